@@ -1,0 +1,83 @@
+"""The one cache helper: versioned, namespaced keys that degrade to a miss when the cache fails.
+
+A namespace ("movie_detail", "movie_lists", "user_recs:42") has a version number stored in the
+cache; every key built in it includes the version, so ``namespace_invalidate`` drops the whole
+namespace at once by bumping it. The cache backend is configured to swallow connection errors
+(see config.settings.env.cache_config); the wrappers here also catch anything else, so an outage
+means recomputing from the database, never an error.
+"""
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from django.core.cache import cache
+
+from apps.core.logging import log_once
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+_MISSING = object()
+
+
+def _version_key(namespace: str) -> str:
+    return f"nsv:{namespace}"
+
+
+def namespace_version(namespace: str) -> int:
+    try:
+        version = cache.get(_version_key(namespace))
+    except Exception:  # noqa: BLE001 - the cache must never fail a request
+        log_once(logger, "cache_get_failed", "cache_unavailable")
+        return 0
+    return int(version) if version else 1
+
+
+def cache_key(namespace: str, *parts: Any) -> str:
+    suffix = ":".join(str(part) for part in parts)
+    return f"{namespace}:v{namespace_version(namespace)}:{suffix}"
+
+
+def namespace_invalidate(namespace: str) -> None:
+    """Drop every key of ``namespace`` (other processes see it on their next read)."""
+    key = _version_key(namespace)
+    try:
+        cache.add(key, 1, timeout=None)
+        cache.incr(key)
+    except ValueError:
+        # Evicted between add and incr: start again above any version a reader may hold.
+        cache.set(key, 2, timeout=None)
+    except Exception:  # noqa: BLE001
+        log_once(logger, "cache_invalidate_failed", "cache_unavailable")
+
+
+def cache_get(key: str, default: Any = None) -> Any:
+    try:
+        return cache.get(key, default)
+    except Exception:  # noqa: BLE001
+        log_once(logger, "cache_get_failed", "cache_unavailable")
+        return default
+
+
+def cache_set(key: str, value: Any, ttl: int) -> None:
+    try:
+        cache.set(key, value, ttl)
+    except Exception:  # noqa: BLE001
+        log_once(logger, "cache_set_failed", "cache_unavailable")
+
+
+def cache_delete_many(keys: Iterable[str]) -> None:
+    try:
+        cache.delete_many(list(keys))
+    except Exception:  # noqa: BLE001
+        log_once(logger, "cache_delete_failed", "cache_unavailable")
+
+
+def cached(namespace: str, parts: tuple, ttl: int, produce: Callable[[], T]) -> T:
+    """The value for ``parts`` in ``namespace``, computed by ``produce`` on a miss."""
+    key = cache_key(namespace, *parts)
+    value = cache_get(key, _MISSING)
+    if value is _MISSING:
+        value = produce()
+        cache_set(key, value, ttl)
+    return value

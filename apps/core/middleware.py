@@ -1,0 +1,64 @@
+"""Request context: request id, primary-pinning scope for the router, timing, bad bytes."""
+
+import logging
+import time
+from urllib.parse import unquote
+
+from django.http import JsonResponse
+
+from apps.core import routers
+from apps.core.context import request_id_from_header, request_id_var
+from apps.core.envelope import error_body
+
+logger = logging.getLogger("apps.core.access")
+
+
+class RequestContextMiddleware:
+    """Outermost middleware.
+
+    Gives every request an id (a sane incoming X-Request-ID is kept), returns it, puts it in
+    every log line, refuses NUL and control bytes in the path or query string with a 400
+    (PostgreSQL cannot store them), and logs one access line with the duration.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = request_id_from_header(request.headers.get("X-Request-ID"))
+        request.request_id = request_id
+        id_token = request_id_var.set(request_id)
+        scope_tokens = routers.begin_request_scope()
+        started = time.perf_counter()
+        try:
+            if _has_control_bytes(request):
+                response = JsonResponse(
+                    error_body("bad_request", "The path or query string has control characters."),
+                    status=400,
+                )
+            else:
+                response = self.get_response(request)
+            duration_ms = (time.perf_counter() - started) * 1000
+            response["X-Request-ID"] = request_id
+            response["Server-Timing"] = f"app;dur={duration_ms:.1f}"
+            logger.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round(duration_ms, 2),
+                },
+            )
+            return response
+        finally:
+            routers.end_request_scope(scope_tokens)
+            request_id_var.reset(id_token)
+
+
+def _has_control_bytes(request) -> bool:
+    raw_query = request.META.get("QUERY_STRING", "")
+    for text in (request.path, unquote(raw_query)):
+        if any(ord(char) < 32 or ord(char) == 127 for char in text):
+            return True
+    return False

@@ -1,0 +1,11 @@
+from django.db import models
+
+
+class TimeStampedModel(models.Model):
+    """``created_at`` and ``updated_at``, maintained by Django."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True

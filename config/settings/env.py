@@ -1,0 +1,125 @@
+"""Reading configuration from the environment, in one place.
+
+Values are read raw from ``os.environ``: no ``$`` expansion, so a generated secret key that
+starts with ``$`` survives intact.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_VALUES = {"1", "true", "yes", "on"}
+FALSE_VALUES = {"0", "false", "no", "off", ""}
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return default if value is None else value.strip()
+
+
+def env_required(name: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise ImproperlyConfigured(f"The environment variable {name} must be set.")
+    return value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    lowered = value.strip().lower()
+    if lowered in TRUE_VALUES:
+        return True
+    if lowered in FALSE_VALUES:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (true or false), not {value!r}.")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}.") from exc
+
+
+def env_list(name: str, default: list[str] | None = None) -> list[str]:
+    value = os.environ.get(name)
+    if value is None:
+        return list(default or [])
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def database_config(url: str, *, conn_max_age: int = 60) -> dict:
+    """A DATABASES entry from a URL, with the options every alias shares."""
+    config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["CONN_MAX_AGE"] = 0
+        # WAL lets readers and one writer work at once; busy timeout waits instead of failing.
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+        }
+        Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        config.setdefault("OPTIONS", {})["connect_timeout"] = 5
+    return config
+
+
+def databases_from_env(default_sqlite_path: Path) -> tuple[dict, list[str]]:
+    """DATABASES with the primary, the optional analytics database and read replicas.
+
+    Returns the mapping and the list of replica aliases (the router reads from those).
+    """
+    default_url = env_str("DATABASE_URL") or f"sqlite:///{default_sqlite_path}"
+    databases = {"default": database_config(default_url)}
+    analytics_url = env_str("ANALYTICS_DATABASE_URL")
+    if analytics_url:
+        databases["analytics"] = database_config(analytics_url)
+    replicas = []
+    for index, url in enumerate(env_list("DATABASE_REPLICA_URLS")):
+        alias = f"replica_{index}"
+        databases[alias] = database_config(url)
+        # A replica holds the primary's data: tests use the primary in its place.
+        databases[alias]["TEST"] = {"MIRROR": "default"}
+        replicas.append(alias)
+    return databases, replicas
+
+
+def cache_config(redis_url: str | None) -> dict:
+    """CACHES for Redis when a URL is given, else local memory.
+
+    Redis errors are swallowed by django-redis (IGNORE_EXCEPTIONS): a cache outage turns every
+    cache read into a miss and every write into a no-op, so requests fall back to the database.
+    Short socket timeouts keep an unreachable Redis from stalling requests.
+    """
+    if not redis_url:
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "movie-nexus",
+                "TIMEOUT": 300,
+                "OPTIONS": {"MAX_ENTRIES": 20000},
+            }
+        }
+    return {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": redis_url,
+            "TIMEOUT": 300,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "nexus"),
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+                "IGNORE_EXCEPTIONS": True,
+                "CONNECTION_POOL_KWARGS": {"max_connections": 100, "retry_on_timeout": False},
+            },
+        }
+    }

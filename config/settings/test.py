@@ -1,0 +1,24 @@
+"""Tests: the same settings as development, made fast and deterministic.
+
+DATABASE_URL and REDIS_URL are honoured, so CI runs the suite on PostgreSQL and Redis.
+"""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import REST_FRAMEWORK
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Tasks run in-process so a test sees their effect; the broker is never contacted.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = "memory://"
+# Throttling is tested explicitly; elsewhere it must not make a test depend on its neighbours.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min", "auth": "100000/min"},
+}
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405

@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
+
+from apps.core import views as core_views
+
+api_v1 = [
+    path("", include("apps.accounts.urls")),
+    path("", include("apps.catalog.urls")),
+    path("", include("apps.interactions.urls")),
+    path("", include("apps.recommendations.urls")),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("health/live", core_views.health_live, name="health-live"),
+    path("health/ready", core_views.health_ready, name="health-ready"),
+    path("metrics", core_views.metrics, name="metrics"),
+    path("admin/", admin.site.urls),
+    # Anything else is a 404 in the envelope (also with DEBUG on), never an HTML page.
+    re_path(r"^(?!admin(?:/|$)|static/).*$", core_views.page_not_found),
+]
+
+handler400 = "apps.core.views.bad_request"
+handler403 = "apps.core.views.permission_denied"
+handler404 = "apps.core.views.page_not_found"
+handler500 = "apps.core.views.server_error"

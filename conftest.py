@@ -1,0 +1,53 @@
+"""The one conftest: shared fixtures. Each app's factories live in apps/<app>/tests/factories.py."""
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from apps.core.logging import log_once_registry
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache():
+    """Every test starts with an empty cache (local memory or the test Redis database)."""
+    cache.clear()
+    log_once_registry.reset()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def user(db):
+    from apps.accounts.tests.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db):
+    from apps.accounts.tests.factories import UserFactory
+
+    return UserFactory()
+
+
+def client_for(user) -> APIClient:
+    """An API client that sends a real JWT access token for ``user``."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+    return client
+
+
+@pytest.fixture
+def auth_client(user) -> APIClient:
+    return client_for(user)
+
+
+@pytest.fixture
+def other_client(other_user) -> APIClient:
+    return client_for(other_user)
