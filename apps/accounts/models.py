@@ -65,7 +65,10 @@ class UserFavoriteGenre(models.Model):
     """The seed's user_favorite_genres: genres a user likes, used for cold-start."""
 
     profile = models.ForeignKey(
-        Profile, on_delete=models.CASCADE, related_name="favorite_genre_links", db_column="userprofile_id"
+        Profile,
+        on_delete=models.CASCADE,
+        related_name="favorite_genre_links",
+        db_column="userprofile_id",
     )
     genre = models.ForeignKey("catalog.Genre", on_delete=models.CASCADE, related_name="+")
 

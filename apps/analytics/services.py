@@ -43,7 +43,8 @@ def activity_record(
             session_id=(getattr(request, "request_id", "") or "")[:100] if request else "",
             ip_address=_client_ip(request),
             user_agent=(request.META.get("HTTP_USER_AGENT", "")[:1000] if request else ""),
-            referer=(request.META.get("HTTP_REFERER") or None) and request.META["HTTP_REFERER"][:500]
+            referer=(request.META.get("HTTP_REFERER") or None)
+            and request.META["HTTP_REFERER"][:500]
             if request
             else None,
             source=source,

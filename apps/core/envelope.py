@@ -32,6 +32,8 @@ def error_body(code: str, message: str, details: Any = None) -> dict:
 
 
 def is_envelope(data: Any) -> bool:
-    return isinstance(data, dict) and data.get("success") in (True, False) and (
-        "data" in data or "error" in data
+    return (
+        isinstance(data, dict)
+        and data.get("success") in (True, False)
+        and ("data" in data or "error" in data)
     )

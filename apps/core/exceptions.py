@@ -132,13 +132,17 @@ def exception_handler(exc: Exception, context: dict) -> Response:
         details = _validation_details(
             exc.message_dict if hasattr(exc, "error_dict") else exc.messages
         )
-        return _response(400, "validation_error", _first_message(details, "Invalid input."), details)
+        return _response(
+            400, "validation_error", _first_message(details, "Invalid input."), details
+        )
     if isinstance(exc, SuspiciousOperation):
         return _response(400, "bad_request", "The request was malformed.")
 
     if isinstance(exc, drf.ValidationError):
         details = _validation_details(exc.detail)
-        return _response(400, "validation_error", _first_message(details, "Invalid input."), details)
+        return _response(
+            400, "validation_error", _first_message(details, "Invalid input."), details
+        )
 
     if isinstance(exc, drf.APIException):
         headers = {}

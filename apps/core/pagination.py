@@ -37,9 +37,11 @@ class EnvelopePagination(BasePagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.page = positive_int_param(request, "page", 1, MAX_PAGE)
         self.per_page = positive_int_param(request, "per_page", self.page_size, MAX_PER_PAGE)
-        self.total = queryset.count() if hasattr(queryset, "count") and not isinstance(
-            queryset, list
-        ) else len(queryset)
+        self.total = (
+            queryset.count()
+            if hasattr(queryset, "count") and not isinstance(queryset, list)
+            else len(queryset)
+        )
         offset = (self.page - 1) * self.per_page
         if offset >= self.total:
             return []
@@ -55,7 +57,12 @@ class EnvelopePagination(BasePagination):
 
     def get_paginated_response(self, data, message: str = "OK"):
         return Response(
-            {"success": True, "data": data, "message": message, "pagination": self.pagination_block()}
+            {
+                "success": True,
+                "data": data,
+                "message": message,
+                "pagination": self.pagination_block(),
+            }
         )
 
     def get_paginated_response_schema(self, schema):

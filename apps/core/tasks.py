@@ -14,8 +14,13 @@ def enqueue(task, *args, **kwargs) -> bool:
     try:
         task.apply_async(args=args, kwargs=kwargs, retry=False)
     except Exception as exc:  # noqa: BLE001 - the broker is optional for the request path
-        log_once(logger, f"enqueue_failed:{task.name}", "task_enqueue_failed", task=task.name,
-                 error=str(exc))
+        log_once(
+            logger,
+            f"enqueue_failed:{task.name}",
+            "task_enqueue_failed",
+            task=task.name,
+            error=str(exc),
+        )
         return False
     return True
 

@@ -6,7 +6,6 @@ from pathlib import Path
 from config.settings.env import (
     cache_config,
     databases_from_env,
-    env_bool,
     env_int,
     env_list,
     env_str,

@@ -5,67 +5,126 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='PerformanceMetric',
+            name="PerformanceMetric",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('metric_name', models.CharField(max_length=100)),
-                ('metric_value', models.FloatField()),
-                ('metric_unit', models.CharField(max_length=20)),
-                ('endpoint', models.CharField(blank=True, max_length=200, null=True)),
-                ('user_id', models.BigIntegerField(blank=True, null=True)),
-                ('additional_data', models.JSONField(blank=True, default=dict)),
-                ('timestamp', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("metric_name", models.CharField(max_length=100)),
+                ("metric_value", models.FloatField()),
+                ("metric_unit", models.CharField(max_length=20)),
+                ("endpoint", models.CharField(blank=True, max_length=200, null=True)),
+                ("user_id", models.BigIntegerField(blank=True, null=True)),
+                ("additional_data", models.JSONField(blank=True, default=dict)),
+                ("timestamp", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'db_table': 'performance_metrics',
-                'indexes': [models.Index(fields=['metric_name', '-timestamp'], name='idx_perf_name_time'), models.Index(fields=['endpoint', '-timestamp'], name='idx_perf_endpoint_time'), models.Index(fields=['-timestamp'], name='idx_perf_timestamp')],
+                "db_table": "performance_metrics",
+                "indexes": [
+                    models.Index(fields=["metric_name", "-timestamp"], name="idx_perf_name_time"),
+                    models.Index(fields=["endpoint", "-timestamp"], name="idx_perf_endpoint_time"),
+                    models.Index(fields=["-timestamp"], name="idx_perf_timestamp"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PopularityMetric',
+            name="PopularityMetric",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('movie_id', models.BigIntegerField()),
-                ('date', models.DateField()),
-                ('view_count', models.PositiveIntegerField(default=0)),
-                ('like_count', models.PositiveIntegerField(default=0)),
-                ('rating_count', models.PositiveIntegerField(default=0)),
-                ('avg_rating', models.DecimalField(blank=True, decimal_places=2, max_digits=3, null=True)),
-                ('recommendation_count', models.PositiveIntegerField(default=0)),
-                ('click_through_rate', models.DecimalField(decimal_places=4, default=0, max_digits=5)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("movie_id", models.BigIntegerField()),
+                ("date", models.DateField()),
+                ("view_count", models.PositiveIntegerField(default=0)),
+                ("like_count", models.PositiveIntegerField(default=0)),
+                ("rating_count", models.PositiveIntegerField(default=0)),
+                (
+                    "avg_rating",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=3, null=True),
+                ),
+                ("recommendation_count", models.PositiveIntegerField(default=0)),
+                (
+                    "click_through_rate",
+                    models.DecimalField(decimal_places=4, default=0, max_digits=5),
+                ),
             ],
             options={
-                'db_table': 'popularity_metrics',
-                'indexes': [models.Index(fields=['movie_id'], name='idx_popularity_movie'), models.Index(fields=['-date'], name='idx_popularity_date'), models.Index(fields=['-view_count'], name='idx_popularity_views'), models.Index(fields=['-click_through_rate'], name='idx_popularity_ctr')],
-                'constraints': [models.UniqueConstraint(fields=('movie_id', 'date'), name='unique_movie_date'), models.CheckConstraint(condition=models.Q(('click_through_rate__gte', 0), ('click_through_rate__lte', 1)), name='check_ctr_range')],
+                "db_table": "popularity_metrics",
+                "indexes": [
+                    models.Index(fields=["movie_id"], name="idx_popularity_movie"),
+                    models.Index(fields=["-date"], name="idx_popularity_date"),
+                    models.Index(fields=["-view_count"], name="idx_popularity_views"),
+                    models.Index(fields=["-click_through_rate"], name="idx_popularity_ctr"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("movie_id", "date"), name="unique_movie_date"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("click_through_rate__gte", 0), ("click_through_rate__lte", 1)
+                        ),
+                        name="check_ctr_range",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='UserActivityLog',
+            name="UserActivityLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('user_id', models.BigIntegerField(blank=True, null=True)),
-                ('session_id', models.CharField(blank=True, default='', max_length=100)),
-                ('action_type', models.CharField(max_length=30)),
-                ('movie_id', models.BigIntegerField(blank=True, null=True)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('user_agent', models.TextField(blank=True, default='')),
-                ('referer', models.CharField(blank=True, max_length=500, null=True)),
-                ('source', models.CharField(choices=[('web', 'Web'), ('mobile', 'Mobile'), ('email', 'Email'), ('push', 'Push'), ('api', 'Api')], default='web', max_length=30)),
-                ('metadata', models.JSONField(blank=True, default=dict)),
-                ('timestamp', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("user_id", models.BigIntegerField(blank=True, null=True)),
+                ("session_id", models.CharField(blank=True, default="", max_length=100)),
+                ("action_type", models.CharField(max_length=30)),
+                ("movie_id", models.BigIntegerField(blank=True, null=True)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("user_agent", models.TextField(blank=True, default="")),
+                ("referer", models.CharField(blank=True, max_length=500, null=True)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("web", "Web"),
+                            ("mobile", "Mobile"),
+                            ("email", "Email"),
+                            ("push", "Push"),
+                            ("api", "Api"),
+                        ],
+                        default="web",
+                        max_length=30,
+                    ),
+                ),
+                ("metadata", models.JSONField(blank=True, default=dict)),
+                ("timestamp", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'db_table': 'user_activity_logs',
-                'indexes': [models.Index(fields=['user_id', 'action_type'], name='idx_activity_user_action'), models.Index(fields=['-timestamp'], name='idx_activity_timestamp'), models.Index(fields=['movie_id', 'action_type'], name='idx_activity_movie_action'), models.Index(fields=['session_id'], name='idx_activity_session'), models.Index(fields=['source'], name='idx_activity_source')],
+                "db_table": "user_activity_logs",
+                "indexes": [
+                    models.Index(
+                        fields=["user_id", "action_type"], name="idx_activity_user_action"
+                    ),
+                    models.Index(fields=["-timestamp"], name="idx_activity_timestamp"),
+                    models.Index(
+                        fields=["movie_id", "action_type"], name="idx_activity_movie_action"
+                    ),
+                    models.Index(fields=["session_id"], name="idx_activity_session"),
+                    models.Index(fields=["source"], name="idx_activity_source"),
+                ],
             },
         ),
     ]

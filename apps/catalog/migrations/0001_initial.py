@@ -5,458 +5,780 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Genre',
+            name="Genre",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tmdb_id', models.IntegerField(blank=True, null=True, unique=True)),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('slug', models.SlugField(unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("tmdb_id", models.IntegerField(blank=True, null=True, unique=True)),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("slug", models.SlugField(unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'db_table': 'genres',
-                'ordering': ['name'],
+                "db_table": "genres",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Keyword',
+            name="Keyword",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tmdb_id', models.IntegerField(unique=True)),
-                ('name', models.CharField(max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("tmdb_id", models.IntegerField(unique=True)),
+                ("name", models.CharField(max_length=200)),
             ],
             options={
-                'db_table': 'keywords',
+                "db_table": "keywords",
             },
         ),
         migrations.CreateModel(
-            name='Movie',
+            name="Movie",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('tmdb_id', models.IntegerField(blank=True, null=True, unique=True)),
-                ('imdb_id', models.CharField(blank=True, max_length=20, null=True, unique=True)),
-                ('movielens_id', models.IntegerField(blank=True, null=True, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('original_title', models.CharField(blank=True, default='', max_length=200)),
-                ('overview', models.TextField(blank=True, default='')),
-                ('tagline', models.CharField(blank=True, default='', max_length=300)),
-                ('release_date', models.DateField(blank=True, null=True)),
-                ('release_year', models.SmallIntegerField(blank=True, null=True)),
-                ('runtime', models.PositiveIntegerField(blank=True, help_text='Minutes', null=True)),
-                ('budget', models.BigIntegerField(blank=True, null=True)),
-                ('revenue', models.BigIntegerField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('Rumored', 'Rumored'), ('Planned', 'Planned'), ('In Production', 'In Production'), ('Post Production', 'Post Production'), ('Released', 'Released'), ('Canceled', 'Canceled')], default='Released', max_length=20)),
-                ('homepage', models.URLField(blank=True, default='', max_length=500)),
-                ('tmdb_rating', models.DecimalField(blank=True, decimal_places=1, max_digits=3, null=True)),
-                ('tmdb_vote_count', models.PositiveIntegerField(default=0)),
-                ('imdb_rating', models.DecimalField(blank=True, decimal_places=1, max_digits=3, null=True)),
-                ('our_rating', models.DecimalField(blank=True, decimal_places=1, max_digits=3, null=True)),
-                ('rating_count', models.PositiveIntegerField(default=0)),
-                ('rating_sum', models.DecimalField(decimal_places=1, default=0, max_digits=12)),
-                ('poster_path', models.CharField(blank=True, max_length=200, null=True)),
-                ('backdrop_path', models.CharField(blank=True, max_length=200, null=True)),
-                ('popularity_score', models.FloatField(default=0.0)),
-                ('view_count', models.PositiveIntegerField(default=0)),
-                ('like_count', models.PositiveIntegerField(default=0)),
-                ('dislike_count', models.PositiveIntegerField(default=0)),
-                ('adult', models.BooleanField(default=False)),
-                ('video', models.BooleanField(default=False)),
-                ('original_language', models.CharField(blank=True, default='', max_length=10)),
-                ('is_original', models.BooleanField(default=False, help_text='Exclusive to Movie Nexus')),
-                ('is_active', models.BooleanField(default=True, help_text='Soft delete: hidden when false')),
-                ('tmdb_synced_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("tmdb_id", models.IntegerField(blank=True, null=True, unique=True)),
+                ("imdb_id", models.CharField(blank=True, max_length=20, null=True, unique=True)),
+                ("movielens_id", models.IntegerField(blank=True, null=True, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                ("original_title", models.CharField(blank=True, default="", max_length=200)),
+                ("overview", models.TextField(blank=True, default="")),
+                ("tagline", models.CharField(blank=True, default="", max_length=300)),
+                ("release_date", models.DateField(blank=True, null=True)),
+                ("release_year", models.SmallIntegerField(blank=True, null=True)),
+                (
+                    "runtime",
+                    models.PositiveIntegerField(blank=True, help_text="Minutes", null=True),
+                ),
+                ("budget", models.BigIntegerField(blank=True, null=True)),
+                ("revenue", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("Rumored", "Rumored"),
+                            ("Planned", "Planned"),
+                            ("In Production", "In Production"),
+                            ("Post Production", "Post Production"),
+                            ("Released", "Released"),
+                            ("Canceled", "Canceled"),
+                        ],
+                        default="Released",
+                        max_length=20,
+                    ),
+                ),
+                ("homepage", models.URLField(blank=True, default="", max_length=500)),
+                (
+                    "tmdb_rating",
+                    models.DecimalField(blank=True, decimal_places=1, max_digits=3, null=True),
+                ),
+                ("tmdb_vote_count", models.PositiveIntegerField(default=0)),
+                (
+                    "imdb_rating",
+                    models.DecimalField(blank=True, decimal_places=1, max_digits=3, null=True),
+                ),
+                (
+                    "our_rating",
+                    models.DecimalField(blank=True, decimal_places=1, max_digits=3, null=True),
+                ),
+                ("rating_count", models.PositiveIntegerField(default=0)),
+                ("rating_sum", models.DecimalField(decimal_places=1, default=0, max_digits=12)),
+                ("poster_path", models.CharField(blank=True, max_length=200, null=True)),
+                ("backdrop_path", models.CharField(blank=True, max_length=200, null=True)),
+                ("popularity_score", models.FloatField(default=0.0)),
+                ("view_count", models.PositiveIntegerField(default=0)),
+                ("like_count", models.PositiveIntegerField(default=0)),
+                ("dislike_count", models.PositiveIntegerField(default=0)),
+                ("adult", models.BooleanField(default=False)),
+                ("video", models.BooleanField(default=False)),
+                ("original_language", models.CharField(blank=True, default="", max_length=10)),
+                (
+                    "is_original",
+                    models.BooleanField(default=False, help_text="Exclusive to Movie Nexus"),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(default=True, help_text="Soft delete: hidden when false"),
+                ),
+                ("tmdb_synced_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'db_table': 'movies',
+                "db_table": "movies",
             },
         ),
         migrations.CreateModel(
-            name='ProductionCompany',
+            name="ProductionCompany",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tmdb_id', models.IntegerField(unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('logo_path', models.CharField(blank=True, max_length=200, null=True)),
-                ('origin_country', models.CharField(blank=True, default='', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("tmdb_id", models.IntegerField(unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("logo_path", models.CharField(blank=True, max_length=200, null=True)),
+                ("origin_country", models.CharField(blank=True, default="", max_length=10)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name_plural': 'production companies',
-                'db_table': 'production_companies',
+                "verbose_name_plural": "production companies",
+                "db_table": "production_companies",
             },
         ),
         migrations.CreateModel(
-            name='Season',
+            name="Season",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('tmdb_id', models.IntegerField(blank=True, null=True, unique=True)),
-                ('season_number', models.PositiveIntegerField()),
-                ('name', models.CharField(blank=True, default='', max_length=200)),
-                ('overview', models.TextField(blank=True, default='')),
-                ('air_date', models.DateField(blank=True, null=True)),
-                ('episode_count', models.PositiveIntegerField(default=0)),
-                ('poster_path', models.CharField(blank=True, max_length=200, null=True)),
-                ('tmdb_rating', models.DecimalField(blank=True, decimal_places=1, max_digits=3, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("tmdb_id", models.IntegerField(blank=True, null=True, unique=True)),
+                ("season_number", models.PositiveIntegerField()),
+                ("name", models.CharField(blank=True, default="", max_length=200)),
+                ("overview", models.TextField(blank=True, default="")),
+                ("air_date", models.DateField(blank=True, null=True)),
+                ("episode_count", models.PositiveIntegerField(default=0)),
+                ("poster_path", models.CharField(blank=True, max_length=200, null=True)),
+                (
+                    "tmdb_rating",
+                    models.DecimalField(blank=True, decimal_places=1, max_digits=3, null=True),
+                ),
             ],
             options={
-                'db_table': 'tv_seasons',
-                'ordering': ['season_number'],
+                "db_table": "tv_seasons",
+                "ordering": ["season_number"],
             },
         ),
         migrations.CreateModel(
-            name='TMDbList',
+            name="TMDbList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=40, unique=True)),
-                ('synced_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=40, unique=True)),
+                ("synced_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'TMDb list',
-                'db_table': 'tmdb_lists',
+                "verbose_name": "TMDb list",
+                "db_table": "tmdb_lists",
             },
         ),
         migrations.CreateModel(
-            name='MovieGenre',
+            name="MovieGenre",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('genre', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='movie_links', to='catalog.genre')),
-                ('movie', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='genre_links', to='catalog.movie')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "genre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="movie_links",
+                        to="catalog.genre",
+                    ),
+                ),
+                (
+                    "movie",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="genre_links",
+                        to="catalog.movie",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'movie_genres',
+                "db_table": "movie_genres",
             },
         ),
         migrations.AddField(
-            model_name='movie',
-            name='genres',
-            field=models.ManyToManyField(related_name='movies', through='catalog.MovieGenre', to='catalog.genre'),
+            model_name="movie",
+            name="genres",
+            field=models.ManyToManyField(
+                related_name="movies", through="catalog.MovieGenre", to="catalog.genre"
+            ),
         ),
         migrations.CreateModel(
-            name='MovieKeyword',
+            name="MovieKeyword",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('keyword', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='movie_links', to='catalog.keyword')),
-                ('movie', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='keyword_links', to='catalog.movie')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "keyword",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="movie_links",
+                        to="catalog.keyword",
+                    ),
+                ),
+                (
+                    "movie",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="keyword_links",
+                        to="catalog.movie",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'movie_keywords',
+                "db_table": "movie_keywords",
             },
         ),
         migrations.AddField(
-            model_name='movie',
-            name='keywords',
-            field=models.ManyToManyField(related_name='movies', through='catalog.MovieKeyword', to='catalog.keyword'),
+            model_name="movie",
+            name="keywords",
+            field=models.ManyToManyField(
+                related_name="movies", through="catalog.MovieKeyword", to="catalog.keyword"
+            ),
         ),
         migrations.CreateModel(
-            name='MovieTag',
+            name="MovieTag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tag', models.CharField(max_length=100)),
-                ('count', models.PositiveIntegerField(default=1)),
-                ('movie', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tags', to='catalog.movie')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("tag", models.CharField(max_length=100)),
+                ("count", models.PositiveIntegerField(default=1)),
+                (
+                    "movie",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tags",
+                        to="catalog.movie",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'movie_tags',
+                "db_table": "movie_tags",
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tmdb_id', models.IntegerField(unique=True)),
-                ('imdb_id', models.CharField(blank=True, max_length=20, null=True)),
-                ('name', models.CharField(max_length=200)),
-                ('biography', models.TextField(blank=True, default='')),
-                ('birthday', models.DateField(blank=True, null=True)),
-                ('deathday', models.DateField(blank=True, null=True)),
-                ('place_of_birth', models.CharField(blank=True, default='', max_length=200)),
-                ('profile_path', models.CharField(blank=True, max_length=200, null=True)),
-                ('known_for_department', models.CharField(blank=True, default='', max_length=50)),
-                ('gender', models.PositiveSmallIntegerField(default=0)),
-                ('popularity', models.FloatField(default=0.0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('tmdb_synced_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("tmdb_id", models.IntegerField(unique=True)),
+                ("imdb_id", models.CharField(blank=True, max_length=20, null=True)),
+                ("name", models.CharField(max_length=200)),
+                ("biography", models.TextField(blank=True, default="")),
+                ("birthday", models.DateField(blank=True, null=True)),
+                ("deathday", models.DateField(blank=True, null=True)),
+                ("place_of_birth", models.CharField(blank=True, default="", max_length=200)),
+                ("profile_path", models.CharField(blank=True, max_length=200, null=True)),
+                ("known_for_department", models.CharField(blank=True, default="", max_length=50)),
+                ("gender", models.PositiveSmallIntegerField(default=0)),
+                ("popularity", models.FloatField(default=0.0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("tmdb_synced_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name_plural': 'people',
-                'db_table': 'persons',
-                'indexes': [models.Index(fields=['name'], name='idx_persons_name'), models.Index(fields=['known_for_department'], name='idx_persons_department'), models.Index(fields=['-popularity'], name='idx_persons_popularity')],
+                "verbose_name_plural": "people",
+                "db_table": "persons",
+                "indexes": [
+                    models.Index(fields=["name"], name="idx_persons_name"),
+                    models.Index(fields=["known_for_department"], name="idx_persons_department"),
+                    models.Index(fields=["-popularity"], name="idx_persons_popularity"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MovieCrew',
+            name="MovieCrew",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('credit_id', models.CharField(blank=True, max_length=40, null=True, unique=True)),
-                ('job', models.CharField(max_length=100)),
-                ('department', models.CharField(max_length=50)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('movie', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='crew', to='catalog.movie')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='crew_credits', to='catalog.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("credit_id", models.CharField(blank=True, max_length=40, null=True, unique=True)),
+                ("job", models.CharField(max_length=100)),
+                ("department", models.CharField(max_length=50)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "movie",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="crew",
+                        to="catalog.movie",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="crew_credits",
+                        to="catalog.person",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'movie_crew',
+                "db_table": "movie_crew",
             },
         ),
         migrations.CreateModel(
-            name='MovieCast',
+            name="MovieCast",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('credit_id', models.CharField(blank=True, max_length=40, null=True, unique=True)),
-                ('character', models.CharField(blank=True, default='', max_length=500)),
-                ('order', models.PositiveIntegerField(default=0, help_text='Billing order, 0 first')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('movie', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cast', to='catalog.movie')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cast_credits', to='catalog.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("credit_id", models.CharField(blank=True, max_length=40, null=True, unique=True)),
+                ("character", models.CharField(blank=True, default="", max_length=500)),
+                (
+                    "order",
+                    models.PositiveIntegerField(default=0, help_text="Billing order, 0 first"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "movie",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cast",
+                        to="catalog.movie",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cast_credits",
+                        to="catalog.person",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'movie_cast',
-                'ordering': ['order'],
+                "db_table": "movie_cast",
+                "ordering": ["order"],
             },
         ),
         migrations.CreateModel(
-            name='MovieProductionCompany',
+            name="MovieProductionCompany",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('movie', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='company_links', to='catalog.movie')),
-                ('production_company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='movie_links', to='catalog.productioncompany')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "movie",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="company_links",
+                        to="catalog.movie",
+                    ),
+                ),
+                (
+                    "production_company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="movie_links",
+                        to="catalog.productioncompany",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'movie_production_companies',
+                "db_table": "movie_production_companies",
             },
         ),
         migrations.AddField(
-            model_name='movie',
-            name='production_companies',
-            field=models.ManyToManyField(related_name='movies', through='catalog.MovieProductionCompany', to='catalog.productioncompany'),
+            model_name="movie",
+            name="production_companies",
+            field=models.ManyToManyField(
+                related_name="movies",
+                through="catalog.MovieProductionCompany",
+                to="catalog.productioncompany",
+            ),
         ),
         migrations.CreateModel(
-            name='Episode',
+            name="Episode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('tmdb_id', models.IntegerField(blank=True, null=True, unique=True)),
-                ('episode_number', models.PositiveIntegerField()),
-                ('name', models.CharField(blank=True, default='', max_length=300)),
-                ('overview', models.TextField(blank=True, default='')),
-                ('air_date', models.DateField(blank=True, null=True)),
-                ('runtime', models.PositiveIntegerField(blank=True, null=True)),
-                ('still_path', models.CharField(blank=True, max_length=200, null=True)),
-                ('tmdb_rating', models.DecimalField(blank=True, decimal_places=1, max_digits=3, null=True)),
-                ('tmdb_vote_count', models.PositiveIntegerField(default=0)),
-                ('season', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='episodes', to='catalog.season')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("tmdb_id", models.IntegerField(blank=True, null=True, unique=True)),
+                ("episode_number", models.PositiveIntegerField()),
+                ("name", models.CharField(blank=True, default="", max_length=300)),
+                ("overview", models.TextField(blank=True, default="")),
+                ("air_date", models.DateField(blank=True, null=True)),
+                ("runtime", models.PositiveIntegerField(blank=True, null=True)),
+                ("still_path", models.CharField(blank=True, max_length=200, null=True)),
+                (
+                    "tmdb_rating",
+                    models.DecimalField(blank=True, decimal_places=1, max_digits=3, null=True),
+                ),
+                ("tmdb_vote_count", models.PositiveIntegerField(default=0)),
+                (
+                    "season",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="episodes",
+                        to="catalog.season",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'tv_episodes',
-                'ordering': ['episode_number'],
+                "db_table": "tv_episodes",
+                "ordering": ["episode_number"],
             },
         ),
         migrations.CreateModel(
-            name='ShowGenre',
+            name="ShowGenre",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('genre', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='show_links', to='catalog.genre')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "genre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="show_links",
+                        to="catalog.genre",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'tv_show_genres',
+                "db_table": "tv_show_genres",
             },
         ),
         migrations.CreateModel(
-            name='TVShow',
+            name="TVShow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('tmdb_id', models.IntegerField(unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('original_name', models.CharField(blank=True, default='', max_length=200)),
-                ('overview', models.TextField(blank=True, default='')),
-                ('tagline', models.CharField(blank=True, default='', max_length=300)),
-                ('first_air_date', models.DateField(blank=True, null=True)),
-                ('last_air_date', models.DateField(blank=True, null=True)),
-                ('status', models.CharField(blank=True, default='', max_length=40)),
-                ('in_production', models.BooleanField(default=False)),
-                ('number_of_seasons', models.PositiveIntegerField(default=0)),
-                ('number_of_episodes', models.PositiveIntegerField(default=0)),
-                ('tmdb_rating', models.DecimalField(blank=True, decimal_places=1, max_digits=3, null=True)),
-                ('tmdb_vote_count', models.PositiveIntegerField(default=0)),
-                ('popularity_score', models.FloatField(default=0.0)),
-                ('poster_path', models.CharField(blank=True, max_length=200, null=True)),
-                ('backdrop_path', models.CharField(blank=True, max_length=200, null=True)),
-                ('original_language', models.CharField(blank=True, default='', max_length=10)),
-                ('is_original', models.BooleanField(default=False)),
-                ('is_active', models.BooleanField(default=True)),
-                ('tmdb_synced_at', models.DateTimeField(blank=True, null=True)),
-                ('genres', models.ManyToManyField(related_name='shows', through='catalog.ShowGenre', to='catalog.genre')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("tmdb_id", models.IntegerField(unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("original_name", models.CharField(blank=True, default="", max_length=200)),
+                ("overview", models.TextField(blank=True, default="")),
+                ("tagline", models.CharField(blank=True, default="", max_length=300)),
+                ("first_air_date", models.DateField(blank=True, null=True)),
+                ("last_air_date", models.DateField(blank=True, null=True)),
+                ("status", models.CharField(blank=True, default="", max_length=40)),
+                ("in_production", models.BooleanField(default=False)),
+                ("number_of_seasons", models.PositiveIntegerField(default=0)),
+                ("number_of_episodes", models.PositiveIntegerField(default=0)),
+                (
+                    "tmdb_rating",
+                    models.DecimalField(blank=True, decimal_places=1, max_digits=3, null=True),
+                ),
+                ("tmdb_vote_count", models.PositiveIntegerField(default=0)),
+                ("popularity_score", models.FloatField(default=0.0)),
+                ("poster_path", models.CharField(blank=True, max_length=200, null=True)),
+                ("backdrop_path", models.CharField(blank=True, max_length=200, null=True)),
+                ("original_language", models.CharField(blank=True, default="", max_length=10)),
+                ("is_original", models.BooleanField(default=False)),
+                ("is_active", models.BooleanField(default=True)),
+                ("tmdb_synced_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "genres",
+                    models.ManyToManyField(
+                        related_name="shows", through="catalog.ShowGenre", to="catalog.genre"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'TV show',
-                'db_table': 'tv_shows',
+                "verbose_name": "TV show",
+                "db_table": "tv_shows",
             },
         ),
         migrations.CreateModel(
-            name='TMDbListItem',
+            name="TMDbListItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('movie', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalog.movie')),
-                ('tmdb_list', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='catalog.tmdblist')),
-                ('show', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalog.tvshow')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                (
+                    "movie",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="catalog.movie",
+                    ),
+                ),
+                (
+                    "tmdb_list",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="catalog.tmdblist",
+                    ),
+                ),
+                (
+                    "show",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="catalog.tvshow",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'tmdb_list_items',
-                'ordering': ['position'],
+                "db_table": "tmdb_list_items",
+                "ordering": ["position"],
             },
         ),
         migrations.AddField(
-            model_name='showgenre',
-            name='show',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='genre_links', to='catalog.tvshow'),
+            model_name="showgenre",
+            name="show",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="genre_links",
+                to="catalog.tvshow",
+            ),
         ),
         migrations.AddField(
-            model_name='season',
-            name='show',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='seasons', to='catalog.tvshow'),
+            model_name="season",
+            name="show",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="seasons",
+                to="catalog.tvshow",
+            ),
         ),
         migrations.CreateModel(
-            name='Video',
+            name="Video",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tmdb_id', models.CharField(max_length=40, unique=True)),
-                ('name', models.CharField(blank=True, default='', max_length=300)),
-                ('site', models.CharField(max_length=30)),
-                ('key', models.CharField(max_length=100)),
-                ('video_type', models.CharField(blank=True, default='', max_length=30)),
-                ('official', models.BooleanField(default=False)),
-                ('size', models.PositiveIntegerField(blank=True, null=True)),
-                ('language', models.CharField(blank=True, default='', max_length=10)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('movie', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='videos', to='catalog.movie')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("tmdb_id", models.CharField(max_length=40, unique=True)),
+                ("name", models.CharField(blank=True, default="", max_length=300)),
+                ("site", models.CharField(max_length=30)),
+                ("key", models.CharField(max_length=100)),
+                ("video_type", models.CharField(blank=True, default="", max_length=30)),
+                ("official", models.BooleanField(default=False)),
+                ("size", models.PositiveIntegerField(blank=True, null=True)),
+                ("language", models.CharField(blank=True, default="", max_length=10)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "movie",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="videos",
+                        to="catalog.movie",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'movie_videos',
+                "db_table": "movie_videos",
             },
         ),
         migrations.AddConstraint(
-            model_name='moviegenre',
-            constraint=models.UniqueConstraint(fields=('movie', 'genre'), name='unique_movie_genre'),
+            model_name="moviegenre",
+            constraint=models.UniqueConstraint(
+                fields=("movie", "genre"), name="unique_movie_genre"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='moviekeyword',
-            constraint=models.UniqueConstraint(fields=('movie', 'keyword'), name='unique_movie_keyword'),
+            model_name="moviekeyword",
+            constraint=models.UniqueConstraint(
+                fields=("movie", "keyword"), name="unique_movie_keyword"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='movietag',
-            constraint=models.UniqueConstraint(fields=('movie', 'tag'), name='unique_movie_tag'),
+            model_name="movietag",
+            constraint=models.UniqueConstraint(fields=("movie", "tag"), name="unique_movie_tag"),
         ),
         migrations.AddIndex(
-            model_name='moviecrew',
-            index=models.Index(fields=['job'], name='idx_movie_crew_job'),
+            model_name="moviecrew",
+            index=models.Index(fields=["job"], name="idx_movie_crew_job"),
         ),
         migrations.AddIndex(
-            model_name='moviecast',
-            index=models.Index(fields=['movie', 'order'], name='idx_movie_cast_order'),
+            model_name="moviecast",
+            index=models.Index(fields=["movie", "order"], name="idx_movie_cast_order"),
         ),
         migrations.AddConstraint(
-            model_name='movieproductioncompany',
-            constraint=models.UniqueConstraint(fields=('movie', 'production_company'), name='unique_movie_company'),
+            model_name="movieproductioncompany",
+            constraint=models.UniqueConstraint(
+                fields=("movie", "production_company"), name="unique_movie_company"
+            ),
         ),
         migrations.AddIndex(
-            model_name='movie',
-            index=models.Index(fields=['title'], name='idx_movies_title'),
+            model_name="movie",
+            index=models.Index(fields=["title"], name="idx_movies_title"),
         ),
         migrations.AddIndex(
-            model_name='movie',
-            index=models.Index(fields=['-release_date'], name='idx_movies_release_date'),
+            model_name="movie",
+            index=models.Index(fields=["-release_date"], name="idx_movies_release_date"),
         ),
         migrations.AddIndex(
-            model_name='movie',
-            index=models.Index(fields=['release_year'], name='idx_movies_release_year'),
+            model_name="movie",
+            index=models.Index(fields=["release_year"], name="idx_movies_release_year"),
         ),
         migrations.AddIndex(
-            model_name='movie',
-            index=models.Index(fields=['-popularity_score'], name='idx_movies_popularity'),
+            model_name="movie",
+            index=models.Index(fields=["-popularity_score"], name="idx_movies_popularity"),
         ),
         migrations.AddIndex(
-            model_name='movie',
-            index=models.Index(fields=['-tmdb_rating'], name='idx_movies_rating'),
+            model_name="movie",
+            index=models.Index(fields=["-tmdb_rating"], name="idx_movies_rating"),
         ),
         migrations.AddIndex(
-            model_name='movie',
-            index=models.Index(fields=['status'], name='idx_movies_status'),
+            model_name="movie",
+            index=models.Index(fields=["status"], name="idx_movies_status"),
         ),
         migrations.AddIndex(
-            model_name='movie',
-            index=models.Index(fields=['-tmdb_rating', '-popularity_score'], name='idx_movies_rating_popularity'),
+            model_name="movie",
+            index=models.Index(
+                fields=["-tmdb_rating", "-popularity_score"], name="idx_movies_rating_popularity"
+            ),
         ),
         migrations.AddIndex(
-            model_name='movie',
-            index=models.Index(condition=models.Q(('is_active', True)), fields=['id'], name='idx_movies_active'),
+            model_name="movie",
+            index=models.Index(
+                condition=models.Q(("is_active", True)), fields=["id"], name="idx_movies_active"
+            ),
         ),
         migrations.AddIndex(
-            model_name='movie',
-            index=models.Index(fields=['original_language'], name='idx_movies_language'),
+            model_name="movie",
+            index=models.Index(fields=["original_language"], name="idx_movies_language"),
         ),
         migrations.AddConstraint(
-            model_name='movie',
-            constraint=models.CheckConstraint(condition=models.Q(('tmdb_rating__isnull', True), models.Q(('tmdb_rating__gte', 0), ('tmdb_rating__lte', 10)), _connector='OR'), name='check_movie_tmdb_rating_range'),
+            model_name="movie",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("tmdb_rating__isnull", True),
+                    models.Q(("tmdb_rating__gte", 0), ("tmdb_rating__lte", 10)),
+                    _connector="OR",
+                ),
+                name="check_movie_tmdb_rating_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='movie',
-            constraint=models.CheckConstraint(condition=models.Q(('our_rating__isnull', True), models.Q(('our_rating__gte', 0.5), ('our_rating__lte', 5)), _connector='OR'), name='check_movie_our_rating_range'),
+            model_name="movie",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("our_rating__isnull", True),
+                    models.Q(("our_rating__gte", 0.5), ("our_rating__lte", 5)),
+                    _connector="OR",
+                ),
+                name="check_movie_our_rating_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='episode',
-            constraint=models.UniqueConstraint(fields=('season', 'episode_number'), name='unique_season_episode'),
+            model_name="episode",
+            constraint=models.UniqueConstraint(
+                fields=("season", "episode_number"), name="unique_season_episode"
+            ),
         ),
         migrations.AddIndex(
-            model_name='tvshow',
-            index=models.Index(fields=['name'], name='idx_tv_shows_name'),
+            model_name="tvshow",
+            index=models.Index(fields=["name"], name="idx_tv_shows_name"),
         ),
         migrations.AddIndex(
-            model_name='tvshow',
-            index=models.Index(fields=['-popularity_score'], name='idx_tv_shows_popularity'),
+            model_name="tvshow",
+            index=models.Index(fields=["-popularity_score"], name="idx_tv_shows_popularity"),
         ),
         migrations.AddIndex(
-            model_name='tvshow',
-            index=models.Index(fields=['-tmdb_rating'], name='idx_tv_shows_rating'),
+            model_name="tvshow",
+            index=models.Index(fields=["-tmdb_rating"], name="idx_tv_shows_rating"),
         ),
         migrations.AddConstraint(
-            model_name='tvshow',
-            constraint=models.CheckConstraint(condition=models.Q(('tmdb_rating__isnull', True), models.Q(('tmdb_rating__gte', 0), ('tmdb_rating__lte', 10)), _connector='OR'), name='check_tv_show_rating_range'),
+            model_name="tvshow",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("tmdb_rating__isnull", True),
+                    models.Q(("tmdb_rating__gte", 0), ("tmdb_rating__lte", 10)),
+                    _connector="OR",
+                ),
+                name="check_tv_show_rating_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tmdblistitem',
-            constraint=models.UniqueConstraint(fields=('tmdb_list', 'position'), name='unique_list_position'),
+            model_name="tmdblistitem",
+            constraint=models.UniqueConstraint(
+                fields=("tmdb_list", "position"), name="unique_list_position"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tmdblistitem',
-            constraint=models.CheckConstraint(condition=models.Q(('movie__isnull', False), ('show__isnull', False), _connector='OR'), name='check_list_item_has_target'),
+            model_name="tmdblistitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("movie__isnull", False), ("show__isnull", False), _connector="OR"
+                ),
+                name="check_list_item_has_target",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='showgenre',
-            constraint=models.UniqueConstraint(fields=('show', 'genre'), name='unique_show_genre'),
+            model_name="showgenre",
+            constraint=models.UniqueConstraint(fields=("show", "genre"), name="unique_show_genre"),
         ),
         migrations.AddConstraint(
-            model_name='season',
-            constraint=models.UniqueConstraint(fields=('show', 'season_number'), name='unique_show_season'),
+            model_name="season",
+            constraint=models.UniqueConstraint(
+                fields=("show", "season_number"), name="unique_show_season"
+            ),
         ),
         migrations.AddIndex(
-            model_name='video',
-            index=models.Index(fields=['movie', 'video_type'], name='idx_videos_movie_type'),
+            model_name="video",
+            index=models.Index(fields=["movie", "video_type"], name="idx_videos_movie_type"),
         ),
     ]

@@ -46,7 +46,9 @@ class Movie(TimeStampedModel):
     runtime = models.PositiveIntegerField(null=True, blank=True, help_text="Minutes")
     budget = models.BigIntegerField(null=True, blank=True)
     revenue = models.BigIntegerField(null=True, blank=True)
-    status = models.CharField(max_length=20, choices=MovieStatus.choices, default=MovieStatus.RELEASED)
+    status = models.CharField(
+        max_length=20, choices=MovieStatus.choices, default=MovieStatus.RELEASED
+    )
     homepage = models.URLField(max_length=500, blank=True, default="")
 
     tmdb_rating = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
@@ -115,7 +117,9 @@ class MovieGenre(models.Model):
 
     class Meta:
         db_table = "movie_genres"
-        constraints = [models.UniqueConstraint(fields=["movie", "genre"], name="unique_movie_genre")]
+        constraints = [
+            models.UniqueConstraint(fields=["movie", "genre"], name="unique_movie_genre")
+        ]
 
     def __str__(self) -> str:
         return f"{self.movie_id}:{self.genre_id}"

@@ -7,32 +7,106 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
+        ("catalog", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Interaction',
+            name="Interaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('interaction_type', models.CharField(choices=[('view', 'View'), ('like', 'Like'), ('dislike', 'Dislike'), ('favorite', 'Favorite'), ('watchlist', 'Watchlist'), ('rating', 'Rating'), ('share', 'Share')], max_length=20)),
-                ('rating', models.DecimalField(blank=True, decimal_places=1, max_digits=2, null=True)),
-                ('notes', models.TextField(blank=True, default='', max_length=1000)),
-                ('count', models.PositiveIntegerField(default=1)),
-                ('source', models.CharField(choices=[('web', 'Web'), ('mobile', 'Mobile'), ('email', 'Email'), ('push', 'Push'), ('import', 'Import')], default='web', max_length=30)),
-                ('timestamp', models.DateTimeField(default=django.utils.timezone.now)),
-                ('movie', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='interactions', to='catalog.movie')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='interactions', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "interaction_type",
+                    models.CharField(
+                        choices=[
+                            ("view", "View"),
+                            ("like", "Like"),
+                            ("dislike", "Dislike"),
+                            ("favorite", "Favorite"),
+                            ("watchlist", "Watchlist"),
+                            ("rating", "Rating"),
+                            ("share", "Share"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "rating",
+                    models.DecimalField(blank=True, decimal_places=1, max_digits=2, null=True),
+                ),
+                ("notes", models.TextField(blank=True, default="", max_length=1000)),
+                ("count", models.PositiveIntegerField(default=1)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("web", "Web"),
+                            ("mobile", "Mobile"),
+                            ("email", "Email"),
+                            ("push", "Push"),
+                            ("import", "Import"),
+                        ],
+                        default="web",
+                        max_length=30,
+                    ),
+                ),
+                ("timestamp", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "movie",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="interactions",
+                        to="catalog.movie",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="interactions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'db_table': 'user_movie_interactions',
-                'indexes': [models.Index(fields=['user', 'interaction_type'], name='idx_interactions_user_type'), models.Index(fields=['movie', 'interaction_type'], name='idx_interactions_movie_type'), models.Index(fields=['-timestamp'], name='idx_interactions_timestamp'), models.Index(condition=models.Q(('rating__isnull', False)), fields=['rating'], name='idx_interactions_rating')],
-                'constraints': [models.UniqueConstraint(fields=('user', 'movie', 'interaction_type'), name='unique_user_movie_interaction'), models.CheckConstraint(condition=models.Q(('rating__isnull', True), models.Q(('rating__gte', 0.5), ('rating__lte', 5)), _connector='OR'), name='check_rating_range')],
+                "db_table": "user_movie_interactions",
+                "indexes": [
+                    models.Index(
+                        fields=["user", "interaction_type"], name="idx_interactions_user_type"
+                    ),
+                    models.Index(
+                        fields=["movie", "interaction_type"], name="idx_interactions_movie_type"
+                    ),
+                    models.Index(fields=["-timestamp"], name="idx_interactions_timestamp"),
+                    models.Index(
+                        condition=models.Q(("rating__isnull", False)),
+                        fields=["rating"],
+                        name="idx_interactions_rating",
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "movie", "interaction_type"),
+                        name="unique_user_movie_interaction",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("rating__isnull", True),
+                            models.Q(("rating__gte", 0.5), ("rating__lte", 5)),
+                            _connector="OR",
+                        ),
+                        name="check_rating_range",
+                    ),
+                ],
             },
         ),
     ]

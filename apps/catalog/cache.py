@@ -1,0 +1,30 @@
+"""Cache namespaces of the catalog, and their invalidation (called by syncs and writes)."""
+
+from apps.core.cache import namespace_invalidate
+
+# TTLs from seed 001: trending 30 min, popular 1 h, movie detail 24 h, genres 24 h.
+TRENDING_TTL = 30 * 60
+LIST_TTL = 60 * 60
+DETAIL_TTL = 24 * 60 * 60
+GENRES_TTL = 24 * 60 * 60
+
+LISTS_NAMESPACE = "catalog:lists"
+GENRES_NAMESPACE = "catalog:genres"
+
+
+def movie_namespace(movie_id: int) -> str:
+    return f"catalog:movie:{movie_id}"
+
+
+def catalog_lists_invalidate() -> None:
+    """Drop every cached catalog list (popular, trending, top rated, shows...)."""
+    namespace_invalidate(LISTS_NAMESPACE)
+
+
+def genres_invalidate() -> None:
+    namespace_invalidate(GENRES_NAMESPACE)
+
+
+def movie_detail_invalidate(movie_id: int) -> None:
+    """Drop the cached public detail of one movie (its aggregates or TMDb data changed)."""
+    namespace_invalidate(movie_namespace(movie_id))

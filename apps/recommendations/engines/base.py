@@ -1,0 +1,90 @@
+"""The contract between training and serving: data in, scores out.
+
+Engines are pure numpy/scipy: they never touch the database. Training code builds a
+``TrainingData`` from the database (or from a MovieLens directory for offline evaluation),
+calls ``fit``, and saves the fitted engine as a versioned artifact. Serving loads the artifact
+and calls ``score`` with one user's ``History``; item-based engines score any user, new or
+known, from their history alone, which is what makes fold-in cheap (no retraining).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+
+
+@dataclass
+class TrainingData:
+    """Interaction events over dense indexes, plus what maps the indexes back to ids.
+
+    ``weights`` are signed signal strengths: positive for favorites, likes, good ratings, views
+    and watchlist adds (strong signals weigh more), negative for dislikes and low ratings.
+    """
+
+    user_ids: np.ndarray  # int64, external user id of each user index
+    item_ids: np.ndarray  # int64, movie id of each item index
+    users: np.ndarray  # int32, user index of each event
+    items: np.ndarray  # int32, item index of each event
+    weights: np.ndarray  # float32, signed strength of each event
+    timestamps: np.ndarray  # int64, unix seconds of each event
+    item_features: sparse.csr_matrix | None = None  # items x features (genres, tags, people...)
+    feature_names: list[str] = field(default_factory=list)
+    item_titles: list[str] = field(default_factory=list)
+    now: int | None = None  # unix seconds "now" for time decay; default max(timestamps)
+
+    @property
+    def n_users(self) -> int:
+        return len(self.user_ids)
+
+    @property
+    def n_items(self) -> int:
+        return len(self.item_ids)
+
+    def matrix(self, positive_only: bool = True) -> sparse.csr_matrix:
+        """Users x items matrix of summed weights (duplicates summed)."""
+        weights = np.maximum(self.weights, 0) if positive_only else self.weights
+        matrix = sparse.csr_matrix(
+            (weights.astype(np.float32), (self.users, self.items)),
+            shape=(self.n_users, self.n_items),
+        )
+        matrix.eliminate_zeros()
+        return matrix
+
+
+@dataclass
+class History:
+    """One user's interactions, as item indexes with signed weights and unix timestamps."""
+
+    items: np.ndarray  # int32
+    weights: np.ndarray  # float32
+    timestamps: np.ndarray  # int64
+
+    @classmethod
+    def empty(cls) -> History:
+        return cls(
+            np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32), np.empty(0, dtype=np.int64)
+        )
+
+
+class Engine(ABC):
+    """A fitted recommender. Higher score means a better recommendation."""
+
+    name: str = "base"
+
+    @abstractmethod
+    def fit(self, data: TrainingData) -> Engine:
+        """Learn from ``data``; returns self."""
+
+    @abstractmethod
+    def score(self, history: History) -> np.ndarray:
+        """Scores over every item index (float32, shape (n_items,)) for one user."""
+
+    def explain(self, history: History, item: int) -> int | None:
+        """Position in ``history.items`` of the interaction that most supports ``item``.
+
+        Used for reasons such as "Because you liked Alien"; None when there is none.
+        """
+        return None
