@@ -1,0 +1,405 @@
+"""Pure functions from TMDb JSON to model field dicts. No database, no network.
+
+TMDb treats every field as optional: bodies from different years differ, nullable fields are
+null, dates can be "". Each function therefore returns only the fields whose source key is
+present (so a partial body, such as a list item, never blanks a field a detail body filled),
+coerces types, truncates strings to the column length and drops values a column cannot hold.
+"""
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.dateparse import parse_datetime
+from django.utils.text import slugify
+
+from apps.catalog.models import (
+    Episode,
+    Genre,
+    Keyword,
+    Movie,
+    MovieCast,
+    MovieCrew,
+    Person,
+    ProductionCompany,
+    Season,
+    TVShow,
+    Video,
+)
+from apps.catalog.models.movies import MovieStatus
+
+_MOVIE_STATUSES = set(MovieStatus.values)
+_MAX_POSITIVE_INT = 2_147_483_647
+_MAX_BIG_INT = 9_223_372_036_854_775_807
+
+
+def _max_length(model, field: str) -> int | None:
+    return model._meta.get_field(field).max_length
+
+
+def text(value: Any, model, field: str, *, nullable: bool = False) -> str | None:
+    """A string cut to the column's length; None (nullable) or "" for missing values."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None if nullable else ""
+    result = str(value).strip()
+    limit = _max_length(model, field)
+    return result[:limit] if limit else result
+
+
+def date(value: Any) -> datetime.date | None:
+    """An ISO date, or None for "", null and invalid dates such as "2021-02-30"."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        return datetime.date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
+
+
+def timestamp(value: Any) -> datetime.datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = parse_datetime(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed is not None and parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=datetime.UTC)
+    return parsed
+
+
+def integer(value: Any, *, minimum: int = 0, maximum: int = _MAX_POSITIVE_INT) -> int | None:
+    """An int within the column's range, or None for missing, non-numeric or out-of-range."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = int(float(value))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if minimum <= number <= maximum else None
+
+
+def number(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        return None
+    return result if result == result and abs(result) != float("inf") else None
+
+
+def rating(value: Any) -> Decimal | None:
+    """TMDb's 0-10 vote average to one decimal; None outside that range."""
+    result = number(value)
+    if result is None or not 0 <= result <= 10:
+        return None
+    try:
+        return Decimal(str(result)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        return None
+
+
+def _present(data: dict, key: str) -> bool:
+    return isinstance(data, dict) and key in data
+
+
+def _put(fields: dict, data: dict, key: str, field: str, convert) -> None:
+    if _present(data, key):
+        fields[field] = convert(data[key])
+
+
+def genre_fields(data: dict) -> dict | None:
+    """{tmdb_id, name, slug} or None when the id or the name is missing."""
+    tmdb_id = integer(data.get("id")) if isinstance(data, dict) else None
+    name = text(data.get("name"), Genre, "name") if isinstance(data, dict) else ""
+    if tmdb_id is None or not name:
+        return None
+    return {"tmdb_id": tmdb_id, "name": name, "slug": slugify(name)[: _max_length(Genre, "slug")]}
+
+
+def movie_fields(data: dict) -> dict:
+    """Movie columns from a details body or a list item (only the keys the body has)."""
+    fields: dict[str, Any] = {}
+    if not isinstance(data, dict):
+        return fields
+    fields["tmdb_id"] = integer(data.get("id"))
+    if _present(data, "title") or _present(data, "original_title"):
+        fields["title"] = text(data.get("title") or data.get("original_title"), Movie, "title")
+    _put(
+        fields, data, "original_title", "original_title", lambda v: text(v, Movie, "original_title")
+    )
+    _put(fields, data, "overview", "overview", lambda v: text(v, Movie, "overview"))
+    _put(fields, data, "tagline", "tagline", lambda v: text(v, Movie, "tagline"))
+    _put(fields, data, "imdb_id", "imdb_id", lambda v: text(v, Movie, "imdb_id", nullable=True))
+    if _present(data, "release_date"):
+        fields["release_date"] = date(data["release_date"])
+        if fields["release_date"] is not None:
+            fields["release_year"] = fields["release_date"].year
+    _put(fields, data, "runtime", "runtime", lambda v: integer(v) or None)
+    _put(fields, data, "budget", "budget", lambda v: integer(v, maximum=_MAX_BIG_INT) or None)
+    _put(fields, data, "revenue", "revenue", lambda v: integer(v, maximum=_MAX_BIG_INT) or None)
+    if data.get("status") in _MOVIE_STATUSES:
+        fields["status"] = data["status"]
+    _put(fields, data, "homepage", "homepage", lambda v: text(v, Movie, "homepage"))
+    _put(fields, data, "vote_average", "tmdb_rating", rating)
+    _put(fields, data, "vote_count", "tmdb_vote_count", lambda v: integer(v) or 0)
+    _put(fields, data, "popularity", "popularity_score", lambda v: number(v) or 0.0)
+    _put(
+        fields,
+        data,
+        "poster_path",
+        "poster_path",
+        lambda v: text(v, Movie, "poster_path", nullable=True),
+    )
+    _put(
+        fields, data, "backdrop_path", "backdrop_path",
+        lambda v: text(v, Movie, "backdrop_path", nullable=True),
+    )  # fmt: skip
+    _put(fields, data, "adult", "adult", bool)
+    _put(fields, data, "video", "video", bool)
+    _put(
+        fields, data, "original_language", "original_language",
+        lambda v: text(v, Movie, "original_language"),
+    )  # fmt: skip
+    if not fields.get("title"):
+        fields.pop("title", None)
+    return fields
+
+
+def movie_genre_ids(data: dict) -> list[int] | None:
+    """TMDb genre ids of a movie or show (details carry ``genres``, list items ``genre_ids``)."""
+    if not isinstance(data, dict):
+        return None
+    if isinstance(data.get("genres"), list):
+        return [g["tmdb_id"] for g in map(genre_fields, data["genres"]) if g]
+    if isinstance(data.get("genre_ids"), list):
+        return [i for i in (integer(v) for v in data["genre_ids"]) if i is not None]
+    return None
+
+
+def person_fields(data: dict) -> dict | None:
+    """Person columns from a details body or a credit (None without an id or a name)."""
+    if not isinstance(data, dict) or integer(data.get("id")) is None:
+        return None
+    fields: dict[str, Any] = {"tmdb_id": integer(data["id"])}
+    name = text(data.get("name") or data.get("original_name"), Person, "name")
+    if not name:
+        return None
+    fields["name"] = name
+    _put(fields, data, "imdb_id", "imdb_id", lambda v: text(v, Person, "imdb_id", nullable=True))
+    _put(fields, data, "biography", "biography", lambda v: text(v, Person, "biography"))
+    _put(fields, data, "birthday", "birthday", date)
+    _put(fields, data, "deathday", "deathday", date)
+    _put(
+        fields,
+        data,
+        "place_of_birth",
+        "place_of_birth",
+        lambda v: text(v, Person, "place_of_birth"),
+    )
+    _put(
+        fields, data, "profile_path", "profile_path",
+        lambda v: text(v, Person, "profile_path", nullable=True),
+    )  # fmt: skip
+    _put(
+        fields, data, "known_for_department", "known_for_department",
+        lambda v: text(v, Person, "known_for_department"),
+    )  # fmt: skip
+    _put(fields, data, "gender", "gender", lambda v: integer(v, maximum=32767) or 0)
+    _put(fields, data, "popularity", "popularity", lambda v: number(v) or 0.0)
+    return fields
+
+
+def company_fields(data: dict) -> dict | None:
+    if not isinstance(data, dict) or integer(data.get("id")) is None:
+        return None
+    name = text(data.get("name"), ProductionCompany, "name")
+    if not name:
+        return None
+    return {
+        "tmdb_id": integer(data["id"]),
+        "name": name,
+        "logo_path": text(data.get("logo_path"), ProductionCompany, "logo_path", nullable=True),
+        "origin_country": text(data.get("origin_country"), ProductionCompany, "origin_country"),
+    }
+
+
+def keyword_fields(data: dict) -> dict | None:
+    if not isinstance(data, dict) or integer(data.get("id")) is None:
+        return None
+    name = text(data.get("name"), Keyword, "name")
+    return {"tmdb_id": integer(data["id"]), "name": name} if name else None
+
+
+def video_fields(data: dict) -> dict | None:
+    """A video's columns (without the movie), or None without an id, a site or a key."""
+    if not isinstance(data, dict):
+        return None
+    tmdb_id = text(data.get("id"), Video, "tmdb_id")
+    site = text(data.get("site"), Video, "site")
+    key = text(data.get("key"), Video, "key")
+    if not (tmdb_id and site and key):
+        return None
+    return {
+        "tmdb_id": tmdb_id,
+        "name": text(data.get("name"), Video, "name"),
+        "site": site,
+        "key": key,
+        "video_type": text(data.get("type"), Video, "video_type"),
+        "official": bool(data.get("official")),
+        "size": integer(data.get("size")),
+        "language": text(data.get("iso_639_1"), Video, "language"),
+        "published_at": timestamp(data.get("published_at")),
+    }
+
+
+def _list(data: Any, key: str) -> list:
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, list) else []
+
+
+def credits_fields(data: dict) -> dict:
+    """{"cast": [...], "crew": [...]}, each item {"person": person fields, ...credit fields}.
+
+    Takes a movie details body (with appended ``credits``) or a /credits body. Credits without a
+    person id are skipped; a credit_id seen twice is kept once.
+    """
+    credits = data.get("credits") if isinstance(data.get("credits"), dict) else data
+    seen: set[str] = set()
+    cast, crew = [], []
+    for index, item in enumerate(_list(credits, "cast")):
+        person = person_fields(item)
+        credit_id = text(item.get("credit_id"), MovieCast, "credit_id", nullable=True)
+        if person is None or (credit_id and credit_id in seen):
+            continue
+        if credit_id:
+            seen.add(credit_id)
+        order = integer(item.get("order"))
+        cast.append(
+            {
+                "person": person,
+                "credit_id": credit_id,
+                "character": text(item.get("character"), MovieCast, "character"),
+                "order": index if order is None else order,
+            }
+        )
+    for item in _list(credits, "crew"):
+        person = person_fields(item)
+        credit_id = text(item.get("credit_id"), MovieCrew, "credit_id", nullable=True)
+        job = text(item.get("job"), MovieCrew, "job")
+        if person is None or not job or (credit_id and credit_id in seen):
+            continue
+        if credit_id:
+            seen.add(credit_id)
+        crew.append(
+            {
+                "person": person,
+                "credit_id": credit_id,
+                "job": job,
+                "department": text(item.get("department"), MovieCrew, "department"),
+            }
+        )
+    return {"cast": cast, "crew": crew}
+
+
+def movie_videos(data: dict) -> list[dict] | None:
+    """Video fields from an appended ``videos`` block; None when the body has none."""
+    videos = data.get("videos") if isinstance(data, dict) else None
+    if not isinstance(videos, dict):
+        return None
+    return [v for v in map(video_fields, _list(videos, "results")) if v]
+
+
+def movie_keywords(data: dict) -> list[dict] | None:
+    keywords = data.get("keywords") if isinstance(data, dict) else None
+    if not isinstance(keywords, dict):
+        return None
+    return [k for k in map(keyword_fields, _list(keywords, "keywords")) if k]
+
+
+def movie_companies(data: dict) -> list[dict] | None:
+    if not isinstance(data, dict) or not isinstance(data.get("production_companies"), list):
+        return None
+    return [c for c in map(company_fields, data["production_companies"]) if c]
+
+
+def tv_show_fields(data: dict) -> dict:
+    fields: dict[str, Any] = {}
+    if not isinstance(data, dict):
+        return fields
+    fields["tmdb_id"] = integer(data.get("id"))
+    if data.get("name") or data.get("original_name"):
+        fields["name"] = text(data.get("name") or data.get("original_name"), TVShow, "name")
+    _put(fields, data, "original_name", "original_name", lambda v: text(v, TVShow, "original_name"))
+    _put(fields, data, "overview", "overview", lambda v: text(v, TVShow, "overview"))
+    _put(fields, data, "tagline", "tagline", lambda v: text(v, TVShow, "tagline"))
+    _put(fields, data, "first_air_date", "first_air_date", date)
+    _put(fields, data, "last_air_date", "last_air_date", date)
+    _put(fields, data, "status", "status", lambda v: text(v, TVShow, "status"))
+    _put(fields, data, "in_production", "in_production", bool)
+    _put(fields, data, "number_of_seasons", "number_of_seasons", lambda v: integer(v) or 0)
+    _put(fields, data, "number_of_episodes", "number_of_episodes", lambda v: integer(v) or 0)
+    _put(fields, data, "vote_average", "tmdb_rating", rating)
+    _put(fields, data, "vote_count", "tmdb_vote_count", lambda v: integer(v) or 0)
+    _put(fields, data, "popularity", "popularity_score", lambda v: number(v) or 0.0)
+    _put(
+        fields,
+        data,
+        "poster_path",
+        "poster_path",
+        lambda v: text(v, TVShow, "poster_path", nullable=True),
+    )
+    _put(
+        fields, data, "backdrop_path", "backdrop_path",
+        lambda v: text(v, TVShow, "backdrop_path", nullable=True),
+    )  # fmt: skip
+    _put(
+        fields, data, "original_language", "original_language",
+        lambda v: text(v, TVShow, "original_language"),
+    )  # fmt: skip
+    return fields
+
+
+def episode_fields(data: dict) -> dict | None:
+    if not isinstance(data, dict):
+        return None
+    episode_number = integer(data.get("episode_number"))
+    if episode_number is None:
+        return None
+    return {
+        "tmdb_id": integer(data.get("id")),
+        "episode_number": episode_number,
+        "name": text(data.get("name"), Episode, "name"),
+        "overview": text(data.get("overview"), Episode, "overview"),
+        "air_date": date(data.get("air_date")),
+        "runtime": integer(data.get("runtime")) or None,
+        "still_path": text(data.get("still_path"), Episode, "still_path", nullable=True),
+        "tmdb_rating": rating(data.get("vote_average")),
+        "tmdb_vote_count": integer(data.get("vote_count")) or 0,
+    }
+
+
+def season_fields(data: dict) -> dict | None:
+    """A season's columns plus ``episodes``: a list of episode fields (one per number)."""
+    if not isinstance(data, dict):
+        return None
+    season_number = integer(data.get("season_number"))
+    if season_number is None:
+        return None
+    episodes: dict[int, dict] = {}
+    for episode in map(episode_fields, _list(data, "episodes")):
+        if episode:
+            episodes.setdefault(episode["episode_number"], episode)
+    episode_count = integer(data.get("episode_count"))
+    return {
+        "tmdb_id": integer(data.get("id")),
+        "season_number": season_number,
+        "name": text(data.get("name"), Season, "name"),
+        "overview": text(data.get("overview"), Season, "overview"),
+        "air_date": date(data.get("air_date")),
+        "episode_count": episode_count if episode_count is not None else len(episodes),
+        "poster_path": text(data.get("poster_path"), Season, "poster_path", nullable=True),
+        "tmdb_rating": rating(data.get("vote_average")),
+        "episodes": list(episodes.values()),
+    }

@@ -1,0 +1,207 @@
+"""TMDb sync services: on-demand fetch, movie and show sync, ranked lists, enrichment.
+
+HTTP calls happen outside database transactions; each write is its own short transaction
+(apps.tmdb.upserts), so a slow or failing TMDb never holds locks or leaves partial rows.
+"""
+
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from apps.catalog.cache import catalog_lists_invalidate, genres_invalidate, movie_detail_invalidate
+from apps.catalog.models import Movie, TMDbList, TMDbListItem, TVShow
+from apps.tmdb import mapping
+from apps.tmdb.client import TMDbClient
+from apps.tmdb.exceptions import TMDbNotFound, TMDbUnavailable
+from apps.tmdb.upserts import genres_upsert, movie_upsert, season_upsert, tv_show_upsert
+
+logger = logging.getLogger(__name__)
+
+# List key (TMDbList.key) -> (kind, TMDb list name). "trending" in the command means both.
+LISTS: dict[str, tuple[str, str]] = {
+    "movie_popular": ("movie", "popular"),
+    "movie_top_rated": ("movie", "top_rated"),
+    "movie_upcoming": ("movie", "upcoming"),
+    "movie_now_playing": ("movie", "now_playing"),
+    "movie_trending_day": ("trending", "day"),
+    "movie_trending_week": ("trending", "week"),
+    "tv_popular": ("tv", "popular"),
+    "tv_top_rated": ("tv", "top_rated"),
+}
+
+
+def _client(client: TMDbClient | None) -> TMDbClient:
+    return client or TMDbClient()
+
+
+def movie_sync_from_tmdb(*, tmdb_id: int, client: TMDbClient | None = None) -> Movie:
+    """Fetch a movie's details (credits, videos, keywords, release dates) and upsert them.
+
+    Raises TMDbNotFound when TMDb does not know the id, TMDbUnavailable when TMDb cannot answer.
+    """
+    data = _client(client).movie_details(tmdb_id)
+    if mapping.integer(data.get("id")) != int(tmdb_id):
+        raise TMDbUnavailable("TMDb answered with another movie than the one asked for.")
+    movie = movie_upsert(data=data, details=True)
+    transaction.on_commit(lambda: movie_detail_invalidate(movie.pk))
+    return movie
+
+
+def movie_fetch_by_tmdb_id(*, tmdb_id: int, client: TMDbClient | None = None) -> Movie:
+    """The movie with this TMDb id: from the database if present, else fetched from TMDb.
+
+    Raises apps.core.exceptions.NotFound (TMDbNotFound) when TMDb says 404, and
+    TMDbUnavailable (503) when TMDb is unconfigured, down, slow, rate limiting or the breaker
+    is open.
+    """
+    if not 0 < int(tmdb_id) <= mapping._MAX_POSITIVE_INT:
+        raise TMDbNotFound()
+    movie = Movie.objects.filter(tmdb_id=tmdb_id).first()
+    if movie is not None:
+        return movie
+    return movie_sync_from_tmdb(tmdb_id=tmdb_id, client=client)
+
+
+def genres_sync(*, client: TMDbClient | None = None) -> int:
+    """Upsert TMDb's movie and TV genres; returns how many genres TMDb listed."""
+    tmdb = _client(client)
+    rows = []
+    for body in (tmdb.movie_genres(), tmdb.tv_genres()):
+        rows += [g for g in map(mapping.genre_fields, body.get("genres") or []) if g]
+    genres_upsert(rows)
+    genres_invalidate()
+    return len(rows)
+
+
+def _results(body: dict) -> list[dict]:
+    results = body.get("results") if isinstance(body, dict) else None
+    return [item for item in results if isinstance(item, dict)] if isinstance(results, list) else []
+
+
+def _fetch_list(tmdb: TMDbClient, key: str, page: int) -> dict:
+    kind, name = LISTS[key]
+    if kind == "movie":
+        return tmdb.movie_list(name, page=page)
+    if kind == "trending":
+        return tmdb.trending_movies(name, page=page)
+    return tmdb.tv_list(name, page=page)
+
+
+def list_sync(*, key: str, pages: int = 1, client: TMDbClient | None = None) -> int:
+    """Fetch one TMDb ranked list and store it as the TMDbList snapshot ``key``.
+
+    All pages are fetched before anything is written: a failure leaves the previous snapshot
+    whole. Returns the number of items stored.
+    """
+    if key not in LISTS:
+        raise ValueError(f"unknown list {key!r}; expected one of {', '.join(LISTS)}")
+    tmdb = _client(client)
+    items: list[dict] = []
+    for page in range(1, max(1, pages) + 1):
+        body = _fetch_list(tmdb, key, page)
+        items += _results(body)
+        total_pages = mapping.integer(body.get("total_pages")) or 1
+        if page >= total_pages:
+            break
+    if LISTS[key][0] != "tv" and not _genres_known(items):
+        try:
+            genres_sync(client=tmdb)
+        except TMDbUnavailable:
+            logger.info("tmdb_genres_sync_skipped")
+    return _list_store(key=key, items=items)
+
+
+def _genres_known(items: list[dict]) -> bool:
+    from apps.catalog.models import Genre
+
+    wanted = {i for item in items for i in (mapping.movie_genre_ids(item) or [])}
+    return len(wanted) == Genre.objects.filter(tmdb_id__in=wanted).count()
+
+
+def _list_store(*, key: str, items: list[dict]) -> int:
+    is_tv = LISTS[key][0] == "tv"
+    targets: list[int] = []
+    seen: set[int] = set()
+    for item in items:
+        tmdb_id = mapping.integer(item.get("id"))
+        if tmdb_id is None or tmdb_id in seen:
+            continue  # TMDb repeats an item across pages when the ranking moves mid-fetch
+        seen.add(tmdb_id)
+        target = tv_show_upsert(data=item) if is_tv else movie_upsert(data=item)
+        targets.append(target.pk)
+    with transaction.atomic():
+        tmdb_list, _ = TMDbList.objects.get_or_create(key=key)
+        tmdb_list = TMDbList.objects.select_for_update().get(pk=tmdb_list.pk)
+        TMDbListItem.objects.filter(tmdb_list=tmdb_list).delete()
+        TMDbListItem.objects.bulk_create(
+            TMDbListItem(
+                tmdb_list=tmdb_list,
+                position=position,
+                **({"show_id": pk} if is_tv else {"movie_id": pk}),
+            )
+            for position, pk in enumerate(targets, start=1)
+        )
+        tmdb_list.synced_at = timezone.now()
+        tmdb_list.save(update_fields=["synced_at"])
+        transaction.on_commit(catalog_lists_invalidate)
+        if not is_tv:
+            transaction.on_commit(lambda: [movie_detail_invalidate(pk) for pk in targets])
+    return len(targets)
+
+
+def tv_show_sync_from_tmdb(
+    *, tmdb_id: int, seasons: bool = False, client: TMDbClient | None = None
+) -> TVShow:
+    """Fetch a show's details (and, with ``seasons``, each season with its episodes)."""
+    tmdb = _client(client)
+    data = tmdb.tv_details(tmdb_id)
+    show = tv_show_upsert(data=data)
+    if seasons:
+        for season in data.get("seasons") or []:
+            number = (
+                mapping.integer(season.get("season_number")) if isinstance(season, dict) else None
+            )
+            if number is not None:
+                season_upsert(show=show, data=tmdb.tv_season(tmdb_id, number))
+    transaction.on_commit(catalog_lists_invalidate)
+    return show
+
+
+@dataclass
+class EnrichResult:
+    enriched: int = 0
+    not_found: list[int] = field(default_factory=list)
+    remaining: int = 0
+    stopped_by: str = ""
+
+
+def movies_to_enrich():
+    """Movies known only by their TMDb id (MovieLens links): never fetched from TMDb."""
+    return Movie.objects.filter(tmdb_id__isnull=False, tmdb_synced_at__isnull=True).order_by("id")
+
+
+def movies_enrich(*, limit: int | None = None, client: TMDbClient | None = None) -> EnrichResult:
+    """Fetch details for up to ``limit`` movies never synced (posters, overview, credits...).
+
+    A TMDb 404 marks the movie as checked (tmdb_synced_at set) so it is not asked again; an
+    outage stops the batch early, leaving the rest for the next run.
+    """
+    tmdb = _client(client)
+    limit = settings.TMDB_ENRICH_BATCH_SIZE if limit is None else limit
+    result = EnrichResult()
+    for tmdb_id in list(movies_to_enrich().values_list("tmdb_id", flat=True)[:limit]):
+        try:
+            movie_sync_from_tmdb(tmdb_id=tmdb_id, client=tmdb)
+        except TMDbNotFound:
+            Movie.objects.filter(tmdb_id=tmdb_id).update(tmdb_synced_at=timezone.now())
+            result.not_found.append(tmdb_id)
+            continue
+        except TMDbUnavailable as exc:
+            result.stopped_by = exc.message
+            break
+        result.enriched += 1
+    result.remaining = movies_to_enrich().count()
+    return result

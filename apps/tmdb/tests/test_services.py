@@ -1,0 +1,57 @@
+import httpx
+import pytest
+
+from apps.catalog.models import Movie, MovieCast, MovieCrew
+from apps.core.exceptions import NotFound
+from apps.tmdb.exceptions import TMDbUnavailable
+from apps.tmdb.services import movie_fetch_by_tmdb_id
+from apps.tmdb.tests.conftest import fixture_body
+
+pytestmark = pytest.mark.django_db
+
+
+def test_fetch_unknown_tmdb_id_creates_the_movie_with_credits(tmdb_mock, no_sleep):
+    body = fixture_body("movie_550_append_credits_keywords_release_dates.json")
+    route = tmdb_mock.get("/movie/550").mock(return_value=httpx.Response(200, json=body))
+
+    movie = movie_fetch_by_tmdb_id(tmdb_id=550)
+
+    assert route.call_count == 1
+    assert route.calls[0].request.url.params["append_to_response"] == (
+        "credits,videos,keywords,release_dates"
+    )
+    assert movie.title == "Fight Club"
+    assert movie.imdb_id == "tt0137523"
+    assert movie.runtime == 139
+    assert movie.tmdb_synced_at is not None
+    assert MovieCast.objects.filter(movie=movie).count() == len(body["credits"]["cast"])
+    assert MovieCrew.objects.filter(movie=movie).count() == len(body["credits"]["crew"])
+    assert list(movie.genres.values_list("tmdb_id", flat=True)) == [18]
+
+
+def test_fetch_known_tmdb_id_answers_from_the_database_without_calling_tmdb(tmdb_mock):
+    existing = Movie.objects.create(tmdb_id=550, title="Fight Club")
+    route = tmdb_mock.get("/movie/550")
+
+    assert movie_fetch_by_tmdb_id(tmdb_id=550) == existing
+    assert route.call_count == 0
+
+
+def test_fetch_of_an_id_tmdb_does_not_know_raises_not_found(tmdb_mock):
+    tmdb_mock.get("/movie/999999").mock(
+        return_value=httpx.Response(404, json=fixture_body("error_404_not_found.json"))
+    )
+
+    with pytest.raises(NotFound):
+        movie_fetch_by_tmdb_id(tmdb_id=999999)
+    assert not Movie.objects.exists()
+
+
+def test_fetch_without_tmdb_configured_raises_tmdb_unavailable(settings):
+    settings.TMDB_API_KEY = ""
+    settings.TMDB_READ_TOKEN = ""
+
+    with pytest.raises(TMDbUnavailable) as caught:
+        movie_fetch_by_tmdb_id(tmdb_id=550)
+    assert caught.value.status_code == 503
+    assert caught.value.code == "tmdb_unavailable"
