@@ -61,6 +61,13 @@ class History:
     items: np.ndarray  # int32
     weights: np.ndarray  # float32
     timestamps: np.ndarray  # int64
+    # Optional declared tastes (names from TrainingData.feature_names, e.g. "genre:Comedy"):
+    # a cold-start user's favorite genres; content and hybrid engines use them.
+    features: list[str] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return len(self.items) == 0
 
     @classmethod
     def empty(cls) -> History:
@@ -69,8 +76,24 @@ class History:
         )
 
 
+def unit_scale(raw: np.ndarray) -> np.ndarray:
+    """Min-max scale to [0, 1] (float32, finite); a constant vector becomes all zeros."""
+    values = np.nan_to_num(np.asarray(raw, dtype=np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+    if values.size == 0:
+        return values.astype(np.float32)
+    low, high = float(values.min()), float(values.max())
+    if high - low <= 1e-12:
+        return np.zeros(values.shape, dtype=np.float32)
+    return ((values - low) / (high - low)).astype(np.float32)
+
+
 class Engine(ABC):
-    """A fitted recommender. Higher score means a better recommendation."""
+    """A fitted recommender. Higher score means a better recommendation.
+
+    Caller contract: ``score`` returns finite float32 values in [0, 1] over every item and does
+    NOT mask the user's history (seen items may score high). Callers exclude what must not be
+    shown, or use ``recommend``, which masks the history and any extra ``exclude`` indexes.
+    """
 
     name: str = "base"
 
@@ -88,3 +111,30 @@ class Engine(ABC):
         Used for reasons such as "Because you liked Alien"; None when there is none.
         """
         return None
+
+    def recommend(
+        self, history: History, k: int, exclude: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top ``k`` item indexes and their [0, 1] scores, history and ``exclude`` masked."""
+        scores = self.score(history).astype(np.float32, copy=True)
+        blocked = np.zeros(scores.shape[0], dtype=bool)
+        blocked[np.asarray(history.items, dtype=np.int64)] = True
+        if exclude is not None and len(exclude):
+            blocked[np.asarray(exclude, dtype=np.int64)] = True
+        candidates = np.flatnonzero(~blocked)
+        if k <= 0 or candidates.size == 0:
+            return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
+        k = min(k, candidates.size)
+        values = scores[candidates]
+        top = np.argpartition(-values, k - 1)[:k]
+        top = top[np.lexsort((candidates[top], -values[top]))]
+        return candidates[top].astype(np.int32), values[top]
+
+    # Artifacts (see artifacts.py): an engine is its parameters plus named numpy arrays.
+    def state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """JSON-safe metadata and the arrays that reproduce this fitted engine."""
+        raise NotImplementedError
+
+    @classmethod
+    def from_state(cls, meta: dict, arrays: dict[str, np.ndarray]) -> Engine:
+        raise NotImplementedError

@@ -1,0 +1,134 @@
+"""Hybrid engine: a weighted blend of standardised component scores, with a cold-start path.
+
+Components: collaborative (EASE over a recency-weighted history), sequential (item-to-item
+transitions from the latest positives), content (TF-IDF profile) and popularity (a prior).
+Each component's raw scores are standardised per user (zero mean, unit deviation over the
+catalogue) before blending, so the weights are comparable; the weights are tuned offline on a
+validation split (see apps/recommendations/evaluation/tuning.py and docs/recommender-quality.md).
+
+Cold start: a user with no history gets popularity; declared tastes (``History.features``, e.g.
+favorite genres) lift every matching item above every other one, so the user sees the most
+popular movies of those genres first.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Engine, History, TrainingData, unit_scale
+from .collaborative import EaseEngine
+from .common import standardize
+from .content import ContentEngine
+from .sequential import TransitionEngine
+from .trending import PopularityEngine, TrendingEngine
+
+DEFAULT_WEIGHTS = {"collaborative": 1.0, "sequential": 0.5, "content": 0.1, "popularity": 0.1}
+COMPONENT_CLASSES = {
+    "collaborative": EaseEngine,
+    "sequential": TransitionEngine,
+    "content": ContentEngine,
+}
+EXPLAIN_ORDER = ("collaborative", "sequential", "content")
+
+
+class HybridEngine(Engine):
+    name = "hybrid"
+
+    def __init__(
+        self,
+        weights: dict[str, float] | None = None,
+        collaborative: dict | None = None,
+        sequential: dict | None = None,
+        content: dict | None = None,
+        popularity_half_life_days: float | None = None,
+    ):
+        self.weights = {**DEFAULT_WEIGHTS, **(weights or {})}
+        unknown = set(self.weights) - {*COMPONENT_CLASSES, "popularity"}
+        if unknown:
+            raise ValueError(f"unknown hybrid components: {sorted(unknown)}")
+        params = {"collaborative": collaborative, "sequential": sequential, "content": content}
+        self.components: dict[str, Engine] = {
+            name: cls(**(params[name] or {})) for name, cls in COMPONENT_CLASSES.items()
+        }
+        self.popularity_half_life_days = popularity_half_life_days
+        if popularity_half_life_days is None:
+            self.components["popularity"] = PopularityEngine()
+        else:
+            self.components["popularity"] = TrendingEngine(half_life_days=popularity_half_life_days)
+
+    def fit(self, data: TrainingData) -> HybridEngine:
+        for name, engine in self.components.items():
+            if self.weights.get(name, 0.0) != 0.0 or name in ("popularity", "content"):
+                engine.fit(data)
+        return self
+
+    def _component_raw(self, name: str, history: History) -> np.ndarray:
+        engine = self.components[name]
+        if isinstance(engine, PopularityEngine | TrendingEngine):
+            return np.log1p(engine.item_scores.astype(np.float64))
+        return engine.raw_score(history)
+
+    def _cold_start(self, history: History) -> np.ndarray:
+        scores = unit_scale(self._component_raw("popularity", history)).astype(np.float64)
+        if history.features:
+            matches = self.components["content"].raw_score(history) > 0
+            scores = scores + matches
+        return scores
+
+    def raw_score(self, history: History) -> np.ndarray:
+        if history.is_empty:
+            return self._cold_start(history)
+        total = None
+        for name, weight in self.weights.items():
+            if weight == 0.0:
+                continue
+            part = weight * standardize(self._component_raw(name, history))
+            total = part if total is None else total + part
+        return total if total is not None else self._cold_start(history)
+
+    def score(self, history: History) -> np.ndarray:
+        return unit_scale(self.raw_score(history))
+
+    def explain(self, history: History, item: int) -> int | None:
+        if history.is_empty:
+            return None
+        contributions = []
+        for name in EXPLAIN_ORDER:
+            if self.weights.get(name, 0.0) > 0:
+                standardised = standardize(self._component_raw(name, history))
+                contributions.append((self.weights[name] * standardised[item], name))
+        for _, name in sorted(contributions, reverse=True):
+            position = self.components[name].explain(history, item)
+            if position is not None:
+                return position
+        return None
+
+    def state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        meta = {
+            "weights": self.weights,
+            "popularity_half_life_days": self.popularity_half_life_days,
+            "components": {},
+        }
+        arrays = {}
+        for name, engine in self.components.items():
+            component_meta, component_arrays = engine.state()
+            meta["components"][name] = {"kind": type(engine).__name__, "meta": component_meta}
+            arrays.update({f"{name}/{key}": value for key, value in component_arrays.items()})
+        return meta, arrays
+
+    @classmethod
+    def from_state(cls, meta: dict, arrays: dict[str, np.ndarray]) -> HybridEngine:
+        engine = cls(
+            weights=meta["weights"], popularity_half_life_days=meta["popularity_half_life_days"]
+        )
+        kinds = {
+            c.__name__: c
+            for c in (EaseEngine, TransitionEngine, ContentEngine, PopularityEngine, TrendingEngine)
+        }
+        for name, spec in meta["components"].items():
+            prefix = f"{name}/"
+            component_arrays = {
+                key[len(prefix) :]: value for key, value in arrays.items() if key.startswith(prefix)
+            }
+            engine.components[name] = kinds[spec["kind"]].from_state(spec["meta"], component_arrays)
+        return engine
