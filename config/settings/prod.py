@@ -10,6 +10,8 @@ from config.settings.base import NUM_PROXIES, SIMPLE_JWT
 from config.settings.env import env_bool, env_int, env_list, env_required
 
 DEBUG = False
+# collectstatic has run: serve the hashed, compressed files from STATIC_ROOT only.
+WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", False)
 SECRET_KEY = env_required("SECRET_KEY")
 if len(SECRET_KEY) < 50:
     from django.core.exceptions import ImproperlyConfigured

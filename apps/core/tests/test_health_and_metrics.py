@@ -1,0 +1,56 @@
+import pytest
+from django.test import override_settings
+
+from config.settings.env import cache_config
+
+pytestmark = pytest.mark.django_db
+
+
+def closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_live_answers_200_in_the_envelope(api_client):
+    response = api_client.get("/health/live")
+    assert response.status_code == 200
+    assert response.json()["data"]["status"] == "alive"
+
+
+def test_ready_checks_database_cache_and_broker(api_client):
+    response = api_client.get("/health/ready")
+    assert response.status_code == 200
+    checks = response.json()["data"]["checks"]
+    assert checks["database"] == "ok"
+    assert checks["cache"] == "ok"
+    assert checks["broker"].startswith("ok")
+
+
+def test_ready_is_503_naming_the_cache_when_redis_is_down(api_client):
+    with override_settings(CACHES=cache_config(f"redis://127.0.0.1:{closed_port()}/0")):
+        response = api_client.get("/health/ready")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["error"]["code"] == "dependency_unavailable"
+    assert body["error"]["details"]["cache"] == "unavailable"
+    assert "cache" in body["error"]["message"]
+
+
+def test_ready_is_503_naming_the_broker_when_it_is_down(api_client):
+    broker = f"redis://127.0.0.1:{closed_port()}/0"
+    with override_settings(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL=broker):
+        response = api_client.get("/health/ready")
+    assert response.status_code == 503
+    assert response.json()["error"]["details"]["broker"] == "unavailable"
+
+
+def test_metrics_are_served_in_prometheus_format(api_client):
+    api_client.get("/health/live")
+    response = api_client.get("/metrics")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "django_http_requests_latency_seconds_by_view_method" in text
+    assert "# TYPE" in text

@@ -1,0 +1,73 @@
+"""Production settings fail fast without secrets, and pass Django's deployment checks."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+PROD_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.prod",
+    "SECRET_KEY": "k" * 20 + "-production-test-key-that-is-long-enough-0123456789",
+    "ALLOWED_HOSTS": "api.example.com",
+    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.com:587",
+}
+
+
+def run_manage(env_changes: dict, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in PROD_ENV}
+    env.update({k: v for k, v in env_changes.items() if v is not None})
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL"])
+def test_prod_refuses_to_start_without_a_required_variable(missing):
+    result = run_manage({**PROD_ENV, missing: None}, "check")
+    assert result.returncode != 0
+    assert missing in result.stderr
+
+
+def test_prod_refuses_a_short_secret_key():
+    result = run_manage({**PROD_ENV, "SECRET_KEY": "short"}, "check")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_prod_passes_the_deployment_checks_without_warnings():
+    result = run_manage(PROD_ENV, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr + result.stdout
+
+
+def test_prod_https_switches_can_be_turned_off_for_a_local_benchmark():
+    script = (
+        "from django.conf import settings as s;"
+        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
+        " s.SECURE_HSTS_SECONDS)"
+    )
+    on = run_manage(PROD_ENV, "shell", "-v", "0", "-c", script)
+    off = run_manage(
+        {
+            **PROD_ENV,
+            "SECURE_SSL_REDIRECT": "false",
+            "SESSION_COOKIE_SECURE": "false",
+            "CSRF_COOKIE_SECURE": "false",
+            "SECURE_HSTS_SECONDS": "0",
+        },
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        script,
+    )
+    assert on.stdout.split() == ["True", "True", "True", "31536000"]
+    assert off.stdout.split() == ["False", "False", "False", "0"]
