@@ -66,6 +66,21 @@ def cache_set(key: str, value: Any, ttl: int) -> None:
         log_once(logger, "cache_set_failed", "cache_unavailable")
 
 
+def cache_add(key: str, value: Any, ttl: int) -> bool:
+    """Set ``key`` only if absent; True if this call set it.
+
+    For debounces and best-effort locks: when the cache is unavailable this answers True, so
+    an outage lets the work run (perhaps twice) rather than silently skipping it.
+    """
+    try:
+        added = cache.add(key, value, ttl)
+    except Exception:  # noqa: BLE001
+        log_once(logger, "cache_set_failed", "cache_unavailable")
+        return True
+    # django-redis answers None instead of raising when it swallows a connection error.
+    return added is not False
+
+
 def cache_delete_many(keys: Iterable[str]) -> None:
     try:
         cache.delete_many(list(keys))

@@ -9,10 +9,14 @@ from apps.core.logging import log_once
 logger = logging.getLogger(__name__)
 
 
-def enqueue(task, *args, **kwargs) -> bool:
-    """Send ``task`` to the broker (or run it, in eager mode). False if that failed."""
+def enqueue(task, *args, countdown: float | None = None, **kwargs) -> bool:
+    """Send ``task`` to the broker (or run it, in eager mode). False if that failed.
+
+    ``countdown`` delays the run by that many seconds (eager mode runs it at once).
+    """
+    options = {"countdown": countdown} if countdown else {}
     try:
-        task.apply_async(args=args, kwargs=kwargs, retry=False)
+        task.apply_async(args=args, kwargs=kwargs, retry=False, **options)
     except Exception as exc:  # noqa: BLE001 - the broker is optional for the request path
         log_once(
             logger,
