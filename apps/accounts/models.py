@@ -20,6 +20,8 @@ class User(AbstractUser):
     is_premium = models.BooleanField(default=False)
     phone_number = models.CharField(max_length=20, null=True, blank=True)
     email_verified_at = models.DateTimeField(null=True, blank=True)
+    # Bumped when the password changes or is reset; tokens carrying an older value are refused.
+    token_version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,64 @@
+"""Helpers shared by the accounts services."""
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import F
+from django.utils import timezone
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+from apps.accounts.models import User
+from apps.core.exceptions import InvalidInput
+
+
+def password_validate(*, password: str, user: User, field: str) -> None:
+    """Django's password validators, as a 400 naming ``field``."""
+    try:
+        validate_password(password, user=user)
+    except DjangoValidationError as exc:
+        raise InvalidInput(
+            f"{field}: {exc.messages[0]}", details={field: list(exc.messages)}
+        ) from exc
+
+
+def taken_fields(
+    *, username: str | None = None, email: str | None = None, exclude_user_id: int | None = None
+) -> dict[str, list[str]]:
+    """Which of ``username`` and ``email`` another account holds (without regard to case)."""
+    others = User.objects.all()
+    if exclude_user_id is not None:
+        others = others.exclude(pk=exclude_user_id)
+    errors: dict[str, list[str]] = {}
+    if username is not None and others.filter(username__iexact=username).exists():
+        errors["username"] = ["A user with that username already exists."]
+    if email is not None and others.filter(email__iexact=email).exists():
+        errors["email"] = ["A user with that email address already exists."]
+    return errors
+
+
+def taken_error(errors: dict[str, list[str]]) -> InvalidInput:
+    field, messages = next(iter(errors.items()))
+    return InvalidInput(f"{field}: {messages[0]}", details=errors)
+
+
+def refresh_tokens_revoke(*, user: User) -> int:
+    """Blacklist every unexpired refresh token issued to ``user``; returns how many."""
+    pending = OutstandingToken.objects.filter(
+        user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
+    ).values_list("pk", flat=True)
+    created = BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token_id=pk) for pk in pending], ignore_conflicts=True
+    )
+    return len(created)
+
+
+def password_set(*, user: User, password: str) -> None:
+    """Store a new password and revoke every token issued before it.
+
+    Call inside a transaction holding the user's row lock. Access tokens die through the
+    version bump; refresh tokens are blacklisted as well.
+    """
+    user.set_password(password)
+    user.token_version = F("token_version") + 1
+    user.save(update_fields=["password", "token_version", "updated_at"])
+    user.refresh_from_db(fields=["token_version"])
+    refresh_tokens_revoke(user=user)

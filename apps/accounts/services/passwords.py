@@ -1,0 +1,91 @@
+"""Changing and resetting passwords."""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+
+from apps.accounts.emails import email_send
+from apps.accounts.models import User
+from apps.accounts.services.common import password_set, password_validate
+from apps.accounts.tasks import password_reset_email_send_task
+from apps.accounts.tokens import password_reset_max_age, password_reset_tokens, token_pair_for
+from apps.core.exceptions import InvalidInput
+from apps.core.tasks import enqueue_on_commit
+
+RESET_LINK_INVALID = "The reset link is invalid or has expired."
+
+
+def password_change(*, user: User, old_password: str, new_password: str) -> dict[str, str]:
+    """Change the password; every token issued before stops working. Returns a new pair for
+    the device that made the change."""
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if not locked.check_password(old_password):
+            raise InvalidInput(
+                "old_password: The current password is wrong.",
+                details={"old_password": ["The current password is wrong."]},
+            )
+        if old_password == new_password:
+            raise InvalidInput(
+                "new_password: The new password must differ from the current one.",
+                details={"new_password": ["The new password must differ from the current one."]},
+            )
+        password_validate(password=new_password, user=locked, field="new_password")
+        password_set(user=locked, password=new_password)
+        return token_pair_for(locked)
+
+
+def password_reset_request(*, email: str) -> None:
+    """Send a reset link if an active account has this email. The caller learns nothing:
+    the lookup and the sending happen in a background task."""
+    enqueue_on_commit(password_reset_email_send_task, email.strip())
+
+
+def password_reset_email_send(*, email: str) -> int:
+    """Email a reset link to each active account with this address; returns how many."""
+    sent = 0
+    for user in User.objects.filter(email__iexact=email, is_active=True):
+        if not user.has_usable_password():
+            continue
+        uid = urlsafe_base64_encode(force_bytes(user.pk))
+        token = password_reset_tokens.make_token(user)
+        context = {
+            "user": user,
+            "uid": uid,
+            "token": token,
+            "reset_url": f"{settings.FRONTEND_URL}/reset-password?uid={uid}&token={token}",
+            "valid_minutes": password_reset_max_age() // 60,
+        }
+        sent += email_send(template="password_reset", to=user.email, context=context)
+    return sent
+
+
+def _user_id_from_uid(uid: str) -> int | None:
+    try:
+        value = force_str(urlsafe_base64_decode(uid))
+    except (ValueError, TypeError, UnicodeDecodeError):
+        return None
+    # At most 18 digits: a bigint primary key, never an out-of-range database error.
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
+def password_reset_confirm(*, uid: str, token: str, new_password: str) -> None:
+    """Set a new password from a reset link. The token is checked against the locked row, so
+    a link works once even when two confirmations race."""
+    user_id = _user_id_from_uid(uid)
+    with transaction.atomic():
+        user = (
+            User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
+            if user_id is not None
+            else None
+        )
+        if user is None or not password_reset_tokens.check_token(user, token):
+            raise InvalidInput(RESET_LINK_INVALID, details={"token": [RESET_LINK_INVALID]})
+        password_validate(password=new_password, user=user, field="new_password")
+        password_set(user=user, password=new_password)
+        # The link arrived by email, which proves the address.
+        User.objects.filter(pk=user.pk, email_verified_at__isnull=True).update(
+            email_verified_at=timezone.now()
+        )

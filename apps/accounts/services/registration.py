@@ -1,0 +1,42 @@
+"""Creating accounts."""
+
+from django.db import IntegrityError, transaction
+
+from apps.accounts.models import Profile, User
+from apps.accounts.services.common import password_validate, taken_error, taken_fields
+from apps.accounts.tasks import verification_email_send_task
+from apps.core.tasks import enqueue_on_commit
+
+
+def user_register(
+    *,
+    username: str,
+    email: str,
+    password: str,
+    user_fields: dict | None = None,
+    profile_fields: dict | None = None,
+) -> User:
+    """Create a user and its profile in one transaction, then send the verification email.
+
+    A username or email already taken (without regard to case) is a 400 naming the field,
+    also when a concurrent registration wins the race to the unique constraint.
+    """
+    username = username.strip()
+    email = User.objects.normalize_email(email.strip())
+    errors = taken_fields(username=username, email=email)
+    if errors:
+        raise taken_error(errors)
+    user = User(username=username, email=email, **(user_fields or {}))
+    password_validate(password=password, user=user, field="password")
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+            Profile.objects.create(user=user, **(profile_fields or {}))
+    except IntegrityError as exc:
+        errors = taken_fields(username=username, email=email) or {
+            "username": ["A user with that username already exists."]
+        }
+        raise taken_error(errors) from exc
+    enqueue_on_commit(verification_email_send_task, user.pk)
+    return user

@@ -1,0 +1,89 @@
+"""Tokens the accounts app issues: JWT pairs, email verification and password reset tokens.
+
+JWTs carry ``token_version``: the user's counter at issue time. Changing or resetting the
+password bumps the counter, so every token issued before is refused (see authentication.py).
+A token without the claim counts as version 0, which is what every user starts with.
+"""
+
+from django.conf import settings
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core import signing
+from django.utils.http import base36_to_int
+from rest_framework_simplejwt.tokens import RefreshToken
+
+TOKEN_VERSION_CLAIM = "token_version"  # noqa: S105 - a claim name
+EMAIL_VERIFICATION_SALT = "apps.accounts.email-verification"
+
+
+def email_verification_max_age() -> int:
+    """Seconds an email verification link stays valid (default three days)."""
+    return int(getattr(settings, "ACCOUNTS_EMAIL_VERIFICATION_MAX_AGE", 3 * 24 * 3600))
+
+
+def password_reset_max_age() -> int:
+    """Seconds a password reset link stays valid (default one hour)."""
+    return int(getattr(settings, "ACCOUNTS_PASSWORD_RESET_MAX_AGE", 3600))
+
+
+class AccountRefreshToken(RefreshToken):
+    """A refresh token (and, through ``access_token``, an access token) stamped with the
+    user's token version."""
+
+    @classmethod
+    def for_user(cls, user):
+        token = super().for_user(user)
+        token[TOKEN_VERSION_CLAIM] = user.token_version
+        return token
+
+
+def token_version_of(token) -> int:
+    """The version a validated token was issued under (0 for tokens without the claim)."""
+    value = token.get(TOKEN_VERSION_CLAIM, 0)
+    return value if isinstance(value, int) and not isinstance(value, bool) else -1
+
+
+def token_pair_for(user) -> dict[str, str]:
+    refresh = AccountRefreshToken.for_user(user)
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def email_verification_token_make(user) -> str:
+    """A signed, timestamped token naming the user and the address being verified."""
+    return signing.dumps(
+        {"uid": user.pk, "email": user.email.lower()}, salt=EMAIL_VERIFICATION_SALT
+    )
+
+
+def email_verification_token_read(token: str) -> dict | None:
+    """The token's payload, or None if it is tampered with, malformed or expired."""
+    try:
+        payload = signing.loads(
+            token, salt=EMAIL_VERIFICATION_SALT, max_age=email_verification_max_age()
+        )
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(payload, dict) or not isinstance(payload.get("uid"), int):
+        return None
+    if not isinstance(payload.get("email"), str):
+        return None
+    return payload
+
+
+class PasswordResetTokens(PasswordResetTokenGenerator):
+    """Django's reset tokens (single use: they hash the password and last login) with their
+    own salt and a lifetime shorter than PASSWORD_RESET_TIMEOUT's three days."""
+
+    key_salt = "apps.accounts.password-reset"
+
+    def check_token(self, user, token):
+        if not user or not token or not super().check_token(user, token):
+            return False
+        try:
+            issued_at = base36_to_int(token.split("-")[0])
+        except ValueError:
+            return False
+        age = self._num_seconds(self._now()) - issued_at
+        return 0 <= age <= password_reset_max_age()
+
+
+password_reset_tokens = PasswordResetTokens()
