@@ -1,7 +1,21 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.catalog.images import image_url
-from apps.catalog.models import Genre, Movie
+from apps.catalog.models import (
+    Episode,
+    Genre,
+    Movie,
+    MovieCast,
+    MovieCrew,
+    Person,
+    ProductionCompany,
+    Season,
+    TVShow,
+    Video,
+)
+from apps.catalog.search import MAX_QUERY_LENGTH
+from apps.catalog.selectors import DIRECTOR_JOBS, WRITER_JOBS
 
 
 class GenreSerializer(serializers.ModelSerializer):
@@ -39,3 +53,316 @@ class MovieSummarySerializer(serializers.ModelSerializer):
 
     def get_poster_url(self, movie: Movie) -> str | None:
         return image_url(movie.poster_path, "w342")
+
+
+class CatalogGenreRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Genre
+        fields = ["id", "name", "slug"]
+
+
+class CatalogPersonRefSerializer(serializers.ModelSerializer):
+    profile_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Person
+        fields = ["id", "tmdb_id", "name", "profile_url", "known_for_department"]
+
+    def get_profile_url(self, person: Person) -> str | None:
+        return image_url(person.profile_path, "w185")
+
+
+class CatalogCastSerializer(serializers.ModelSerializer):
+    person = CatalogPersonRefSerializer()
+
+    class Meta:
+        model = MovieCast
+        fields = ["person", "character", "order"]
+
+
+class CatalogCrewSerializer(serializers.ModelSerializer):
+    person = CatalogPersonRefSerializer()
+
+    class Meta:
+        model = MovieCrew
+        fields = ["person", "job", "department"]
+
+
+class CatalogCompanySerializer(serializers.ModelSerializer):
+    logo_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProductionCompany
+        fields = ["id", "tmdb_id", "name", "origin_country", "logo_url"]
+
+    def get_logo_url(self, company: ProductionCompany) -> str | None:
+        return image_url(company.logo_path, "w185")
+
+
+class CatalogVideoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Video
+        fields = ["name", "site", "key", "video_type", "official", "url"]
+
+    def get_url(self, video: Video) -> str | None:
+        if video.site == "YouTube":
+            return f"https://www.youtube.com/watch?v={video.key}"
+        if video.site == "Vimeo":
+            return f"https://vimeo.com/{video.key}"
+        return None
+
+
+class CatalogMovieAggregatesSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Movie
+        fields = [
+            "tmdb_rating",
+            "tmdb_vote_count",
+            "imdb_rating",
+            "our_rating",
+            "rating_count",
+            "like_count",
+            "dislike_count",
+            "view_count",
+            "popularity_score",
+        ]
+
+
+class CatalogUserStateSerializer(serializers.Serializer):
+    """What the logged-in user did with the movie (null for anonymous clients)."""
+
+    favorite = serializers.BooleanField()
+    watchlist = serializers.BooleanField()
+    liked = serializers.BooleanField()
+    disliked = serializers.BooleanField()
+    rating = serializers.DecimalField(max_digits=2, decimal_places=1, allow_null=True)
+
+
+class CatalogMovieDetailSerializer(serializers.ModelSerializer):
+    """A movie page. Expects the prefetches of selectors.movie_detail_get."""
+
+    genres = CatalogGenreRefSerializer(many=True)
+    poster_url = serializers.SerializerMethodField()
+    backdrop_url = serializers.SerializerMethodField()
+    cast = serializers.SerializerMethodField()
+    directors = serializers.SerializerMethodField()
+    writers = serializers.SerializerMethodField()
+    production_companies = CatalogCompanySerializer(many=True)
+    trailer = serializers.SerializerMethodField()
+    aggregates = serializers.SerializerMethodField()
+    user_state = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Movie
+        fields = [
+            "id",
+            "tmdb_id",
+            "imdb_id",
+            "movielens_id",
+            "title",
+            "original_title",
+            "overview",
+            "tagline",
+            "release_date",
+            "release_year",
+            "runtime",
+            "status",
+            "original_language",
+            "homepage",
+            "budget",
+            "revenue",
+            "adult",
+            "is_original",
+            "poster_url",
+            "backdrop_url",
+            "genres",
+            "cast",
+            "directors",
+            "writers",
+            "production_companies",
+            "trailer",
+            "aggregates",
+            "user_state",
+        ]
+
+    def get_poster_url(self, movie: Movie) -> str | None:
+        return image_url(movie.poster_path, "w500")
+
+    def get_backdrop_url(self, movie: Movie) -> str | None:
+        return image_url(movie.backdrop_path, "w1280")
+
+    @extend_schema_field(CatalogCastSerializer(many=True))
+    def get_cast(self, movie: Movie) -> list[dict]:
+        return CatalogCastSerializer(movie.top_cast, many=True).data
+
+    def _people(self, movie: Movie, jobs: tuple[str, ...]) -> list[dict]:
+        seen, people = set(), []
+        for credit in movie.key_crew:
+            if credit.job in jobs and credit.person_id not in seen:
+                seen.add(credit.person_id)
+                people.append(CatalogPersonRefSerializer(credit.person).data)
+        return people
+
+    @extend_schema_field(CatalogPersonRefSerializer(many=True))
+    def get_directors(self, movie: Movie) -> list[dict]:
+        return self._people(movie, DIRECTOR_JOBS)
+
+    @extend_schema_field(CatalogPersonRefSerializer(many=True))
+    def get_writers(self, movie: Movie) -> list[dict]:
+        return self._people(movie, WRITER_JOBS)
+
+    @extend_schema_field(CatalogVideoSerializer(allow_null=True))
+    def get_trailer(self, movie: Movie) -> dict | None:
+        return CatalogVideoSerializer(movie.trailers[0]).data if movie.trailers else None
+
+    @extend_schema_field(CatalogMovieAggregatesSerializer)
+    def get_aggregates(self, movie: Movie) -> dict:
+        return CatalogMovieAggregatesSerializer(movie).data
+
+    @extend_schema_field(CatalogUserStateSerializer(allow_null=True))
+    def get_user_state(self, movie: Movie) -> dict | None:
+        state = self.context.get("user_state")
+        return CatalogUserStateSerializer(state).data if state is not None else None
+
+
+class CatalogCreditsSerializer(serializers.Serializer):
+    cast = CatalogCastSerializer(many=True)
+    crew = CatalogCrewSerializer(many=True)
+
+
+class CatalogPersonSummarySerializer(CatalogPersonRefSerializer):
+    class Meta(CatalogPersonRefSerializer.Meta):
+        fields = [*CatalogPersonRefSerializer.Meta.fields, "popularity"]
+
+
+class CatalogPersonDetailSerializer(CatalogPersonRefSerializer):
+    known_for = MovieSummarySerializer(many=True)
+
+    class Meta(CatalogPersonRefSerializer.Meta):
+        fields = [
+            *CatalogPersonRefSerializer.Meta.fields,
+            "imdb_id",
+            "biography",
+            "birthday",
+            "deathday",
+            "place_of_birth",
+            "gender",
+            "popularity",
+            "known_for",
+        ]
+
+
+class CatalogShowSummarySerializer(serializers.ModelSerializer):
+    genres = serializers.SerializerMethodField()
+    poster_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TVShow
+        fields = [
+            "id",
+            "tmdb_id",
+            "name",
+            "first_air_date",
+            "poster_url",
+            "tmdb_rating",
+            "tmdb_vote_count",
+            "popularity_score",
+            "number_of_seasons",
+            "is_original",
+            "genres",
+        ]
+
+    def get_genres(self, show: TVShow) -> list[str]:
+        return [genre.name for genre in show.genres.all()]
+
+    def get_poster_url(self, show: TVShow) -> str | None:
+        return image_url(show.poster_path, "w342")
+
+
+class CatalogSeasonSummarySerializer(serializers.ModelSerializer):
+    poster_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Season
+        fields = [
+            "id",
+            "tmdb_id",
+            "season_number",
+            "name",
+            "air_date",
+            "episode_count",
+            "tmdb_rating",
+            "poster_url",
+        ]
+
+    def get_poster_url(self, season: Season) -> str | None:
+        return image_url(season.poster_path, "w342")
+
+
+class CatalogShowDetailSerializer(CatalogShowSummarySerializer):
+    seasons = CatalogSeasonSummarySerializer(many=True)
+    backdrop_url = serializers.SerializerMethodField()
+
+    class Meta(CatalogShowSummarySerializer.Meta):
+        fields = [
+            *CatalogShowSummarySerializer.Meta.fields,
+            "original_name",
+            "overview",
+            "tagline",
+            "last_air_date",
+            "status",
+            "in_production",
+            "number_of_episodes",
+            "original_language",
+            "backdrop_url",
+            "seasons",
+        ]
+
+    def get_backdrop_url(self, show: TVShow) -> str | None:
+        return image_url(show.backdrop_path, "w1280")
+
+
+class CatalogEpisodeSerializer(serializers.ModelSerializer):
+    still_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Episode
+        fields = [
+            "id",
+            "tmdb_id",
+            "episode_number",
+            "name",
+            "overview",
+            "air_date",
+            "runtime",
+            "tmdb_rating",
+            "tmdb_vote_count",
+            "still_url",
+        ]
+
+    def get_still_url(self, episode: Episode) -> str | None:
+        return image_url(episode.still_path, "w300")
+
+
+class CatalogSeasonDetailSerializer(CatalogSeasonSummarySerializer):
+    show_id = serializers.IntegerField()
+    episodes = CatalogEpisodeSerializer(many=True)
+
+    class Meta(CatalogSeasonSummarySerializer.Meta):
+        fields = [*CatalogSeasonSummarySerializer.Meta.fields, "show_id", "overview", "episodes"]
+
+
+class CatalogSearchQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=MAX_QUERY_LENGTH, trim_whitespace=True)
+    type = serializers.ChoiceField(choices=["movie", "show", "person"], default="movie")
+
+    def validate_q(self, value: str) -> str:
+        if any(ord(char) < 32 or ord(char) == 127 for char in value):
+            raise serializers.ValidationError("The query must not contain control characters.")
+        return value
+
+
+class CatalogTrendingQuerySerializer(serializers.Serializer):
+    window = serializers.ChoiceField(choices=["day", "week"], default="week")

@@ -1,3 +1,36 @@
-from django.urls import path  # noqa: F401
+import os
 
-urlpatterns: list = []
+from django.urls import path
+
+from apps.catalog.views import lists, movies, people, search, shows
+
+urlpatterns = [
+    path("movies/", movies.MovieListView.as_view(), name="movie-list"),
+    path("movies/trending/", lists.MovieTrendingView.as_view(), name="movie-trending"),
+    path("movies/popular/", lists.MoviePopularView.as_view(), name="movie-popular"),
+    path("movies/top-rated/", lists.MovieTopRatedView.as_view(), name="movie-top-rated"),
+    path("movies/upcoming/", lists.MovieUpcomingView.as_view(), name="movie-upcoming"),
+    path("movies/now-playing/", lists.MovieNowPlayingView.as_view(), name="movie-now-playing"),
+    path("movies/tmdb/<int:tmdb_id>/", movies.MovieByTMDbIdView.as_view(), name="movie-by-tmdb-id"),
+    path("movies/<int:movie_id>/", movies.MovieDetailView.as_view(), name="movie-detail"),
+    path("movies/<int:movie_id>/credits/", movies.MovieCreditsView.as_view(), name="movie-credits"),
+    path("movies/<int:movie_id>/similar/", movies.MovieSimilarView.as_view(), name="movie-similar"),
+    path("genres/", lists.GenreListView.as_view(), name="genre-list"),
+    path("people/popular/", people.PersonPopularView.as_view(), name="person-popular"),
+    path("people/<int:person_id>/", people.PersonDetailView.as_view(), name="person-detail"),
+    path("shows/", shows.ShowListView.as_view(), name="show-list"),
+    path("shows/top-rated/", shows.ShowTopRatedView.as_view(), name="show-top-rated"),
+    path("shows/<int:show_id>/", shows.ShowDetailView.as_view(), name="show-detail"),
+    path(
+        "shows/<int:show_id>/seasons/<int:season_number>/",
+        shows.SeasonDetailView.as_view(),
+        name="show-season-detail",
+    ),
+    path("search/", search.SearchView.as_view(), name="search"),
+]
+
+# The benchmark's reference: a bare Django JSON view served by the same server (bench/run.sh).
+if os.environ.get("BENCH_REFERENCE_VIEW") == "1":
+    from apps.catalog.views.bench import bench_reference
+
+    urlpatterns.append(path("bench/reference/", bench_reference, name="bench-reference"))

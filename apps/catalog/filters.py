@@ -1,0 +1,144 @@
+"""Query filters of the movie and show lists. Bad values are a 400 naming the parameter."""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, F, OuterRef, QuerySet
+
+from apps.catalog.models import MovieGenre, ShowGenre
+from apps.catalog.models.movies import MovieStatus
+from apps.catalog.search import MAX_QUERY_LENGTH, text_search
+
+# Public ordering names to database orderings; "-name" is the same, descending. Nulls go last
+# both ways, and the id breaks ties so pages never overlap.
+MOVIE_ORDERINGS = {
+    "popularity": "popularity_score",
+    "rating": "tmdb_rating",
+    "release_date": "release_date",
+    "title": "title",
+    "our_rating": "our_rating",
+}
+SHOW_ORDERINGS = {
+    "popularity": "popularity_score",
+    "rating": "tmdb_rating",
+    "first_air_date": "first_air_date",
+    "name": "name",
+}
+BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
+
+
+def ordering_choices(orderings: dict) -> list[tuple[str, str]]:
+    names = [name for base in orderings for name in (base, f"-{base}")]
+    return [(name, name) for name in names]
+
+
+def ordering_apply(queryset: QuerySet, value: str, orderings: dict) -> QuerySet:
+    descending = value.startswith("-")
+    column = orderings[value.removeprefix("-")]
+    expression = F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
+    return queryset.order_by(expression, "-id" if descending else "id")
+
+
+def ordering_filter(orderings: dict, default: str) -> django_filters.ChoiceFilter:
+    allowed = ", ".join(name for name, _label in ordering_choices(orderings))
+    return django_filters.ChoiceFilter(
+        choices=ordering_choices(orderings),
+        method="filter_ordering",
+        help_text=f"One of: {allowed}. Default: {default} (relevance first when q is given).",
+        error_messages={
+            "invalid_choice": f"'%(value)s' is not an allowed ordering; use one of: {allowed}."
+        },
+    )
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+def genre_exists(link_model, owner_field: str, value: str):
+    """``Exists`` over the genre junction, by genre id (digits) or slug."""
+    by_id = value.isascii() and value.isdigit() and len(value) <= 18
+    genre = {"genre_id": int(value)} if by_id else {"genre__slug": value}
+    return Exists(link_model.objects.filter(**{owner_field: OuterRef("pk")}, **genre))
+
+
+class MovieFilter(django_filters.FilterSet):
+    genre = django_filters.CharFilter(
+        method="filter_genre", max_length=50, help_text="Genre id or slug."
+    )
+    year_min = IntegerFilter(
+        field_name="release_year", lookup_expr="gte", min_value=1800, max_value=2200
+    )
+    year_max = IntegerFilter(
+        field_name="release_year", lookup_expr="lte", min_value=1800, max_value=2200
+    )
+    rating_min = django_filters.NumberFilter(
+        field_name="tmdb_rating",
+        lookup_expr="gte",
+        min_value=0,
+        max_value=10,
+        max_digits=4,
+        decimal_places=2,
+        help_text="Minimum TMDb rating (0 to 10).",
+    )
+    our_rating_min = django_filters.NumberFilter(
+        field_name="our_rating",
+        lookup_expr="gte",
+        min_value=0,
+        max_value=5,
+        max_digits=3,
+        decimal_places=2,
+        help_text="Minimum rating by our users (0.5 to 5).",
+    )
+    language = django_filters.CharFilter(
+        field_name="original_language", max_length=10, help_text="ISO 639-1 code, e.g. en."
+    )
+    status = django_filters.ChoiceFilter(choices=MovieStatus.choices)
+    is_original = django_filters.ChoiceFilter(choices=BOOLEAN_CHOICES, method="filter_is_original")
+    q = django_filters.CharFilter(
+        method="filter_q", max_length=MAX_QUERY_LENGTH, help_text="Title search, forgives typos."
+    )
+    ordering = ordering_filter(MOVIE_ORDERINGS, "-popularity")
+
+    def filter_genre(self, queryset, name, value):
+        return queryset.filter(genre_exists(MovieGenre, "movie", value))
+
+    def filter_is_original(self, queryset, name, value):
+        return queryset.filter(is_original=value == "true")
+
+    def filter_q(self, queryset, name, value):
+        return text_search(queryset, field="title", q=value, tiebreak=["-popularity_score", "id"])
+
+    def filter_ordering(self, queryset, name, value):
+        return ordering_apply(queryset, value, MOVIE_ORDERINGS)
+
+    def filter_queryset(self, queryset):
+        data = self.form.cleaned_data
+        if not data.get("q") and not data.get("ordering"):
+            queryset = ordering_apply(queryset, "-popularity", MOVIE_ORDERINGS)
+        return super().filter_queryset(queryset)
+
+
+class ShowFilter(django_filters.FilterSet):
+    genre = django_filters.CharFilter(
+        method="filter_genre", max_length=50, help_text="Genre id or slug."
+    )
+    language = django_filters.CharFilter(field_name="original_language", max_length=10)
+    q = django_filters.CharFilter(
+        method="filter_q", max_length=MAX_QUERY_LENGTH, help_text="Name search, forgives typos."
+    )
+    ordering = ordering_filter(SHOW_ORDERINGS, "-popularity")
+
+    def filter_genre(self, queryset, name, value):
+        return queryset.filter(genre_exists(ShowGenre, "show", value))
+
+    def filter_q(self, queryset, name, value):
+        return text_search(queryset, field="name", q=value, tiebreak=["-popularity_score", "id"])
+
+    def filter_ordering(self, queryset, name, value):
+        return ordering_apply(queryset, value, SHOW_ORDERINGS)
+
+    def filter_queryset(self, queryset):
+        data = self.form.cleaned_data
+        if not data.get("q") and not data.get("ordering"):
+            queryset = ordering_apply(queryset, "-popularity", SHOW_ORDERINGS)
+        return super().filter_queryset(queryset)

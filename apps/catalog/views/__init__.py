@@ -1,0 +1,1 @@
+"""HTTP views of the catalog: thin (parse, call a selector, serialize)."""

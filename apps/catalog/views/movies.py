@@ -1,0 +1,125 @@
+"""Movie list, detail, credits, similar, and the TMDb-id lookup."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.catalog.cache import DETAIL_TTL, LIST_TTL, movie_namespace
+from apps.catalog.filters import MovieFilter
+from apps.catalog.responses import CachedBytesMixin
+from apps.catalog.search import search_session
+from apps.catalog.selectors import (
+    movie_active_id,
+    movie_credits,
+    movie_detail_get,
+    movie_id_by_tmdb_id,
+    movie_similar_ids,
+    movie_summary_queryset,
+    movie_user_state,
+    movies_in_order,
+)
+from apps.catalog.serializers import (
+    CatalogCreditsSerializer,
+    CatalogMovieDetailSerializer,
+    CatalogUserStateSerializer,
+    MovieSummarySerializer,
+)
+from apps.core.pagination import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, positive_int_param
+
+
+class MovieListView(generics.ListAPIView):
+    """Active movies, filtered and ordered (default: most popular first)."""
+
+    serializer_class = MovieSummarySerializer
+    filterset_class = MovieFilter
+
+    def get_queryset(self):
+        return movie_summary_queryset()
+
+    def list(self, request, *args, **kwargs):
+        if not request.query_params.get("q"):
+            return super().list(request, *args, **kwargs)
+        with search_session():
+            return super().list(request, *args, **kwargs)
+
+
+class MovieDetailMixin(CachedBytesMixin):
+    """The public part is cached as bytes per movie; a logged-in user's state is added live."""
+
+    def movie_response(self, request: Request, movie_id: int):
+        parts = ("detail",)
+        namespace = movie_namespace(movie_id)
+        if not request.user.is_authenticated:
+            return self.bytes_cached(
+                namespace=namespace,
+                parts=parts,
+                ttl=DETAIL_TTL,
+                produce=lambda: Response(self.public_data(movie_id)),
+            )
+        # The active check stays live: the cached public part may predate a soft delete.
+        movie_active_id(movie_id=movie_id)
+        data = self.cached_data(
+            namespace=namespace,
+            parts=parts,
+            ttl=DETAIL_TTL,
+            produce=lambda: self.public_data(movie_id),
+        )
+        state = movie_user_state(user=request.user, movie_id=movie_id)
+        return Response({**data, "user_state": CatalogUserStateSerializer(state).data})
+
+    def public_data(self, movie_id: int) -> dict:
+        return CatalogMovieDetailSerializer(movie_detail_get(movie_id=movie_id)).data
+
+
+class MovieDetailView(MovieDetailMixin, APIView):
+    @extend_schema(responses=CatalogMovieDetailSerializer, operation_id="movie_detail")
+    def get(self, request: Request, movie_id: int):
+        return self.movie_response(request, movie_id)
+
+
+class MovieByTMDbIdView(MovieDetailMixin, APIView):
+    """A movie by its TMDb id; fetched from TMDb on demand when the database lacks it."""
+
+    @extend_schema(responses=CatalogMovieDetailSerializer, operation_id="movie_by_tmdb_id")
+    def get(self, request: Request, tmdb_id: int):
+        movie_id = movie_id_by_tmdb_id(tmdb_id=tmdb_id)
+        if movie_id is None:
+            # Imported here so this module loads even where the TMDb app is not installed.
+            from apps.tmdb.services import movie_fetch_by_tmdb_id
+
+            movie_id = movie_fetch_by_tmdb_id(tmdb_id=tmdb_id).pk
+        return self.movie_response(request, movie_id)
+
+
+class MovieCreditsView(APIView):
+    @extend_schema(responses=CatalogCreditsSerializer, operation_id="movie_credits")
+    def get(self, request: Request, movie_id: int):
+        return Response(CatalogCreditsSerializer(movie_credits(movie_id=movie_id)).data)
+
+
+class MovieSimilarView(CachedBytesMixin, generics.ListAPIView):
+    """Movies sharing genres, tags, keywords and people with this one, most alike first."""
+
+    serializer_class = MovieSummarySerializer
+    filter_backends = []
+
+    def list(self, request, *args, **kwargs):
+        movie_id = kwargs["movie_id"]
+        page = positive_int_param(request, "page", 1, MAX_PAGE)
+        per_page = positive_int_param(request, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+
+        def produce():
+            movie_active_id(movie_id=movie_id)
+            ids = movie_similar_ids(movie_id=movie_id)
+            window = self.paginate_queryset(ids)
+            data = MovieSummarySerializer(movies_in_order(ids=window), many=True).data
+            return self.get_paginated_response(data)
+
+        return self.bytes_cached(
+            namespace=movie_namespace(movie_id),
+            parts=("similar", page, per_page),
+            ttl=LIST_TTL,
+            produce=produce,
+        )
