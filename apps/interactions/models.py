@@ -1,9 +1,18 @@
 """User and movie interactions (seed 002 section 3.1): the recommender's training signal."""
 
+import secrets
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
+
+from apps.core.models import TimeStampedModel
+
+# The ten values a rating may take: 0.5 to 5.0 in half steps (MovieLens half stars).
+HALF_STAR_RATINGS = [Decimal(step) / 2 for step in range(1, 11)]
 
 
 class InteractionType(models.TextChoices):
@@ -57,6 +66,10 @@ class Interaction(models.Model):
                 condition=Q(rating__isnull=True) | Q(rating__gte=0.5, rating__lte=5),
                 name="check_rating_range",
             ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__in=HALF_STAR_RATINGS),
+                name="check_rating_half_step",
+            ),
         ]
         indexes = [
             models.Index(fields=["user", "interaction_type"], name="idx_interactions_user_type"),
@@ -65,7 +78,96 @@ class Interaction(models.Model):
             models.Index(
                 fields=["rating"], name="idx_interactions_rating", condition=Q(rating__isnull=False)
             ),
+            # me/history: one user's interactions, newest first.
+            models.Index(fields=["user", "-timestamp"], name="idx_interactions_user_time"),
         ]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.interaction_type} {self.movie_id}"
+
+
+def share_slug_new() -> str:
+    """An unguessable slug for sharing a public list (16 URL-safe characters)."""
+    return secrets.token_urlsafe(12)
+
+
+class UserList(TimeStampedModel):
+    """A user's named, ordered list of movies. Private unless ``is_public``.
+
+    A public list is readable by anyone through its ``share_slug``; only the owner reads a
+    private one or changes either.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="movie_lists"
+    )
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True, default="", max_length=1000)
+    is_public = models.BooleanField(default=False)
+    share_slug = models.CharField(max_length=32, unique=True, default=share_slug_new)
+    movies = models.ManyToManyField("catalog.Movie", through="UserListItem", related_name="+")
+
+    class Meta:
+        db_table = "user_lists"
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "user", name="unique_user_list_name_ci"),
+        ]
+        indexes = [models.Index(fields=["user", "-updated_at"], name="idx_user_lists_user")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserListItem(models.Model):
+    """One movie in a list. Positions run 1..n without gaps, kept so under the list's lock."""
+
+    user_list = models.ForeignKey(UserList, on_delete=models.CASCADE, related_name="items")
+    movie = models.ForeignKey("catalog.Movie", on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField()
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "user_list_items"
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user_list", "movie"], name="unique_user_list_movie"),
+        ]
+        indexes = [
+            models.Index(fields=["user_list", "position"], name="idx_user_list_items_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_list_id}#{self.position} {self.movie_id}"
+
+
+class EpisodeReview(models.Model):
+    """A user's rating (1 to 10) and optional short review of a TV episode (seed 000).
+
+    One per user and episode. ``review`` is stored exactly as given and only ever rendered
+    escaped. ``active`` is a moderation flag: inactive reviews are hidden from listings.
+    """
+
+    episode = models.ForeignKey("catalog.Episode", on_delete=models.CASCADE, related_name="reviews")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="episode_reviews"
+    )
+    rating = models.PositiveSmallIntegerField()
+    review = models.CharField(max_length=200, blank=True, default="")
+    active = models.BooleanField(default=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "episode_reviews"
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "user"], name="unique_episode_review_user"),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=10), name="check_episode_review_rating"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["episode", "active", "-created"], name="idx_episode_reviews_list")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.episode} rated {self.rating}"

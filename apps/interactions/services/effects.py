@@ -1,0 +1,82 @@
+"""What every interaction write does after it commits: analytics, the signal, cache drops.
+
+All of it runs in ``transaction.on_commit`` callbacks registered as robust, so a failure here is
+logged and never turns a committed write into an error response.
+"""
+
+import logging
+
+from django.db import transaction
+
+from apps.analytics.services import activity_record_on_commit
+from apps.catalog.cache import movie_detail_invalidate
+from apps.interactions.models import Interaction, InteractionSource
+from apps.interactions.signals import interaction_changed
+
+logger = logging.getLogger(__name__)
+
+ADDED = "added"
+UPDATED = "updated"
+REMOVED = "removed"
+
+# Analytics action names (seed 002 section 5.1 names where it has one).
+_ACTIVITY_NAMES = {
+    ("view", ADDED): "movie_view",
+    ("view", UPDATED): "movie_view",
+    ("share", ADDED): "movie_share",
+    ("share", UPDATED): "movie_share",
+    ("rating", ADDED): "rating_submit",
+    ("rating", UPDATED): "rating_submit",
+}
+_VERBS = {ADDED: "add", UPDATED: "update", REMOVED: "remove"}
+
+
+def activity_name(interaction_type: str, action: str) -> str:
+    return _ACTIVITY_NAMES.get((interaction_type, action), f"{interaction_type}_{_VERBS[action]}")
+
+
+def _signal_send(*, user_id: int, movie_id: int, interaction_type: str, action: str) -> None:
+    results = interaction_changed.send_robust(
+        sender=Interaction,
+        user_id=user_id,
+        movie_id=movie_id,
+        interaction_type=interaction_type,
+        action=action,
+    )
+    for receiver, outcome in results:
+        if isinstance(outcome, Exception):
+            logger.warning(
+                "interaction_changed_receiver_failed",
+                extra={"receiver": getattr(receiver, "__qualname__", str(receiver))},
+                exc_info=outcome,
+            )
+
+
+def interaction_effects_on_commit(
+    *,
+    user_id: int,
+    movie_id: int,
+    interaction_type: str,
+    action: str,
+    aggregates_changed: bool,
+    source: str = InteractionSource.WEB,
+    request=None,
+    metadata: dict | None = None,
+) -> None:
+    """Register the after-commit side effects of one interaction change."""
+    activity_record_on_commit(
+        action_type=activity_name(interaction_type, action),
+        user_id=user_id,
+        movie_id=movie_id,
+        request=request,
+        source=source,
+        metadata={"interaction_type": interaction_type, "action": action, **(metadata or {})},
+    )
+    transaction.on_commit(
+        lambda: _signal_send(
+            user_id=user_id, movie_id=movie_id, interaction_type=interaction_type, action=action
+        ),
+        robust=True,
+    )
+    if aggregates_changed:
+        transaction.on_commit(lambda: movie_detail_invalidate(movie_id), robust=True)

@@ -1,0 +1,39 @@
+"""Writes of TV episode reviews: one per user and episode, a second submission updates it."""
+
+from django.db import transaction
+
+from apps.analytics.services import activity_record_on_commit
+from apps.catalog.models import Episode
+from apps.core.exceptions import NotFound
+from apps.interactions.models import EpisodeReview
+
+
+def episode_get_visible(*, episode_id: int) -> Episode:
+    """The episode, if its show is active; NotFound otherwise."""
+    episode = Episode.objects.filter(pk=episode_id, season__show__is_active=True).only("id").first()
+    if episode is None:
+        raise NotFound("Episode not found.", code="episode_not_found")
+    return episode
+
+
+@transaction.atomic
+def episode_review_submit(
+    *, user, episode_id: int, rating: int, review: str = "", request=None
+) -> tuple[EpisodeReview, bool]:
+    """Create or update the user's review of an episode; returns (review, created).
+
+    ``update_or_create`` locks an existing row and, when two first submissions race, lets the
+    unique (episode, user) constraint pick one and updates it with the other. The text is
+    stored exactly as given. The moderation flag ``active`` is left as it is.
+    """
+    episode = episode_get_visible(episode_id=episode_id)
+    episode_review, created = EpisodeReview.objects.update_or_create(
+        episode=episode, user=user, defaults={"rating": rating, "review": review}
+    )
+    activity_record_on_commit(
+        action_type="review_submit",
+        user_id=user.pk,
+        request=request,
+        metadata={"episode_id": episode.pk, "rating": rating, "created": created},
+    )
+    return episode_review, created

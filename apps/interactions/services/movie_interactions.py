@@ -1,0 +1,392 @@
+"""Writes of a user's interactions with a movie, and the movie aggregates they drive.
+
+Concurrency: every write locks the movie row first (``SELECT ... FOR NO KEY UPDATE``; SQLite's
+IMMEDIATE transactions serialise writers instead), then reads and changes the user's rows, then
+updates the movie's counters with F() expressions, all in one transaction. Because each write
+locks exactly one movie row and nothing before it, writes to one movie queue up and writes to
+different movies never wait on each other: no deadlock is possible between these services.
+The unique (user, movie, type) constraint remains the last line of defence against duplicates.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from apps.catalog.models import Movie
+from apps.core.exceptions import NotFound
+from apps.interactions.models import Interaction, InteractionSource, InteractionType
+from apps.interactions.services.effects import (
+    ADDED,
+    REMOVED,
+    UPDATED,
+    interaction_effects_on_commit,
+)
+
+# One user's repeated views (or shares) of a movie within this window count once.
+REPEAT_WINDOW = timedelta(minutes=30)
+
+_COUNTERS = {InteractionType.LIKE: "like_count", InteractionType.DISLIKE: "dislike_count"}
+_EXCLUDES = {
+    InteractionType.LIKE: InteractionType.DISLIKE,
+    InteractionType.DISLIKE: InteractionType.LIKE,
+}
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET = _Unset()
+
+
+@dataclass(frozen=True)
+class InteractionOutcome:
+    """The movie as of the write (aggregates included) and what changed, if anything."""
+
+    movie: Movie
+    action: str | None
+
+    @property
+    def created(self) -> bool:
+        return self.action == ADDED
+
+
+def movie_lock(*, movie_id: int) -> Movie:
+    """The active movie, locked for the rest of the transaction; NotFound otherwise."""
+    movie = Movie.objects.select_for_update(no_key=True).filter(pk=movie_id, is_active=True).first()
+    if movie is None:
+        raise NotFound("Movie not found.", code="movie_not_found")
+    return movie
+
+
+def _counters_apply(movie: Movie, deltas: dict[str, int | Decimal], **values) -> None:
+    """Add ``deltas`` to the movie's counters atomically (never below zero), set ``values``."""
+    updates = {
+        field: (F(field) + delta)
+        if delta > 0
+        else Greatest(F(field) + delta, Value(0), output_field=Movie._meta.get_field(field))
+        for field, delta in deltas.items()
+        if delta
+    }
+    updates.update(values)
+    if not updates:
+        return
+    Movie.objects.filter(pk=movie.pk).update(**updates)
+    for field, delta in deltas.items():
+        setattr(movie, field, max(getattr(movie, field) + delta, 0))
+    for field, value in values.items():
+        setattr(movie, field, value)
+
+
+def _row(*, user, movie: Movie, interaction_type: str) -> Interaction | None:
+    return Interaction.objects.filter(
+        user=user, movie=movie, interaction_type=interaction_type
+    ).first()
+
+
+def _effects(*, user, movie, interaction_type, action, aggregates_changed, source, request):
+    interaction_effects_on_commit(
+        user_id=user.pk,
+        movie_id=movie.pk,
+        interaction_type=interaction_type,
+        action=action,
+        aggregates_changed=aggregates_changed,
+        source=source,
+        request=request,
+    )
+
+
+def _membership_remove(*, user, movie: Movie, interaction_type: str, source: str, request) -> bool:
+    """Delete the user's row of this type, if any, and its counter. True if one existed."""
+    deleted, _ = Interaction.objects.filter(
+        user=user, movie=movie, interaction_type=interaction_type
+    ).delete()
+    if not deleted:
+        return False
+    counter = _COUNTERS.get(interaction_type)
+    if counter:
+        _counters_apply(movie, {counter: -1})
+    _effects(
+        user=user,
+        movie=movie,
+        interaction_type=interaction_type,
+        action=REMOVED,
+        aggregates_changed=bool(counter),
+        source=source,
+        request=request,
+    )
+    return True
+
+
+@transaction.atomic
+def membership_add(
+    *,
+    user,
+    movie_id: int,
+    interaction_type: str,
+    source: str = InteractionSource.WEB,
+    request=None,
+) -> InteractionOutcome:
+    """Mark a movie as watchlisted, liked or disliked (idempotent).
+
+    Liking removes the user's dislike and disliking removes the like; the counters follow.
+    """
+    movie = movie_lock(movie_id=movie_id)
+    excluded = _EXCLUDES.get(interaction_type)
+    if excluded:
+        _membership_remove(
+            user=user, movie=movie, interaction_type=excluded, source=source, request=request
+        )
+    if _row(user=user, movie=movie, interaction_type=interaction_type) is not None:
+        return InteractionOutcome(movie=movie, action=None)
+    Interaction.objects.create(
+        user=user, movie=movie, interaction_type=interaction_type, source=source
+    )
+    counter = _COUNTERS.get(interaction_type)
+    if counter:
+        _counters_apply(movie, {counter: 1})
+    _effects(
+        user=user,
+        movie=movie,
+        interaction_type=interaction_type,
+        action=ADDED,
+        aggregates_changed=bool(counter),
+        source=source,
+        request=request,
+    )
+    return InteractionOutcome(movie=movie, action=ADDED)
+
+
+@transaction.atomic
+def membership_remove(
+    *,
+    user,
+    movie_id: int,
+    interaction_type: str,
+    source: str = InteractionSource.WEB,
+    request=None,
+) -> InteractionOutcome:
+    """Remove a favorite, watchlist entry, like or dislike; removing nothing is not an error."""
+    movie = movie_lock(movie_id=movie_id)
+    removed = _membership_remove(
+        user=user, movie=movie, interaction_type=interaction_type, source=source, request=request
+    )
+    return InteractionOutcome(movie=movie, action=REMOVED if removed else None)
+
+
+def watchlist_add(*, user, movie_id: int, **options) -> InteractionOutcome:
+    return membership_add(
+        user=user, movie_id=movie_id, interaction_type=InteractionType.WATCHLIST, **options
+    )
+
+
+def like_add(*, user, movie_id: int, **options) -> InteractionOutcome:
+    return membership_add(
+        user=user, movie_id=movie_id, interaction_type=InteractionType.LIKE, **options
+    )
+
+
+def dislike_add(*, user, movie_id: int, **options) -> InteractionOutcome:
+    return membership_add(
+        user=user, movie_id=movie_id, interaction_type=InteractionType.DISLIKE, **options
+    )
+
+
+@transaction.atomic
+def favorite_add(
+    *,
+    user,
+    movie_id: int,
+    notes: str | _Unset = UNSET,
+    user_rating: Decimal | _Unset | None = UNSET,
+    source: str = InteractionSource.WEB,
+    request=None,
+) -> InteractionOutcome:
+    """Favorite a movie with optional notes and the user's own rating of it (idempotent).
+
+    On an existing favorite, the fields given replace the stored ones and the others stay.
+    The favorite's rating is the user's note to self; the public average counts rating rows.
+    """
+    movie = movie_lock(movie_id=movie_id)
+    row = _row(user=user, movie=movie, interaction_type=InteractionType.FAVORITE)
+    changes = {}
+    if not isinstance(notes, _Unset):
+        changes["notes"] = notes
+    if not isinstance(user_rating, _Unset):
+        changes["rating"] = user_rating
+    if row is None:
+        Interaction.objects.create(
+            user=user,
+            movie=movie,
+            interaction_type=InteractionType.FAVORITE,
+            source=source,
+            **changes,
+        )
+        action = ADDED
+    else:
+        changes = {field: value for field, value in changes.items() if getattr(row, field) != value}
+        if not changes:
+            return InteractionOutcome(movie=movie, action=None)
+        for field, value in changes.items():
+            setattr(row, field, value)
+        row.timestamp = timezone.now()
+        row.save(update_fields=[*changes, "timestamp"])
+        action = UPDATED
+    _effects(
+        user=user,
+        movie=movie,
+        interaction_type=InteractionType.FAVORITE,
+        action=action,
+        aggregates_changed=False,
+        source=source,
+        request=request,
+    )
+    return InteractionOutcome(movie=movie, action=action)
+
+
+def _mean_rating(rating_sum: Decimal, rating_count: int) -> Decimal | None:
+    if rating_count <= 0:
+        return None
+    return (Decimal(rating_sum) / rating_count).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _rating_aggregates_apply(movie: Movie, *, count_delta: int, sum_delta: Decimal) -> None:
+    new_count = max(movie.rating_count + count_delta, 0)
+    new_sum = max(movie.rating_sum + sum_delta, Decimal(0))
+    _counters_apply(
+        movie,
+        {"rating_count": count_delta, "rating_sum": sum_delta},
+        our_rating=_mean_rating(new_sum, new_count),
+    )
+
+
+@transaction.atomic
+def rating_set(
+    *,
+    user,
+    movie_id: int,
+    value: Decimal,
+    source: str = InteractionSource.WEB,
+    request=None,
+) -> InteractionOutcome:
+    """Set or change the user's rating (0.5 to 5.0 in half steps) and the movie's average."""
+    movie = movie_lock(movie_id=movie_id)
+    row = _row(user=user, movie=movie, interaction_type=InteractionType.RATING)
+    if row is None:
+        Interaction.objects.create(
+            user=user,
+            movie=movie,
+            interaction_type=InteractionType.RATING,
+            rating=value,
+            source=source,
+        )
+        _rating_aggregates_apply(movie, count_delta=1, sum_delta=value)
+        action = ADDED
+    elif row.rating == value:
+        return InteractionOutcome(movie=movie, action=None)
+    else:
+        previous = row.rating or Decimal(0)
+        row.rating = value
+        row.timestamp = timezone.now()
+        row.save(update_fields=["rating", "timestamp"])
+        _rating_aggregates_apply(movie, count_delta=0, sum_delta=value - previous)
+        action = UPDATED
+    _effects(
+        user=user,
+        movie=movie,
+        interaction_type=InteractionType.RATING,
+        action=action,
+        aggregates_changed=True,
+        source=source,
+        request=request,
+    )
+    return InteractionOutcome(movie=movie, action=action)
+
+
+@transaction.atomic
+def rating_remove(
+    *, user, movie_id: int, source: str = InteractionSource.WEB, request=None
+) -> InteractionOutcome:
+    """Remove the user's rating, if any, and take it out of the movie's average."""
+    movie = movie_lock(movie_id=movie_id)
+    row = _row(user=user, movie=movie, interaction_type=InteractionType.RATING)
+    if row is None:
+        return InteractionOutcome(movie=movie, action=None)
+    row.delete()
+    _rating_aggregates_apply(movie, count_delta=-1, sum_delta=-(row.rating or Decimal(0)))
+    _effects(
+        user=user,
+        movie=movie,
+        interaction_type=InteractionType.RATING,
+        action=REMOVED,
+        aggregates_changed=True,
+        source=source,
+        request=request,
+    )
+    return InteractionOutcome(movie=movie, action=REMOVED)
+
+
+def _repeat_record(
+    *, user, movie_id: int, interaction_type: str, counter: str | None, source: str, request
+) -> InteractionOutcome:
+    movie = movie_lock(movie_id=movie_id)
+    row = _row(user=user, movie=movie, interaction_type=interaction_type)
+    now = timezone.now()
+    if row is None:
+        Interaction.objects.create(
+            user=user, movie=movie, interaction_type=interaction_type, source=source, timestamp=now
+        )
+        action = ADDED
+    elif now - row.timestamp >= REPEAT_WINDOW:
+        Interaction.objects.filter(pk=row.pk).update(count=F("count") + 1, timestamp=now)
+        action = UPDATED
+    else:
+        return InteractionOutcome(movie=movie, action=None)
+    if counter:
+        _counters_apply(movie, {counter: 1})
+    _effects(
+        user=user,
+        movie=movie,
+        interaction_type=interaction_type,
+        action=action,
+        aggregates_changed=bool(counter),
+        source=source,
+        request=request,
+    )
+    return InteractionOutcome(movie=movie, action=action)
+
+
+@transaction.atomic
+def view_record(
+    *, user, movie_id: int, source: str = InteractionSource.WEB, request=None
+) -> InteractionOutcome:
+    """Count a view; one user's views within REPEAT_WINDOW of the last counted one count once."""
+    return _repeat_record(
+        user=user,
+        movie_id=movie_id,
+        interaction_type=InteractionType.VIEW,
+        counter="view_count",
+        source=source,
+        request=request,
+    )
+
+
+@transaction.atomic
+def share_record(
+    *, user, movie_id: int, source: str = InteractionSource.WEB, request=None
+) -> InteractionOutcome:
+    """Record a share; a retried or repeated share within REPEAT_WINDOW counts once."""
+    return _repeat_record(
+        user=user,
+        movie_id=movie_id,
+        interaction_type=InteractionType.SHARE,
+        counter=None,
+        source=source,
+        request=request,
+    )

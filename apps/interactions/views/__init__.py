@@ -1,0 +1,1 @@
+"""HTTP views of the interactions app, one module per resource."""
