@@ -65,6 +65,11 @@ def movie_fetch_by_tmdb_id(*, tmdb_id: int, client: TMDbClient | None = None) ->
     return movie_sync_from_tmdb(tmdb_id=tmdb_id, client=client)
 
 
+def configuration_sync(*, client: TMDbClient | None = None) -> dict:
+    """Fetch /configuration (cached 24 h); stores the secure image base URL for image links."""
+    return _client(client).configuration()
+
+
 def genres_sync(*, client: TMDbClient | None = None) -> int:
     """Upsert TMDb's movie and TV genres; returns how many genres TMDb listed."""
     tmdb = _client(client)

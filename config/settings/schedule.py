@@ -1,3 +1,28 @@
 """celery beat schedule (imported by base.py). Each app adds its periodic tasks here."""
 
 CELERY_BEAT_SCHEDULE: dict = {}
+
+# TMDb sync (apps/tmdb/tasks.py). Periods follow the seed's cache TTLs: trending 30 min,
+# popular 1 h; slower-moving lists every 6 h; enrichment works through MovieLens movies in
+# batches of TMDB_ENRICH_BATCH_SIZE. Every task returns at once when TMDb is unconfigured.
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "tmdb-trending-day": {
+            "task": "tmdb.list_sync",
+            "schedule": 30 * 60,
+            "args": ["movie_trending_day"],
+        },
+        "tmdb-hourly-lists": {
+            "task": "tmdb.lists_sync",
+            "schedule": 60 * 60,
+            "args": [["movie_popular", "movie_trending_week", "movie_now_playing"]],
+        },
+        "tmdb-slow-lists": {
+            "task": "tmdb.lists_sync",
+            "schedule": 6 * 60 * 60,
+            "args": [["movie_top_rated", "movie_upcoming", "tv_popular", "tv_top_rated"]],
+        },
+        "tmdb-genres-and-configuration": {"task": "tmdb.genres_sync", "schedule": 24 * 60 * 60},
+        "tmdb-enrich": {"task": "tmdb.movies_enrich", "schedule": 10 * 60},
+    }
+)
