@@ -41,6 +41,10 @@ TV_LISTS = ("popular", "top_rated")
 TRENDING_WINDOWS = ("day", "week")
 
 
+# 0.5 s, 1 s, 2 s... (at most 8 s), each plus up to 0.5 s of jitter so workers spread out.
+_BACKOFF = wait_exponential_jitter(multiplier=0.5, max=8.0, jitter=0.5)
+
+
 class _Retryable(Exception):
     """One attempt failed in a way worth retrying."""
 
@@ -48,6 +52,10 @@ class _Retryable(Exception):
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+
+
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)
 
 
 def breaker() -> CircuitBreaker:
@@ -76,13 +84,13 @@ class TMDbClient:
         api_key: str | None = None,
         read_token: str | None = None,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.base_url = (base_url or settings.TMDB_BASE_URL).rstrip("/")
         self.api_key = settings.TMDB_API_KEY if api_key is None else api_key
         self.read_token = settings.TMDB_READ_TOKEN if read_token is None else read_token
         self.transport = transport
-        self.sleep = sleep
+        self.sleep = sleep or _sleep
         self.breaker = breaker()
 
     @property
@@ -184,7 +192,7 @@ class TMDbClient:
         exc = retry_state.outcome.exception() if retry_state.outcome else None
         if isinstance(exc, _Retryable) and exc.retry_after is not None:
             return exc.retry_after
-        return wait_exponential_jitter(initial=0.5, max=8.0, jitter=0.5)(retry_state)
+        return _BACKOFF(retry_state)
 
     def _http(self) -> httpx.Client:
         headers = {"Accept": "application/json"}

@@ -42,5 +42,5 @@ def tmdb_mock(tmdb_settings):
 def no_sleep(monkeypatch):
     """Records the waits the client would have slept instead of sleeping."""
     waits: list[float] = []
-    monkeypatch.setattr("apps.tmdb.client.time.sleep", waits.append)
+    monkeypatch.setattr("apps.tmdb.client._sleep", waits.append)
     return waits
