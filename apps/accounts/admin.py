@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Profile, User, UserFavoriteGenre
@@ -9,13 +10,13 @@ class ProfileInline(admin.StackedInline):
     model = Profile
     can_delete = False
     fk_name = "user"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = ["bio", "avatar", "preferred_language", "timezone", "country"]
 
 
 class UserFavoriteGenreInline(admin.TabularInline):
     model = UserFavoriteGenre
     extra = 0
-    autocomplete_fields = []
     raw_id_fields = ["genre"]
 
 
@@ -55,10 +56,10 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("username", "email", "password1", "password2")}),
     )
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        # Accounts created here get their profile at once, like registered ones.
-        Profile.objects.get_or_create(user=obj)
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Accounts created here get their profile (after the inline had its chance to).
+        Profile.objects.get_or_create(user=form.instance)
 
 
 @admin.register(Profile)

@@ -1,0 +1,186 @@
+import base64
+import json
+from datetime import timedelta
+
+import jwt
+import pytest
+from django.conf import settings
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from apps.accounts.exceptions import TokenRefused
+from apps.accounts.services import token_refresh
+from apps.accounts.tests.factories import UserFactory
+from apps.accounts.tests.helpers import bearer, login
+from apps.accounts.tokens import AccountRefreshToken, token_pair_for
+from conftest import client_for
+
+pytestmark = pytest.mark.django_db
+ME = "/api/v1/me/"
+REFRESH = "/api/v1/auth/token/refresh/"
+LOGOUT = "/api/v1/auth/logout/"
+
+
+def _b64(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def _payload(token: str) -> dict:
+    return jwt.decode(token, options={"verify_signature": False})
+
+
+def assert_refused(response):
+    assert response.status_code == 401
+    body = response.json()
+    assert body["success"] is False
+    assert body["error"]["code"] in {"authentication_failed", "token_not_valid"}
+
+
+@pytest.fixture
+def pair(user):
+    return token_pair_for(user)
+
+
+def test_access_tokens_live_fifteen_minutes_and_refresh_tokens_seven_days(pair):
+    access, refresh = _payload(pair["access"]), _payload(pair["refresh"])
+
+    assert access["exp"] - access["iat"] == 15 * 60
+    assert refresh["exp"] - refresh["iat"] == 7 * 24 * 3600
+    assert settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"] == timedelta(minutes=15)
+
+
+def test_a_valid_access_token_is_accepted(api_client, pair):
+    assert bearer(api_client, pair["access"]).get(ME).status_code == 200
+
+
+def test_tokens_made_by_plain_simplejwt_still_work(auth_client):
+    assert auth_client.get(ME).status_code == 200
+
+
+def test_anonymous_request_to_me_is_401_in_the_envelope(api_client):
+    response = api_client.get(ME)
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_an_access_token_with_a_tampered_signature_is_refused(api_client, pair):
+    header, payload, signature = pair["access"].split(".")
+    flipped = ("A" if signature[0] != "A" else "B") + signature[1:]
+
+    assert_refused(bearer(api_client, f"{header}.{payload}.{flipped}").get(ME))
+
+
+def test_an_access_token_with_a_forged_payload_is_refused(api_client, pair, other_user):
+    header, _payload_part, signature = pair["access"].split(".")
+    forged = _b64({**_payload(pair["access"]), "user_id": str(other_user.pk)})
+
+    assert_refused(bearer(api_client, f"{header}.{forged}.{signature}").get(ME))
+
+
+def test_an_unsigned_alg_none_token_is_refused(api_client, pair):
+    unsigned = f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(_payload(pair['access']))}."
+
+    assert_refused(bearer(api_client, unsigned).get(ME))
+
+
+def test_a_token_signed_with_another_key_is_refused(api_client, pair):
+    forged = jwt.encode(_payload(pair["access"]), "not-our-secret-key-" * 3, algorithm="HS256")
+
+    assert_refused(bearer(api_client, forged).get(ME))
+
+
+def test_an_expired_access_token_is_refused(api_client, user):
+    access = AccountRefreshToken.for_user(user).access_token
+    access.set_exp(from_time=access.current_time - timedelta(hours=1))
+
+    assert_refused(bearer(api_client, str(access)).get(ME))
+
+
+def test_a_refresh_token_is_not_accepted_as_an_access_token(api_client, pair):
+    assert_refused(bearer(api_client, pair["refresh"]).get(ME))
+
+
+def test_an_access_token_is_not_accepted_as_a_refresh_token(api_client, pair):
+    assert_refused(api_client.post(REFRESH, {"refresh": pair["access"]}))
+
+
+def test_the_token_of_a_deleted_user_is_refused(api_client, user, pair):
+    user.delete()
+
+    assert_refused(bearer(api_client, pair["access"]).get(ME))
+    assert_refused(api_client.post(REFRESH, {"refresh": pair["refresh"]}))
+
+
+def test_the_token_of_an_inactive_user_is_refused(api_client, user, pair):
+    user.is_active = False
+    user.save()
+
+    assert_refused(bearer(api_client, pair["access"]).get(ME))
+    assert_refused(api_client.post(REFRESH, {"refresh": pair["refresh"]}))
+
+
+def test_refresh_rotates_and_the_old_refresh_token_is_refused_afterwards(api_client, pair):
+    response = api_client.post(REFRESH, {"refresh": pair["refresh"]})
+
+    assert response.status_code == 200
+    rotated = response.json()["data"]
+    assert rotated["refresh"] != pair["refresh"]
+    assert bearer(api_client, rotated["access"]).get(ME).status_code == 200
+    assert_refused(api_client.post(REFRESH, {"refresh": pair["refresh"]}))
+    assert api_client.post(REFRESH, {"refresh": rotated["refresh"]}).status_code == 200
+
+
+def test_of_two_refreshes_with_the_same_token_only_one_wins(pair):
+    token_refresh(raw_refresh=pair["refresh"])
+
+    with pytest.raises(TokenRefused):
+        token_refresh(raw_refresh=pair["refresh"])
+
+
+def test_an_expired_refresh_token_is_refused(api_client, user):
+    refresh = AccountRefreshToken.for_user(user)
+    refresh.set_exp(from_time=refresh.current_time - timedelta(days=8))
+
+    assert_refused(api_client.post(REFRESH, {"refresh": str(refresh)}))
+
+
+def test_garbage_refresh_token_is_401_not_500(api_client):
+    assert_refused(api_client.post(REFRESH, {"refresh": "garbage"}))
+
+
+def test_refresh_without_a_token_is_400(api_client):
+    response = api_client.post(REFRESH, {})
+
+    assert response.status_code == 400
+    assert "refresh" in response.json()["error"]["details"]
+
+
+def test_logout_blacklists_the_refresh_token(api_client, pair):
+    response = api_client.post(LOGOUT, {"refresh": pair["refresh"]})
+
+    assert response.status_code == 200
+    assert_refused(api_client.post(REFRESH, {"refresh": pair["refresh"]}))
+
+
+def test_logout_with_a_blacklisted_or_forged_token_is_refused(api_client, pair):
+    api_client.post(LOGOUT, {"refresh": pair["refresh"]})
+
+    assert_refused(api_client.post(LOGOUT, {"refresh": pair["refresh"]}))
+    assert_refused(api_client.post(LOGOUT, {"refresh": pair["refresh"][:-2] + "xx"}))
+
+
+def test_logout_works_for_a_refresh_token_made_by_plain_simplejwt(api_client, user):
+    refresh = str(RefreshToken.for_user(user))
+
+    assert api_client.post(LOGOUT, {"refresh": refresh}).status_code == 200
+    assert_refused(api_client.post(REFRESH, {"refresh": refresh}))
+
+
+def test_full_session_flow_through_the_api(api_client):
+    other = UserFactory(username="flow")
+    tokens = login(api_client, "flow").json()["data"]
+    rotated = api_client.post(REFRESH, {"refresh": tokens["refresh"]}).json()["data"]
+    api_client.post(LOGOUT, {"refresh": rotated["refresh"]})
+
+    assert_refused(api_client.post(REFRESH, {"refresh": rotated["refresh"]}))
+    assert client_for(other).get(ME).status_code == 200
