@@ -90,9 +90,9 @@ def user_stats(*, user) -> dict:
     positive_movies = Interaction.objects.filter(_POSITIVE, user=user, movie__is_active=True)
     top_genres = (
         Genre.objects.filter(movie_links__movie__in=positive_movies.values("movie_id"))
-        .annotate(movies=Count("movie_links__movie", distinct=True))
-        .order_by("-movies", "name")
-        .values("id", "name", "slug", "movies")[:TOP_GENRES]
+        .annotate(enjoyed=Count("movie_links__movie", distinct=True))
+        .order_by("-enjoyed", "name")
+        .values("id", "name", "slug", "enjoyed")[:TOP_GENRES]
     )
     return {
         "counts": counts,

@@ -134,7 +134,9 @@ class InteractionTopGenreSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     slug = serializers.CharField()
-    movies = serializers.IntegerField(help_text="Movies of this genre the user enjoyed.")
+    movies = serializers.IntegerField(
+        source="enjoyed", help_text="Movies of this genre the user enjoyed."
+    )
 
 
 class InteractionCountsSerializer(serializers.Serializer):

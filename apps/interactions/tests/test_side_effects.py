@@ -1,0 +1,169 @@
+"""After-commit side effects of interaction writes: signal, analytics event, cache drop."""
+
+from unittest import mock
+
+import pytest
+
+from apps.analytics.models import UserActivityLog
+from apps.catalog.cache import movie_namespace
+from apps.core.cache import namespace_version
+from apps.interactions.models import Interaction
+from apps.interactions.signals import interaction_changed
+from apps.interactions.tests.factories import MovieFactory
+
+pytestmark = pytest.mark.django_db(databases="__all__")
+
+
+@pytest.fixture
+def received():
+    events = []
+
+    def receiver(sender, **kwargs):
+        events.append(kwargs)
+
+    interaction_changed.connect(receiver, weak=False)
+    yield events
+    interaction_changed.disconnect(receiver)
+
+
+@pytest.fixture
+def failing_receiver():
+    calls = []
+
+    def receiver(sender, **kwargs):
+        calls.append(kwargs["action"])
+        raise RuntimeError("the recommendations store is down")
+
+    interaction_changed.connect(receiver, weak=False)
+    yield calls
+    interaction_changed.disconnect(receiver)
+
+
+def test_a_write_sends_interaction_changed_after_commit(
+    auth_client, user, received, django_capture_on_commit_callbacks
+):
+    movie = MovieFactory()
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        auth_client.post(f"/api/v1/movies/{movie.pk}/like/", {}, format="json")
+        assert received == []  # nothing is sent before the transaction commits
+    for callback in callbacks:
+        callback()
+
+    assert received == [
+        {
+            "signal": interaction_changed,
+            "user_id": user.pk,
+            "movie_id": movie.pk,
+            "interaction_type": "like",
+            "action": "added",
+        }
+    ]
+
+
+def test_liking_a_disliked_movie_reports_both_changes(
+    auth_client, user, received, django_capture_on_commit_callbacks
+):
+    movie = MovieFactory()
+    auth_client.post(f"/api/v1/movies/{movie.pk}/dislike/", {}, format="json")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        auth_client.post(f"/api/v1/movies/{movie.pk}/like/", {}, format="json")
+
+    assert [(event["interaction_type"], event["action"]) for event in received] == [
+        ("dislike", "removed"),
+        ("like", "added"),
+    ]
+
+
+def test_a_repeat_that_changes_nothing_sends_nothing(
+    auth_client, received, django_capture_on_commit_callbacks
+):
+    movie = MovieFactory()
+    auth_client.post(f"/api/v1/movies/{movie.pk}/watchlist/", {}, format="json")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        auth_client.post(f"/api/v1/movies/{movie.pk}/watchlist/", {}, format="json")
+
+    assert callbacks == []
+    assert received == []
+
+
+def test_a_failing_receiver_does_not_fail_the_write(
+    auth_client, user, failing_receiver, django_capture_on_commit_callbacks
+):
+    movie = MovieFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = auth_client.post(f"/api/v1/movies/{movie.pk}/favorite/", {}, format="json")
+
+    assert failing_receiver == ["added"]
+    assert response.status_code == 201
+    assert Interaction.objects.filter(user=user, movie=movie).exists()
+
+
+def test_a_write_records_an_analytics_event(auth_client, user, django_capture_on_commit_callbacks):
+    movie = MovieFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        auth_client.put(f"/api/v1/movies/{movie.pk}/rating/", {"rating": 3.5}, format="json")
+
+    event = UserActivityLog.objects.get()
+    assert (event.action_type, event.user_id, event.movie_id) == (
+        "rating_submit",
+        user.pk,
+        movie.pk,
+    )
+    assert event.metadata["action"] == "added"
+
+
+def test_a_failing_analytics_store_does_not_fail_the_write(
+    auth_client, user, django_capture_on_commit_callbacks
+):
+    movie = MovieFactory()
+
+    with (
+        mock.patch.object(
+            UserActivityLog.objects, "create", side_effect=RuntimeError("analytics down")
+        ) as create,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = auth_client.post(f"/api/v1/movies/{movie.pk}/like/", {}, format="json")
+
+    assert create.called
+    assert response.status_code == 201
+    movie.refresh_from_db()
+    assert movie.like_count == 1
+
+
+def test_an_aggregate_change_drops_the_movies_cached_detail(
+    auth_client, django_capture_on_commit_callbacks
+):
+    movie = MovieFactory()
+    before = namespace_version(movie_namespace(movie.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        auth_client.post(f"/api/v1/movies/{movie.pk}/like/", {}, format="json")
+
+    assert namespace_version(movie_namespace(movie.pk)) > before
+
+
+def test_a_rolled_back_write_sends_nothing(user, received, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from apps.interactions.services import like_add
+
+    movie = MovieFactory()
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        like_add(user=user, movie_id=movie.pk)
+        raise RuntimeError("something later in the request failed")
+
+    assert callbacks == []
+    assert received == []
+    movie.refresh_from_db()
+    assert movie.like_count == 0
