@@ -1,6 +1,10 @@
 """Helpers shared by the accounts services."""
 
+import logging
+import time
+
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F
 from django.utils import timezone
@@ -8,6 +12,9 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from apps.accounts.models import User
 from apps.core.exceptions import InvalidInput
+from apps.core.logging import log_once
+
+logger = logging.getLogger(__name__)
 
 
 def password_validate(*, password: str, user: User, field: str) -> None:
@@ -62,3 +69,21 @@ def password_set(*, user: User, password: str) -> None:
     user.save(update_fields=["password", "token_version", "updated_at"])
     user.refresh_from_db(fields=["token_version"])
     refresh_tokens_revoke(user=user)
+
+
+def cooldown_wait(*, key: str, cooldown: int) -> int:
+    """Seconds left on ``key``'s cooldown, starting one if none runs (0 means go ahead).
+
+    ``cache.add`` is atomic, so of two concurrent callers one waits. Without a working cache
+    nothing is limited (logged once) rather than everything refused.
+    """
+    try:
+        if cache.add(key, time.time() + cooldown, timeout=cooldown) is not False:
+            return 0
+        available_at = cache.get(key)
+    except Exception as exc:  # noqa: BLE001
+        log_once(logger, "cooldown_cache_failed", "cooldown_unavailable", error=str(exc))
+        return 0
+    if not isinstance(available_at, int | float):
+        return cooldown
+    return max(1, int(available_at - time.time()) + 1)

@@ -1,5 +1,7 @@
 """Changing and resetting passwords."""
 
+import hashlib
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -8,13 +10,14 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from apps.accounts.emails import email_send
 from apps.accounts.models import User
-from apps.accounts.services.common import password_set, password_validate
+from apps.accounts.services.common import cooldown_wait, password_set, password_validate
 from apps.accounts.tasks import password_reset_email_send_task
 from apps.accounts.tokens import password_reset_max_age, password_reset_tokens, token_pair_for
 from apps.core.exceptions import InvalidInput
 from apps.core.tasks import enqueue_on_commit
 
 RESET_LINK_INVALID = "The reset link is invalid or has expired."
+RESET_MAIL_COOLDOWN = 60
 
 
 def password_change(*, user: User, old_password: str, new_password: str) -> dict[str, str]:
@@ -44,8 +47,15 @@ def password_reset_request(*, email: str) -> None:
 
 
 def password_reset_email_send(*, email: str) -> int:
-    """Email a reset link to each active account with this address; returns how many."""
+    """Email a reset link to each active account with this address; returns how many.
+
+    At most one reset email per address per cooldown, so repeated requests cannot flood an
+    inbox; the requester's answer is the same either way.
+    """
     sent = 0
+    address = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    if cooldown_wait(key=f"accounts:reset_mail:{address}", cooldown=RESET_MAIL_COOLDOWN):
+        return sent
     for user in User.objects.filter(email__iexact=email, is_active=True):
         if not user.has_usable_password():
             continue

@@ -24,7 +24,7 @@ def user_login(*, identifier: str, password: str, client: str) -> tuple[User, di
     user = user_for_login(identifier=identifier)
     account = f"user:{user.pk}" if user is not None else f"name:{identifier.lower()}"
     attempt = login_attempt_begin(account=account, client=client)
-    if user is None:
+    if user is None or not user.has_usable_password():
         User().set_password(password)  # the same hashing time as a real check
         raise InvalidCredentials()
     if not user.check_password(password) or not user.is_active:

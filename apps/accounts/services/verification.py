@@ -1,15 +1,12 @@
 """Verifying the email address with a signed, expiring token sent by email."""
 
-import logging
-import time
-
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
 from apps.accounts.emails import email_send
 from apps.accounts.exceptions import TooManyAttempts
 from apps.accounts.models import User
+from apps.accounts.services.common import cooldown_wait
 from apps.accounts.tasks import verification_email_send_task
 from apps.accounts.tokens import (
     email_verification_max_age,
@@ -17,10 +14,7 @@ from apps.accounts.tokens import (
     email_verification_token_read,
 )
 from apps.core.exceptions import Conflict, InvalidInput
-from apps.core.logging import log_once
 from apps.core.tasks import enqueue_on_commit
-
-logger = logging.getLogger(__name__)
 
 TOKEN_INVALID = "The verification link is invalid or has expired."  # noqa: S105 - a message
 
@@ -61,31 +55,11 @@ def email_verify(*, token: str) -> User:
     return user
 
 
-def _cooldown_wait(*, key: str, cooldown: int) -> int:
-    """Seconds left on ``key``'s cooldown, starting one if none runs (0 means go ahead).
-
-    ``cache.add`` is atomic, so of two concurrent resends one waits. Without a working cache
-    the resend is not limited (logged once) rather than refused.
-    """
-    try:
-        if cache.add(key, time.time() + cooldown, timeout=cooldown) is not False:
-            return 0
-        available_at = cache.get(key)
-    except Exception as exc:  # noqa: BLE001
-        log_once(logger, "email_resend_cache_failed", "email_resend_unlimited", error=str(exc))
-        return 0
-    if not isinstance(available_at, int | float):
-        return cooldown
-    return max(1, int(available_at - time.time()) + 1)
-
-
 def email_verification_resend(*, user: User) -> None:
     """Send the verification email again, at most once per cooldown per user."""
     if user.email_verified_at is not None:
         raise Conflict("The email address is already verified.")
-    wait = _cooldown_wait(
-        key=f"accounts:email_resend:{user.pk}", cooldown=resend_cooldown_seconds()
-    )
+    wait = cooldown_wait(key=f"accounts:email_resend:{user.pk}", cooldown=resend_cooldown_seconds())
     if wait:
         raise TooManyAttempts(
             f"A verification email was sent recently; try again in {wait} seconds.",

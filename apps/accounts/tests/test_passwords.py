@@ -192,3 +192,21 @@ def test_reset_confirm_applies_the_password_validators(
 
     assert response.status_code == 400
     assert "new_password" in response.json()["error"]["details"]
+
+
+def test_repeated_reset_requests_send_one_email_per_minute_and_answer_alike(
+    api_client, member, django_capture_on_commit_callbacks
+):
+    first = _request_reset(api_client, "member@example.com", django_capture_on_commit_callbacks)
+    second = _request_reset(api_client, "MEMBER@example.com", django_capture_on_commit_callbacks)
+
+    assert first.json() == second.json()
+    assert len(mail.outbox) == 1
+
+
+def test_an_account_without_a_usable_password_cannot_log_in(api_client, member):
+    member.set_unusable_password()
+    member.save()
+
+    assert login(api_client, "member", "").status_code == 400
+    assert login(api_client, "member", "anything-at-all").status_code == 401
