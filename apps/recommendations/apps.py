@@ -5,3 +5,11 @@ class RecommendationsConfig(AppConfig):
     name = "apps.recommendations"
     label = "recommendations"
     verbose_name = "Recommendations"
+
+    def ready(self) -> None:
+        from apps.interactions.signals import interaction_changed
+        from apps.recommendations.receivers import interaction_changed_receiver
+
+        interaction_changed.connect(
+            interaction_changed_receiver, dispatch_uid="recommendations_interaction_changed"
+        )

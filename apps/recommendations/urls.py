@@ -1,3 +1,29 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from apps.recommendations import views
+
+urlpatterns = [
+    path(
+        "me/recommendations/", views.MyRecommendationListView.as_view(), name="me-recommendations"
+    ),
+    path(
+        "me/recommendations/<int:recommendation_id>/click/",
+        views.RecommendationClickView.as_view(),
+        name="recommendation-click",
+    ),
+    path(
+        "me/recommendations/<int:recommendation_id>/feedback/",
+        views.RecommendationFeedbackView.as_view(),
+        name="recommendation-feedback",
+    ),
+    path(
+        "movies/<int:movie_id>/recommendations/",
+        views.MovieRecommendationListView.as_view(),
+        name="movie-recommendations",
+    ),
+    path(
+        "recommendations/trending/",
+        views.TrendingRecommendationListView.as_view(),
+        name="recommendations-trending",
+    ),
+]

@@ -1,0 +1,366 @@
+"""Writes and business rules of recommendations: refresh, training, clicks, feedback.
+
+Freshness: an interaction change bumps the user's change counter, drops their cached lists and
+schedules a debounced refresh task; the refresh folds the current history into the active
+engines (no retraining) and replaces the stored lists in one transaction. Full training fits
+every engine, activates the new artifacts and refreshes every user with interactions.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
+
+from apps.core.cache import cache_add, cache_delete_many, namespace_invalidate, namespace_version
+from apps.core.logging import log_once
+from apps.core.tasks import enqueue
+from apps.recommendations import selectors
+from apps.recommendations.engines import ENGINE_NAMES, build_engine
+from apps.recommendations.models import (
+    DISMISSAL_TYPES,
+    DismissedMovie,
+    FeedbackType,
+    RecommendationFeedback,
+    RecommendationState,
+    UserRecommendation,
+)
+from apps.recommendations.registry import ACTIVE_NAMESPACE, artifact_save
+from apps.recommendations.scoring import Scored, user_lists_compute
+from apps.recommendations.training import (
+    training_data_build,
+    user_events_load,
+    users_with_signals,
+)
+
+logger = logging.getLogger(__name__)
+
+USER_RECS_TTL = 2 * 60 * 60  # seed 001: user recommendations are cached for 2 hours
+REFRESH_COUNTDOWN = 2  # seconds: interactions in a burst are folded in by one refresh
+PENDING_TTL = 60  # a scheduled refresh that never ran stops blocking new ones after this
+REFRESHING_TTL = 30
+REFRESH_BATCH = 200
+
+
+def user_namespace(user_id: int) -> str:
+    return f"user_recs:{user_id}"
+
+
+def user_cache_parts(*, engine: str, limit: int) -> tuple:
+    """Cache key parts of a served list; a newly activated model makes old entries unreachable."""
+    return (engine, limit, namespace_version(ACTIVE_NAMESPACE))
+
+
+def _pending_key(user_id: int) -> str:
+    return f"recs:refresh_pending:{user_id}"
+
+
+def _refreshing_key(user_id: int) -> str:
+    return f"recs:refreshing:{user_id}"
+
+
+# Freshness ----------------------------------------------------------------------------------
+
+
+def recommendations_mark_stale(*, user_id: int) -> None:
+    """The user's signals changed: their lists are stale until the scheduled refresh runs."""
+    RecommendationState.objects.get_or_create(user_id=user_id)
+    RecommendationState.objects.filter(user_id=user_id).update(change_count=F("change_count") + 1)
+    namespace_invalidate(user_namespace(user_id))
+    recommendations_refresh_schedule(user_id=user_id)
+
+
+def recommendations_refresh_schedule(*, user_id: int) -> None:
+    """Enqueue one refresh a couple of seconds out, unless one is already waiting."""
+    from apps.recommendations.tasks import recommendations_refresh_task
+
+    key = _pending_key(user_id)
+    if not cache_add(key, 1, PENDING_TTL):
+        return
+    if not enqueue(recommendations_refresh_task, user_id, countdown=REFRESH_COUNTDOWN):
+        # Broker down: the stale counter makes the next read refresh on the fly instead.
+        cache_delete_many([key])
+
+
+def recommendations_refresh_started(*, user_id: int) -> None:
+    """A refresh task begins: changes from now on need (and may schedule) another one."""
+    cache_delete_many([_pending_key(user_id)])
+
+
+def recommendations_refresh(*, user_id: int) -> bool:
+    """Fold the user's current events into the active engines and store the new lists.
+
+    Returns False when a refresh that read newer events has already stored its lists.
+    """
+    state, _ = RecommendationState.objects.get_or_create(user_id=user_id)
+    events = user_events_load(user_ids=[user_id])[user_id]
+    lists = user_lists_compute(
+        events=events, favorite_genres=selectors.favorite_genres(user_id=user_id)
+    )
+    return recommendations_store(user_id=user_id, lists=lists, seen_count=state.change_count)
+
+
+def recommendations_ensure_fresh(*, user_id: int) -> None:
+    """Refresh now if the user's lists are missing or stale; never fails the caller.
+
+    One request per user refreshes at a time; the others serve what is stored.
+    """
+    state = selectors.recommendation_state(user_id=user_id)
+    if state is not None and not state.is_stale:
+        return
+    key = _refreshing_key(user_id)
+    if not cache_add(key, 1, REFRESHING_TTL):
+        return
+    try:
+        recommendations_refresh(user_id=user_id)
+    except Exception as exc:  # noqa: BLE001 - stored lists (or none) beat an error page
+        log_once(
+            logger,
+            "recommendations_refresh_failed",
+            "recommendations_refresh_failed",
+            user_id=user_id,
+            error=str(exc),
+        )
+    finally:
+        cache_delete_many([key])
+
+
+def recommendations_store(*, user_id: int, lists: dict[str, list[Scored]], seen_count: int) -> bool:
+    """Replace the user's current lists with ``lists`` atomically.
+
+    Rows that leave the lists are deleted, except those with a click or feedback, which are
+    kept out of the lists (rank null) so that history is not lost. ``seen_count`` is the change
+    counter the lists were computed at; an older computation never overwrites a newer one.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        state = RecommendationState.objects.select_for_update().get(user_id=user_id)
+        if state.refreshed_at is not None and state.refreshed_count > seen_count:
+            return False
+        existing = (
+            UserRecommendation.objects.filter(user_id=user_id)
+            .annotate(
+                has_feedback=Exists(
+                    RecommendationFeedback.objects.filter(recommendation=OuterRef("pk"))
+                )
+            )
+            .values_list("id", "movie_id", "algorithm", "rank", "clicked", "has_feedback")
+        )
+        wanted = {(s.movie_id, name) for name, ranked in lists.items() for s in ranked}
+        to_unrank, to_delete = [], []
+        for row_id, movie_id, algorithm, rank, clicked, has_feedback in existing:
+            if (movie_id, algorithm) in wanted:
+                continue
+            if clicked or has_feedback:
+                if rank is not None:
+                    to_unrank.append(row_id)
+            else:
+                to_delete.append(row_id)
+        if to_unrank:
+            UserRecommendation.objects.filter(id__in=to_unrank).update(rank=None)
+        if to_delete:
+            UserRecommendation.objects.filter(id__in=to_delete).delete()
+        _rows_upsert(
+            [
+                (user_id, scored.movie_id, name, scored.score, rank, scored.reason[:200])
+                for name, ranked in lists.items()
+                for rank, scored in enumerate(ranked, start=1)
+            ],
+            generated_at=now,
+        )
+        RecommendationState.objects.filter(user_id=user_id).update(
+            refreshed_count=seen_count, refreshed_at=now
+        )
+        transaction.on_commit(lambda: namespace_invalidate(user_namespace(user_id)))
+    return True
+
+
+def _rows_upsert(rows: list[tuple], *, generated_at) -> None:
+    """Insert or update (user, movie, engine, score, rank, reason) rows in one statement batch.
+
+    Plain SQL because the ORM's per-object preparation costs more than the write itself at a
+    few hundred rows; INSERT ... ON CONFLICT reads the same on PostgreSQL and SQLite.
+    """
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(UserRecommendation._meta.db_table)
+    columns = ", ".join(
+        quote(column)
+        for column in (
+            "user_id",
+            "movie_id",
+            "algorithm",
+            "score",
+            "rank",
+            "reason",
+            "generated_at",
+            "clicked",
+        )
+    )
+    updated = ", ".join(
+        f"{quote(column)} = EXCLUDED.{quote(column)}"
+        for column in ("score", "rank", "reason", "generated_at")
+    )
+    sql = (
+        f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "  # noqa: S608 - names from _meta, values bound
+        f"ON CONFLICT ({quote('user_id')}, {quote('movie_id')}, {quote('algorithm')}) "
+        f"DO UPDATE SET {updated}"
+    )
+    moment = connection.ops.adapt_datetimefield_value(generated_at)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(*row, moment, False) for row in rows])
+
+
+# Training -----------------------------------------------------------------------------------
+
+
+def recommender_train(
+    *,
+    engine_names: tuple[str, ...] = ENGINE_NAMES,
+    refresh: bool = True,
+    report: Callable[[str], None] | None = None,
+) -> dict:
+    """Fit every engine on the current signals, activate the artifacts, refresh users.
+
+    Returns figures for the command and the logs: events, users, items, seconds per step.
+    """
+    say = report or (lambda message: None)
+    started = time.perf_counter()
+    data = training_data_build()
+    figures: dict = {
+        "events": int(data.weights.size),
+        "users": data.n_users,
+        "items": data.n_items,
+        "load_seconds": round(time.perf_counter() - started, 2),
+        "engines": {},
+    }
+    say(
+        f"loaded {figures['events']} events of {data.n_users} users over {data.n_items} movies "
+        f"in {figures['load_seconds']} s"
+    )
+    if data.weights.size == 0:
+        say("no interactions yet: nothing to train (cold-start lists still work)")
+        return figures
+    for name in engine_names:
+        fit_started = time.perf_counter()
+        engine = build_engine(name).fit(data)
+        seconds = round(time.perf_counter() - fit_started, 2)
+        artifact = artifact_save(
+            name=name,
+            engine=engine,
+            item_ids=data.item_ids,
+            stats={
+                "events": figures["events"],
+                "users": data.n_users,
+                "items": data.n_items,
+                "fit_seconds": seconds,
+            },
+        )
+        figures["engines"][name] = {"version": artifact.version, "fit_seconds": seconds}
+        say(f"{name}: version {artifact.version} fitted in {seconds} s")
+    if refresh:
+        refresh_started = time.perf_counter()
+        figures["refreshed_users"] = recommendations_refresh_all(report=say)
+        figures["refresh_seconds"] = round(time.perf_counter() - refresh_started, 2)
+    figures["total_seconds"] = round(time.perf_counter() - started, 2)
+    return figures
+
+
+def recommendations_refresh_all(*, report: Callable[[str], None] | None = None) -> int:
+    """Refresh every user with interactions, in batches; everyone else refreshes on next read.
+
+    Every state is bumped first, so lists computed before the new models count as stale.
+    """
+    say = report or (lambda message: None)
+    RecommendationState.objects.update(change_count=F("change_count") + 1)
+    user_ids = users_with_signals()
+    existing_users = set(
+        get_user_model().objects.filter(id__in=user_ids).values_list("id", flat=True)
+    )
+    done = 0
+    for start in range(0, len(user_ids), REFRESH_BATCH):
+        batch = [
+            user_id
+            for user_id in user_ids[start : start + REFRESH_BATCH]
+            if user_id in existing_users
+        ]
+        RecommendationState.objects.bulk_create(
+            [RecommendationState(user_id=user_id) for user_id in batch], ignore_conflicts=True
+        )
+        counts = dict(
+            RecommendationState.objects.filter(user_id__in=batch).values_list(
+                "user_id", "change_count"
+            )
+        )
+        events = user_events_load(user_ids=batch)
+        genres = selectors.favorite_genres_of(user_ids=batch)
+        for user_id in batch:
+            lists = user_lists_compute(
+                events=events[user_id], favorite_genres=genres.get(user_id, [])
+            )
+            recommendations_store(user_id=user_id, lists=lists, seen_count=counts[user_id])
+            done += 1
+        say(f"refreshed {done} of {len(user_ids)} users")
+    return done
+
+
+# Clicks and feedback ------------------------------------------------------------------------
+
+
+def recommendation_click(*, recommendation: UserRecommendation) -> UserRecommendation:
+    """Record that the user opened this recommendation; a second click changes nothing."""
+    UserRecommendation.objects.filter(pk=recommendation.pk, clicked=False).update(
+        clicked=True, clicked_at=timezone.now()
+    )
+    recommendation.refresh_from_db(fields=["clicked", "clicked_at"])
+    return recommendation
+
+
+def recommendation_feedback_give(
+    *, recommendation: UserRecommendation, feedback_type: str, comment: str = ""
+) -> tuple[RecommendationFeedback, bool]:
+    """Record feedback; returns it and whether it is new (the same feedback twice is one).
+
+    Positive and negative replace each other and re-weigh the movie in the user's history.
+    Not interested and already seen dismiss the movie from every list at once and for good.
+    """
+    user_id = recommendation.user_id
+    with transaction.atomic():
+        feedback, created = RecommendationFeedback.objects.get_or_create(
+            recommendation=recommendation,
+            feedback_type=feedback_type,
+            defaults={"user_id": user_id, "comment": comment},
+        )
+        if not created and comment and comment != feedback.comment:
+            feedback.comment = comment
+            feedback.save(update_fields=["comment"])
+        if feedback_type in (FeedbackType.POSITIVE, FeedbackType.NEGATIVE):
+            opposite = (
+                FeedbackType.NEGATIVE
+                if feedback_type == FeedbackType.POSITIVE
+                else FeedbackType.POSITIVE
+            )
+            RecommendationFeedback.objects.filter(
+                recommendation=recommendation, feedback_type=opposite
+            ).delete()
+        if feedback_type in DISMISSAL_TYPES:
+            DismissedMovie.objects.get_or_create(
+                user_id=user_id,
+                movie_id=recommendation.movie_id,
+                defaults={"feedback_type": feedback_type},
+            )
+            UserRecommendation.objects.filter(
+                user_id=user_id, movie_id=recommendation.movie_id, rank__isnull=False
+            ).update(rank=None)
+            transaction.on_commit(
+                lambda: namespace_invalidate(user_namespace(user_id)), robust=True
+            )
+        else:
+            transaction.on_commit(lambda: recommendations_mark_stale(user_id=user_id), robust=True)
+    return feedback, created

@@ -1,0 +1,27 @@
+"""Background work of recommendations: thin wrappers over services."""
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+
+from apps.recommendations import services
+
+
+@shared_task(
+    name="recommendations.refresh_user", ignore_result=True, time_limit=60, soft_time_limit=50
+)
+def recommendations_refresh_task(user_id: int) -> None:
+    """Fold one user's latest interactions into their stored lists (debounced by services)."""
+    services.recommendations_refresh_started(user_id=user_id)
+    if get_user_model().objects.filter(pk=user_id).exists():
+        services.recommendations_refresh(user_id=user_id)
+
+
+@shared_task(
+    name="recommendations.train",
+    ignore_result=True,
+    time_limit=3 * 60 * 60,
+    soft_time_limit=3 * 60 * 60 - 60,
+)
+def recommender_train_task() -> None:
+    """Full retraining of every engine, then a refresh of every user with interactions."""
+    services.recommender_train()

@@ -1,0 +1,291 @@
+"""From the database to the engines' inputs: training data for everyone, histories for a few.
+
+Every signal a user gives becomes a signed event weighed by ``engines.signals``: the
+interactions (favorites, likes, ratings, views, watchlist, shares, dislikes), the feedback on
+recommendations (positive counts like a like, negative like a dislike) and clicks on them
+(as much as a view). Item features are catalog genres, keywords, tags, the top-billed cast and
+the directors and writers.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+
+from apps.catalog.models import Movie, MovieCast, MovieCrew, MovieGenre, MovieKeyword, MovieTag
+from apps.interactions.models import Interaction
+from apps.recommendations.engines.base import History, TrainingData
+from apps.recommendations.engines.signals import interaction_weight
+from apps.recommendations.models import (
+    DismissedMovie,
+    FeedbackType,
+    RecommendationFeedback,
+    UserRecommendation,
+)
+
+# Kinds of events beyond the interaction types: they name the reason shown to the user.
+FEEDBACK_POSITIVE = "feedback_positive"
+FEEDBACK_NEGATIVE = "feedback_negative"
+CLICK = "click"
+
+# What the user has already decided about: never recommended again. Views, shares and clicks
+# are not decisions, so those movies stay eligible.
+EXCLUDING_TYPES = ("rating", "favorite", "dislike", "like", "watchlist")
+
+CAST_TOP_BILLED = 5
+CREW_JOBS = ("Director", "Screenplay", "Writer", "Story", "Novel")
+CHUNK = 20_000
+
+
+def event_weight(kind: str, rating: float | None = None) -> float:
+    """Signed weight of one event of ``kind`` (an interaction type or a feedback kind)."""
+    if kind == FEEDBACK_POSITIVE:
+        return interaction_weight("like", None)
+    if kind == FEEDBACK_NEGATIVE:
+        return interaction_weight("dislike", None)
+    if kind == CLICK:
+        return interaction_weight("view", None)
+    return interaction_weight(kind, rating)
+
+
+def _unix(moment) -> int:
+    return int(moment.timestamp())
+
+
+@dataclass
+class UserEvents:
+    """One user's signals by movie id, with what the reasons need to name them."""
+
+    movie_ids: list[int] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    ratings: list[float | None] = field(default_factory=list)
+    weights: list[float] = field(default_factory=list)
+    timestamps: list[int] = field(default_factory=list)
+    titles: dict[int, str] = field(default_factory=dict)
+    excluded: set[int] = field(default_factory=set)
+
+    def add(self, movie_id: int, kind: str, rating: float | None, moment, title: str) -> None:
+        weight = event_weight(kind, rating)
+        if weight == 0:
+            return
+        self.movie_ids.append(movie_id)
+        self.kinds.append(kind)
+        self.ratings.append(rating)
+        self.weights.append(weight)
+        self.timestamps.append(_unix(moment))
+        self.titles[movie_id] = title
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.movie_ids
+
+    def history(self, index_of: dict[int, int]) -> tuple[History, list[int]]:
+        """The engine-side history over the artifact's item indexes.
+
+        Returns the history and, for each of its positions, the position in these events
+        (movies the artifact does not know are left out).
+        """
+        positions = [i for i, movie_id in enumerate(self.movie_ids) if movie_id in index_of]
+        history = History(
+            items=np.fromiter(
+                (index_of[self.movie_ids[i]] for i in positions),
+                dtype=np.int32,
+                count=len(positions),
+            ),
+            weights=np.fromiter(
+                (self.weights[i] for i in positions), dtype=np.float32, count=len(positions)
+            ),
+            timestamps=np.fromiter(
+                (self.timestamps[i] for i in positions), dtype=np.int64, count=len(positions)
+            ),
+        )
+        return history, positions
+
+
+def user_events_load(*, user_ids: Iterable[int]) -> dict[int, UserEvents]:
+    """The events and exclusions of each of ``user_ids`` (four queries for any number)."""
+    user_ids = list(user_ids)
+    events: dict[int, UserEvents] = {user_id: UserEvents() for user_id in user_ids}
+    interactions = (
+        Interaction.objects.filter(user_id__in=user_ids)
+        .order_by("timestamp", "id")
+        .values_list(
+            "user_id", "movie_id", "interaction_type", "rating", "timestamp", "movie__title"
+        )
+    )
+    for user_id, movie_id, kind, rating, moment, title in interactions:
+        rating = float(rating) if rating is not None else None
+        events[user_id].add(movie_id, kind, rating, moment, title)
+        if kind in EXCLUDING_TYPES:
+            events[user_id].excluded.add(movie_id)
+
+    feedback = (
+        RecommendationFeedback.objects.filter(
+            user_id__in=user_ids,
+            feedback_type__in=(FeedbackType.POSITIVE, FeedbackType.NEGATIVE),
+        )
+        .order_by("timestamp", "id")
+        .values_list(
+            "user_id",
+            "recommendation__movie_id",
+            "feedback_type",
+            "timestamp",
+            "recommendation__movie__title",
+        )
+    )
+    for user_id, movie_id, feedback_type, moment, title in feedback:
+        kind = FEEDBACK_POSITIVE if feedback_type == FeedbackType.POSITIVE else FEEDBACK_NEGATIVE
+        events[user_id].add(movie_id, kind, None, moment, title)
+
+    clicks = (
+        UserRecommendation.objects.filter(user_id__in=user_ids, clicked=True)
+        .order_by("clicked_at", "id")
+        .values_list("user_id", "movie_id", "clicked_at", "movie__title")
+        .distinct()
+    )
+    seen_clicks: set[tuple[int, int]] = set()
+    for user_id, movie_id, moment, title in clicks:
+        # A movie clicked in two engines' lists is one click.
+        if (user_id, movie_id) not in seen_clicks and moment is not None:
+            seen_clicks.add((user_id, movie_id))
+            events[user_id].add(movie_id, CLICK, None, moment, title)
+
+    dismissed = DismissedMovie.objects.filter(user_id__in=user_ids).values_list(
+        "user_id", "movie_id"
+    )
+    for user_id, movie_id in dismissed:
+        events[user_id].excluded.add(movie_id)
+    return events
+
+
+def users_with_signals() -> list[int]:
+    """Ids of every user who has interactions, in id order."""
+    return list(
+        Interaction.objects.order_by("user_id").values_list("user_id", flat=True).distinct()
+    )
+
+
+def _item_features(
+    item_ids: np.ndarray, index_of: dict[int, int]
+) -> tuple[sparse.csr_matrix, list[str]]:
+    """Binary items x features matrix from the catalog (one query per feature kind)."""
+    names: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+
+    def add(movie_id: int, feature: str) -> None:
+        item = index_of.get(movie_id)
+        if item is None:
+            return
+        rows.append(item)
+        cols.append(names.setdefault(feature, len(names)))
+
+    for movie_id, name in MovieGenre.objects.values_list("movie_id", "genre__name").iterator(
+        chunk_size=CHUNK
+    ):
+        add(movie_id, f"genre:{name}")
+    for movie_id, keyword_id in MovieKeyword.objects.values_list("movie_id", "keyword_id").iterator(
+        chunk_size=CHUNK
+    ):
+        add(movie_id, f"keyword:{keyword_id}")
+    for movie_id, tag in MovieTag.objects.values_list("movie_id", "tag").iterator(chunk_size=CHUNK):
+        tag = " ".join(tag.lower().split())
+        if tag:
+            add(movie_id, f"tag:{tag}")
+    for movie_id, person_id in (
+        MovieCast.objects.filter(order__lt=CAST_TOP_BILLED)
+        .values_list("movie_id", "person_id")
+        .iterator(chunk_size=CHUNK)
+    ):
+        add(movie_id, f"cast:{person_id}")
+    for movie_id, person_id in (
+        MovieCrew.objects.filter(job__in=CREW_JOBS)
+        .values_list("movie_id", "person_id")
+        .iterator(chunk_size=CHUNK)
+    ):
+        add(movie_id, f"crew:{person_id}")
+
+    matrix = sparse.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, cols)),
+        shape=(len(item_ids), len(names)),
+    )
+    matrix.sum_duplicates()
+    matrix.data[:] = 1.0
+    return matrix, list(names)
+
+
+def training_data_build(*, now: int | None = None) -> TrainingData:
+    """Every user's events over every movie, with item features, ready for ``Engine.fit``."""
+    movies = list(Movie.objects.order_by("id").values_list("id", "title"))
+    item_ids = np.fromiter((movie_id for movie_id, _ in movies), dtype=np.int64, count=len(movies))
+    item_titles = [title for _, title in movies]
+    item_index = {int(movie_id): i for i, movie_id in enumerate(item_ids)}
+
+    user_index: dict[int, int] = {}
+    users: list[int] = []
+    items: list[int] = []
+    weights: list[float] = []
+    timestamps: list[int] = []
+    weight_of: dict[tuple[str, float | None], float] = {}
+
+    def add(user_id: int, movie_id: int, kind: str, rating: float | None, moment) -> None:
+        key = (kind, rating)
+        weight = weight_of.get(key)
+        if weight is None:
+            weight = weight_of[key] = event_weight(kind, rating)
+        item = item_index.get(movie_id)
+        if weight == 0 or item is None or moment is None:
+            return
+        users.append(user_index.setdefault(user_id, len(user_index)))
+        items.append(item)
+        weights.append(weight)
+        timestamps.append(_unix(moment))
+
+    for user_id, movie_id, kind, rating, moment in (
+        Interaction.objects.order_by()
+        .values_list("user_id", "movie_id", "interaction_type", "rating", "timestamp")
+        .iterator(chunk_size=CHUNK)
+    ):
+        add(user_id, movie_id, kind, float(rating) if rating is not None else None, moment)
+    for user_id, movie_id, feedback_type, moment in (
+        RecommendationFeedback.objects.filter(
+            feedback_type__in=(FeedbackType.POSITIVE, FeedbackType.NEGATIVE)
+        )
+        .order_by()
+        .values_list("user_id", "recommendation__movie_id", "feedback_type", "timestamp")
+        .iterator(chunk_size=CHUNK)
+    ):
+        kind = FEEDBACK_POSITIVE if feedback_type == FeedbackType.POSITIVE else FEEDBACK_NEGATIVE
+        add(user_id, movie_id, kind, None, moment)
+    clicked = defaultdict(lambda: None)
+    for user_id, movie_id, moment in (
+        UserRecommendation.objects.filter(clicked=True, clicked_at__isnull=False)
+        .order_by()
+        .values_list("user_id", "movie_id", "clicked_at")
+        .iterator(chunk_size=CHUNK)
+    ):
+        clicked[(user_id, movie_id)] = max(filter(None, (clicked[(user_id, movie_id)], moment)))
+    for (user_id, movie_id), moment in clicked.items():
+        add(user_id, movie_id, CLICK, None, moment)
+
+    features, feature_names = _item_features(item_ids, item_index)
+    user_ids = np.zeros(len(user_index), dtype=np.int64)
+    for user_id, index in user_index.items():
+        user_ids[index] = user_id
+    return TrainingData(
+        user_ids=user_ids,
+        item_ids=item_ids,
+        users=np.asarray(users, dtype=np.int32),
+        items=np.asarray(items, dtype=np.int32),
+        weights=np.asarray(weights, dtype=np.float32),
+        timestamps=np.asarray(timestamps, dtype=np.int64),
+        item_features=features,
+        feature_names=feature_names,
+        item_titles=item_titles,
+        now=now if now is not None else int(time.time()),
+    )

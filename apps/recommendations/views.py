@@ -1,0 +1,180 @@
+"""Recommendation endpoints: thin views over selectors, services and scoring."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.catalog.models import Movie
+from apps.core.cache import cached
+from apps.recommendations import scoring, selectors, services
+from apps.recommendations.engines import ENGINE_NAMES
+from apps.recommendations.selectors import POPULAR_NAMESPACE, POPULAR_TTL
+from apps.recommendations.serializers import (
+    RecommendationClickSerializer,
+    RecommendationFeedbackInputSerializer,
+    RecommendationFeedbackSerializer,
+    RecommendationItemSerializer,
+    RecommendationLimitQuerySerializer,
+    RecommendationListQuerySerializer,
+    RecommendationMovieItemSerializer,
+)
+
+MOVIE_NAMESPACE = "recs:movie"
+MOVIE_TTL = 60 * 60
+
+ENGINE_PARAMETER = OpenApiParameter(
+    "engine", str, enum=list(ENGINE_NAMES), description="Which engine's list (default hybrid)."
+)
+LIMIT_PARAMETER = OpenApiParameter(
+    "limit", int, description="How many items, 1 to 100 (default 20)."
+)
+
+
+def _parse(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _unstored_items(scored: list[scoring.Scored], engine: str) -> list:
+    """Items that have no stored row: their movies rendered in two queries."""
+    movies = selectors.movies_for_summary(movie_ids=[s.movie_id for s in scored])
+    items = [
+        {"movie": movies[s.movie_id], "score": s.score, "engine": engine, "reason": s.reason}
+        for s in scored
+        if s.movie_id in movies
+    ]
+    return list(RecommendationMovieItemSerializer(items, many=True).data)
+
+
+class MyRecommendationListView(APIView):
+    """The signed-in user's recommendations, best first (cached 2 h, fresh after each change)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[ENGINE_PARAMETER, LIMIT_PARAMETER],
+        responses=RecommendationItemSerializer(many=True),
+    )
+    def get(self, request):
+        query = _parse(RecommendationListQuerySerializer, request)
+        user_id = request.user.id
+
+        def produce() -> list:
+            services.recommendations_ensure_fresh(user_id=user_id)
+            rows = selectors.recommendation_list(
+                user=request.user, engine=query["engine"], limit=query["limit"]
+            )
+            return list(RecommendationItemSerializer(rows, many=True).data)
+
+        data = cached(
+            services.user_namespace(user_id),
+            services.user_cache_parts(engine=query["engine"], limit=query["limit"]),
+            services.USER_RECS_TTL,
+            produce,
+        )
+        return Response(data)
+
+
+class RecommendationOwnedMixin:
+    """Recommendation ids resolve among the user's own rows only: another's id is a 404."""
+
+    permission_classes = [IsAuthenticated]
+    filter_backends: list = []
+    lookup_url_kwarg = "recommendation_id"
+
+    def get_queryset(self):
+        return selectors.own_recommendations(user=self.request.user)
+
+
+class RecommendationClickView(RecommendationOwnedMixin, GenericAPIView):
+    serializer_class = RecommendationClickSerializer
+
+    @extend_schema(request=None, responses=RecommendationClickSerializer)
+    def post(self, request, recommendation_id: int):
+        recommendation = services.recommendation_click(recommendation=self.get_object())
+        response = Response(RecommendationClickSerializer(recommendation).data)
+        response.message = "Click recorded."
+        return response
+
+
+class RecommendationFeedbackView(RecommendationOwnedMixin, GenericAPIView):
+    serializer_class = RecommendationFeedbackInputSerializer
+
+    @extend_schema(
+        request=RecommendationFeedbackInputSerializer,
+        responses={
+            201: RecommendationFeedbackSerializer,
+            200: RecommendationFeedbackSerializer,
+        },
+    )
+    def post(self, request, recommendation_id: int):
+        recommendation = self.get_object()
+        serializer = RecommendationFeedbackInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        feedback, created = services.recommendation_feedback_give(
+            recommendation=recommendation,
+            feedback_type=serializer.validated_data["type"],
+            comment=serializer.validated_data["comment"],
+        )
+        response = Response(
+            RecommendationFeedbackSerializer(feedback).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+        response.message = "Feedback recorded." if created else "Feedback already recorded."
+        return response
+
+
+class MovieRecommendationListView(APIView):
+    """People who liked this movie also liked: never the movie itself, never inactive ones."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[LIMIT_PARAMETER], responses=RecommendationMovieItemSerializer(many=True)
+    )
+    def get(self, request, movie_id: int):
+        query = _parse(RecommendationLimitQuerySerializer, request)
+        movie = get_object_or_404(Movie.objects.only("id", "title"), pk=movie_id, is_active=True)
+
+        def produce() -> list:
+            scored = scoring.movie_neighbours_compute(
+                movie_id=movie.id, title=movie.title, limit=query["limit"]
+            )
+            return _unstored_items(scored, "collaborative")
+
+        data = cached(
+            MOVIE_NAMESPACE,
+            (movie.id, *services.user_cache_parts(engine="collaborative", limit=query["limit"])),
+            MOVIE_TTL,
+            produce,
+        )
+        return Response(data)
+
+
+class TrendingRecommendationListView(APIView):
+    """What anyone, signed in or not, is recommended without a history: trending now."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[LIMIT_PARAMETER], responses=RecommendationMovieItemSerializer(many=True)
+    )
+    def get(self, request):
+        query = _parse(RecommendationLimitQuerySerializer, request)
+
+        def produce() -> list:
+            scored = scoring.anonymous_list_compute(limit=query["limit"])
+            return _unstored_items(scored, "trending")
+
+        data = cached(
+            POPULAR_NAMESPACE,
+            ("anonymous", *services.user_cache_parts(engine="trending", limit=query["limit"])),
+            POPULAR_TTL,
+            produce,
+        )
+        return Response(data)
