@@ -1,28 +1,34 @@
 """JWT authentication that also refuses tokens issued before the last password change."""
 
+from rest_framework import exceptions
 from rest_framework_simplejwt.authentication import JWTAuthentication
-from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+from rest_framework_simplejwt.exceptions import AuthenticationFailed as JWTAuthenticationFailed
+from rest_framework_simplejwt.exceptions import InvalidToken
 
 from apps.accounts.tokens import token_version_of
 
+TOKEN_REFUSED = "The token is invalid, expired or revoked."  # noqa: S105 - a message
+
 
 class AccountJWTAuthentication(JWTAuthentication):
-    """simplejwt's authentication (signature, expiry, type, user exists and is active) plus the
-    token version check, with one plain 401 message instead of simplejwt's nested details."""
+    """simplejwt's checks (signature, algorithm, expiry, type, the user exists and is active)
+    plus the token version, answered with one plain 401 message in the envelope.
+
+    The message does not say which check failed: a client only needs to log in again.
+    """
 
     def get_validated_token(self, raw_token):
         try:
             return super().get_validated_token(raw_token)
         except InvalidToken as exc:
-            raise AuthenticationFailed(
-                "The token is invalid or expired.", code="token_not_valid"
-            ) from exc
+            raise exceptions.AuthenticationFailed(TOKEN_REFUSED, code="token_not_valid") from exc
 
     def get_user(self, validated_token):
-        user = super().get_user(validated_token)
+        try:
+            user = super().get_user(validated_token)
+        except (InvalidToken, JWTAuthenticationFailed) as exc:
+            raise exceptions.AuthenticationFailed(TOKEN_REFUSED, code="token_not_valid") from exc
         if token_version_of(validated_token) != user.token_version:
-            raise AuthenticationFailed(
-                "The token was revoked (the password changed); log in again.",
-                code="token_revoked",
-            )
+            # Issued before the last password change or reset.
+            raise exceptions.AuthenticationFailed(TOKEN_REFUSED, code="token_revoked")
         return user

@@ -33,6 +33,7 @@ def assert_refused(response):
     body = response.json()
     assert body["success"] is False
     assert body["error"]["code"] in {"authentication_failed", "token_not_valid"}
+    assert body["error"]["message"] == "The token is invalid, expired or revoked."
 
 
 @pytest.fixture
