@@ -80,3 +80,11 @@ def interaction_effects_on_commit(
     )
     if aggregates_changed:
         transaction.on_commit(lambda: movie_detail_invalidate(movie_id), robust=True)
+
+
+def movie_details_invalidate_on_commit(movie_ids) -> None:
+    """Drop the cached details of these movies once the transaction commits."""
+    ids = list(movie_ids)
+    transaction.on_commit(
+        lambda: [movie_detail_invalidate(movie_id) for movie_id in ids], robust=True
+    )
