@@ -51,7 +51,11 @@ PAGINATION = {
 }
 
 
-def _is_enveloped(schema: dict) -> bool:
+def _is_enveloped(schema: dict, schemas: dict | None = None) -> bool:
+    ref = schema.get("$ref", "")
+    if ref.startswith("#/components/schemas/") and schemas is not None:
+        # Paginated lists are components (PaginatedXList) that are enveloped already.
+        schema = schemas.get(ref.rsplit("/", 1)[-1], {})
     return "success" in schema.get("properties", {})
 
 
@@ -90,7 +94,11 @@ def envelope_postprocessing_hook(result, generator, request, public):
                 if not status.startswith("2"):
                     continue
                 content = response.get("content", {}).get("application/json")
-                if content and "schema" in content and not _is_enveloped(content["schema"]):
+                if (
+                    content
+                    and "schema" in content
+                    and not _is_enveloped(content["schema"], schemas)
+                ):
                     content["schema"] = _wrap(content["schema"])
             for status in ERROR_STATUSES:
                 op_responses.setdefault(status, {"$ref": f"#/components/responses/Error{status}"})
