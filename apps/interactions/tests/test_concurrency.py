@@ -239,3 +239,14 @@ def test_one_user_submitting_the_same_episode_review_at_once_keeps_one_review():
 
     assert EpisodeReview.objects.filter(user=user, episode=episode).count() == 1
     assert sum(1 for _, created in results if created) == 1
+
+
+def test_creating_the_same_list_many_times_at_once_keeps_one_list():
+    user = UserFactory()
+
+    results = run_concurrently(
+        [lambda: services.user_list_create(user=user, name="Weekend") for _ in range(THREADS)]
+    )
+
+    assert len({user_list.pk for user_list, _ in results}) == 1
+    assert sum(1 for _, created in results if created) == 1

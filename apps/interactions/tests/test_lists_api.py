@@ -324,3 +324,15 @@ def test_share_slugs_are_unguessable_and_unique(user):
 
     assert len(slugs) == 20
     assert all(len(slug) >= 16 for slug in slugs)
+
+
+def test_a_list_detail_is_one_query(user, django_assert_num_queries):
+    user_list = UserListFactory(user=user)
+    UserListItemFactory(user_list=user_list)
+    client = forced_client(user)
+
+    with django_assert_num_queries(1):
+        response = client.get(f"/api/v1/lists/{user_list.pk}/")
+
+    assert response.json()["data"]["item_count"] == 1
+    assert response.json()["data"]["share_slug"] == user_list.share_slug

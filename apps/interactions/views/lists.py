@@ -176,7 +176,7 @@ class UserListItemDetailView(_OwnedListMixin, generics.GenericAPIView):
     @extend_schema(
         summary="Remove a movie from a list (absent is fine)",
         request=None,
-        responses=UserListItemStateSerializer,
+        responses={200: UserListItemStateSerializer},
     )
     def delete(self, request, list_id: int, movie_id: int) -> Response:
         user_list = self.get_object()
