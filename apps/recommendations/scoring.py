@@ -156,20 +156,25 @@ def _explain(
 ) -> dict[str, list[Scored]]:
     """Fill in the reasons of the final lists, cheapest engines first, within a time budget."""
     _hybrid_explainers(candidates)
-    known: dict[int, str | None] = {}
+    # (artifact id, movie id) -> reason: a hybrid item explained by the collaborative engine
+    # reuses the answer already given for the collaborative list.
+    known: dict[tuple[int, int], str | None] = {}
     deadline = time.perf_counter() + EXPLAIN_BUDGET_SECONDS
     explained: dict[str, list[Scored]] = {}
     for name in sorted(lists, key=lambda n: n == "hybrid"):
         found = candidates[name]
         ranked = []
         for scored in lists[name]:
-            reason = known.get(scored.movie_id)
-            if reason is None and found.explainers and time.perf_counter() < deadline:
-                for explainer in found.explainers:
-                    reason = explainer.reason(events, scored.movie_id)
-                    if reason:
+            reason = None
+            for explainer in found.explainers:
+                key = (explainer.loaded.artifact_id, scored.movie_id)
+                if key not in known:
+                    if time.perf_counter() >= deadline:
                         break
-                known[scored.movie_id] = reason
+                    known[key] = explainer.reason(events, scored.movie_id)
+                reason = known[key]
+                if reason:
+                    break
             ranked.append(Scored(scored.movie_id, scored.score, reason or scored.reason))
         explained[name] = ranked
     return {name: explained[name] for name in lists}

@@ -141,6 +141,9 @@ def user_events_load(*, user_ids: Iterable[int]) -> dict[int, UserEvents]:
     for user_id, movie_id, feedback_type, moment, title in feedback:
         kind = FEEDBACK_POSITIVE if feedback_type == FeedbackType.POSITIVE else FEEDBACK_NEGATIVE
         events[user_id].add(movie_id, kind, None, moment, title)
+        if kind == FEEDBACK_NEGATIVE:
+            # "Not for me" about a suggestion is a dislike of that movie: never shown again.
+            events[user_id].excluded.add(movie_id)
 
     clicks = (
         UserRecommendation.objects.filter(user_id__in=user_ids, clicked=True)
