@@ -1,5 +1,7 @@
 """celery beat schedule (imported by base.py). Each app adds its periodic tasks here."""
 
+from celery.schedules import crontab
+
 CELERY_BEAT_SCHEDULE: dict = {}
 
 # TMDb sync (apps/tmdb/tasks.py). Periods follow the seed's cache TTLs: trending 30 min,
@@ -26,3 +28,10 @@ CELERY_BEAT_SCHEDULE.update(
         "tmdb-enrich": {"task": "tmdb.movies_enrich", "schedule": 10 * 60},
     }
 )
+
+# Recommendations (apps/recommendations/tasks.py): full retraining nightly at 03:30 UTC; the
+# per-user fold-in refresh runs on every interaction change, so this only refits the models.
+CELERY_BEAT_SCHEDULE["recommendations-train-nightly"] = {
+    "task": "recommendations.train",
+    "schedule": crontab(hour=3, minute=30),
+}
