@@ -85,4 +85,7 @@ def engine_load(path: str | os.PathLike) -> Engine:
         if isinstance(error, ArtifactError):
             raise
         raise ArtifactError(f"cannot read engine artifact {path}: {error}") from error
-    return kind.from_state(header["meta"], arrays)
+    try:
+        return kind.from_state(header["meta"], arrays)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ArtifactError(f"engine artifact {path} is incomplete: {error}") from error

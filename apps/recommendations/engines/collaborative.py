@@ -2,7 +2,8 @@
 
 ``EaseEngine`` is EASE (Steck, 2019): a closed-form item-item linear model,
 B = I - P / diag(P) with P = (X'X + lambda I)^-1. The dense part is restricted to the
-``max_items`` most interacted items, so training cost is bounded by O(max_items^3) however
+``max_items`` most interacted items (3,000 by default: as accurate as the full model on
+MovieLens), so training cost is bounded by O(max_items^3) however
 large the catalogue grows (at 50,000 movies a full dense model would need 10 GB); items outside
 the head get no collaborative score and are left to the content and trending engines.
 
@@ -41,16 +42,20 @@ def symmetric_inverse(gram: np.ndarray) -> np.ndarray:
 
 
 class EaseEngine(Engine):
-    """EASE over the head of the catalogue, scored from a recency-weighted history."""
+    """EASE over the head of the catalogue, scored from a recency-weighted history.
+
+    Defaults are the values tuned on the MovieLens validation split; ``half_life_events=None``
+    gives plain EASE (the offline baseline).
+    """
 
     name = "collaborative"
 
     def __init__(
         self,
-        l2: float = 200.0,
-        max_items: int = 5000,
+        l2: float = 250.0,
+        max_items: int = 3000,
         binary: bool = True,
-        half_life_events: float | None = None,
+        half_life_events: float | None = 5.0,
         negative_weight: float = 0.0,
     ):
         self.l2 = float(l2)
@@ -69,6 +74,7 @@ class EaseEngine(Engine):
         ranked = np.argsort(-counts, kind="stable")
         head = np.sort(ranked[: self.max_items][counts[ranked[: self.max_items]] > 0])
         self.head_items = head.astype(np.int32)
+        self._head_position = None
         head_matrix = matrix[:, head]
         gram = np.asarray((head_matrix.T @ head_matrix).toarray(), dtype=np.float64)
         gram[np.diag_indices_from(gram)] += self.l2
@@ -78,18 +84,32 @@ class EaseEngine(Engine):
         self.weights = weights.astype(np.float32)
         return self
 
-    def user_vector(self, history: History) -> np.ndarray:
+    @property
+    def head_position(self) -> np.ndarray:
+        """Item index -> row in ``weights`` (-1 outside the head), built once."""
+        if getattr(self, "_head_position", None) is None:
+            position = np.full(self.n_items, -1, dtype=np.int64)
+            position[self.head_items] = np.arange(self.head_items.size)
+            self._head_position = position
+        return self._head_position
+
+    def user_vector(self, history: History) -> tuple[np.ndarray, np.ndarray]:
+        """Head rows touched by the history and the user's signal on each (sparse)."""
         vector = history_vector(
             history, self.n_items, half_life_events=self.half_life_events, binary=self.binary
         )
         vector[vector < 0] *= self.negative_weight
-        return vector[self.head_items]
+        items = np.unique(np.asarray(history.items, dtype=np.int64))
+        rows = self.head_position[items]
+        inside = (rows >= 0) & (vector[items] != 0)
+        return rows[inside], vector[items[inside]]
 
     def raw_score(self, history: History) -> np.ndarray:
         scores = np.zeros(self.n_items, dtype=np.float64)
         if history.is_empty or self.head_items.size == 0:
             return scores
-        head_scores = self.user_vector(history) @ self.weights
+        rows, values = self.user_vector(history)
+        head_scores = values @ self.weights[rows].astype(np.float64)
         scores[:] = min(float(head_scores.min()), 0.0)
         scores[self.head_items] = head_scores
         return scores
@@ -162,7 +182,7 @@ class ItemKnnEngine(Engine):
 
     name = "item_knn"
 
-    def __init__(self, neighbours: int = 100, half_life_events: float | None = None):
+    def __init__(self, neighbours: int = 50, half_life_events: float | None = None):
         self.neighbours = int(neighbours)
         self.half_life_events = half_life_events
         self.similarity = sparse.csr_matrix((0, 0), dtype=np.float32)

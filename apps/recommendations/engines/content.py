@@ -34,7 +34,7 @@ class ContentEngine(Engine):
 
     name = "content"
 
-    def __init__(self, half_life_events: float | None = 20.0, negative_weight: float = 1.0):
+    def __init__(self, half_life_events: float | None = 5.0, negative_weight: float = 1.0):
         self.half_life_events = half_life_events
         self.negative_weight = float(negative_weight)
         self.item_vectors = sparse.csr_matrix((0, 0), dtype=np.float32)

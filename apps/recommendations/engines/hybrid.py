@@ -22,7 +22,8 @@ from .content import ContentEngine
 from .sequential import TransitionEngine
 from .trending import PopularityEngine, TrendingEngine
 
-DEFAULT_WEIGHTS = {"collaborative": 1.0, "sequential": 0.5, "content": 0.1, "popularity": 0.1}
+# Tuned on the MovieLens validation split (docs/recommender-quality.md); component defaults too.
+DEFAULT_WEIGHTS = {"collaborative": 1.0, "sequential": 0.5, "content": 1.0, "popularity": 0.2}
 COMPONENT_CLASSES = {
     "collaborative": EaseEngine,
     "sequential": TransitionEngine,
@@ -62,14 +63,15 @@ class HybridEngine(Engine):
                 engine.fit(data)
         return self
 
-    def _component_raw(self, name: str, history: History) -> np.ndarray:
+    def component_scores(self, name: str, history: History) -> np.ndarray:
+        """One component's raw (unstandardised) scores for ``history``."""
         engine = self.components[name]
         if isinstance(engine, PopularityEngine | TrendingEngine):
             return np.log1p(engine.item_scores.astype(np.float64))
         return engine.raw_score(history)
 
     def _cold_start(self, history: History) -> np.ndarray:
-        scores = unit_scale(self._component_raw("popularity", history)).astype(np.float64)
+        scores = unit_scale(self.component_scores("popularity", history)).astype(np.float64)
         if history.features:
             matches = self.components["content"].raw_score(history) > 0
             scores = scores + matches
@@ -82,7 +84,7 @@ class HybridEngine(Engine):
         for name, weight in self.weights.items():
             if weight == 0.0:
                 continue
-            part = weight * standardize(self._component_raw(name, history))
+            part = weight * standardize(self.component_scores(name, history))
             total = part if total is None else total + part
         return total if total is not None else self._cold_start(history)
 
@@ -95,7 +97,7 @@ class HybridEngine(Engine):
         contributions = []
         for name in EXPLAIN_ORDER:
             if self.weights.get(name, 0.0) > 0:
-                standardised = standardize(self._component_raw(name, history))
+                standardised = standardize(self.component_scores(name, history))
                 contributions.append((self.weights[name] * standardised[item], name))
         for _, name in sorted(contributions, reverse=True):
             position = self.components[name].explain(history, item)

@@ -31,11 +31,11 @@ class TransitionEngine(Engine):
 
     def __init__(
         self,
-        window: int = 5,
-        step_decay: float = 0.7,
+        window: int = 60,
+        step_decay: float = 0.97,
         neighbours: int = 200,
         recent: int = 20,
-        half_life_events: float = 3.0,
+        half_life_events: float = 10.0,
     ):
         self.window = int(window)
         self.step_decay = float(step_decay)

@@ -1,0 +1,1 @@
+"""Offline evaluation on MovieLens: loading, temporal split, metrics, baselines and tuning."""

@@ -1,0 +1,184 @@
+"""Engines on hand-made data where the right recommendation is known."""
+
+import numpy as np
+import pytest
+
+from apps.recommendations.engines import ENGINE_CLASSES, ENGINE_NAMES, build_engine
+from apps.recommendations.engines.base import History
+from apps.recommendations.engines.signals import interaction_weight, rating_weights
+
+from .engine_data import (
+    COMEDY,
+    DAY,
+    NOW,
+    ROMANCE,
+    SCIFI,
+    history,
+    taste_clusters,
+    training_from_events,
+)
+
+
+def unseen_ranking(engine, user_history: History) -> list[int]:
+    items, _ = engine.recommend(user_history, k=10)
+    return items.tolist()
+
+
+@pytest.fixture(scope="module")
+def clusters():
+    return taste_clusters()
+
+
+def test_registry_serves_the_four_engines_and_rejects_unknown_names():
+    assert ENGINE_NAMES == ("trending", "content", "collaborative", "hybrid")
+    assert all(name in ENGINE_CLASSES for name in ENGINE_NAMES)
+    with pytest.raises(ValueError, match="unknown engine"):
+        build_engine("astrology")
+
+
+@pytest.mark.parametrize("name", ["content", "hybrid"])
+def test_user_who_liked_only_science_fiction_gets_science_fiction_first(clusters, name):
+    engine = build_engine(name).fit(clusters)
+    ranking = unseen_ranking(engine, history([0, 1]))
+    assert set(ranking[:2]) == {2, 3}
+
+
+@pytest.mark.parametrize("name", ["collaborative", "item_knn", "ease"])
+def test_collaborative_recommends_the_item_co_liked_with_the_users_items(name):
+    # Five users like 4 and 5 together; item 8 is more popular but never co-liked with 4.
+    events = [(u, item, 4.0, NOW - DAY) for u in range(5) for item in (4, 5)]
+    events += [(u, 8, 4.0, NOW - DAY) for u in range(5, 12)]
+    events += [(u, 9, 4.0, NOW - DAY) for u in range(5, 12)]
+    engine = build_engine(name).fit(training_from_events(events))
+    assert unseen_ranking(engine, history([4]))[0] == 5
+
+
+def test_sequential_recommends_what_people_watched_next():
+    # Everyone watched 0 then 1 then 2; a user whose latest item is 1 should get 2, not 0.
+    events = [
+        (u, item, 4.0, NOW - (10 - step) * DAY)
+        for u in range(6)
+        for step, item in enumerate((0, 1, 2))
+    ]
+    engine = build_engine("sequential").fit(training_from_events(events))
+    scores = engine.score(history([1]))
+    assert scores[2] > scores[0]
+
+
+@pytest.mark.parametrize("name", ["hybrid", "collaborative", "content"])
+def test_recent_taste_outweighs_equally_strong_old_taste(clusters, name):
+    engine = build_engine(name).fit(clusters)
+    days_ago = [400, 399, 2, 1]
+    unseen_scifi, unseen_romance = [2, 3], [6, 7]
+    romance_then_scifi = engine.score(history([4, 5, 0, 1], days_ago=days_ago))
+    scifi_then_romance = engine.score(history([0, 1, 4, 5], days_ago=days_ago))
+    assert max(romance_then_scifi[unseen_scifi]) > max(romance_then_scifi[unseen_romance])
+    assert max(scifi_then_romance[unseen_romance]) > max(scifi_then_romance[unseen_scifi])
+
+
+def test_dislikes_push_similar_items_below_neutral_ones_in_content(clusters):
+    engine = build_engine("content").fit(clusters)
+    scores = engine.score(history([0, 4], weights=[4.0, -3.0]))
+    assert max(scores[list(ROMANCE[1:])]) < min(scores[list(COMEDY)])
+    assert min(scores[list(SCIFI[1:])]) > max(scores[list(COMEDY)])
+
+
+def test_trending_window_changes_what_is_trending():
+    # Item 0: ten events six days ago; item 1: three events today.
+    events = [(u, 0, 1.0, NOW - 6 * DAY) for u in range(10)]
+    events += [(u, 1, 1.0, NOW) for u in range(3)]
+    data = training_from_events(events)
+    day = build_engine("trending", window="day").fit(data).score(History.empty())
+    week = build_engine("trending", window="week").fit(data).score(History.empty())
+    assert day[1] > day[0]
+    assert week[0] > week[1]
+
+
+def test_trending_rejects_an_unknown_window():
+    with pytest.raises(ValueError, match="window"):
+        build_engine("trending", window="fortnight")
+
+
+def test_hybrid_cold_start_without_history_is_popularity(clusters):
+    engine = build_engine("hybrid").fit(clusters)
+    assert unseen_ranking(engine, History.empty())[0] == 8  # watched by everyone
+
+
+def test_hybrid_cold_start_with_favorite_genres_gives_the_best_of_those_genres(clusters):
+    engine = build_engine("hybrid").fit(clusters)
+    cold = History.empty()
+    cold.features = ["genre:Romance"]
+    ranking = unseen_ranking(engine, cold)
+    assert set(ranking[:4]) == set(ROMANCE)
+
+
+@pytest.mark.parametrize("name", sorted(ENGINE_CLASSES))
+@pytest.mark.parametrize(
+    "user_history",
+    [
+        History.empty(),
+        history([0, 1]),
+        history([4], weights=[-3.0]),
+        history([0, 0, 9], weights=[4.0, 0.5, -1.0]),
+    ],
+    ids=["empty", "likes", "only-dislike", "repeated-and-mixed"],
+)
+def test_scores_are_finite_and_within_unit_interval(clusters, name, user_history):
+    engine = build_engine(name).fit(clusters)
+    scores = engine.score(user_history)
+    assert scores.shape == (clusters.n_items,)
+    assert scores.dtype == np.float32
+    assert np.isfinite(scores).all()
+    assert scores.min() >= 0.0 and scores.max() <= 1.0
+
+
+@pytest.mark.parametrize("name", ENGINE_NAMES)
+def test_score_does_not_mask_history_but_recommend_masks_history_and_exclusions(clusters, name):
+    engine = build_engine(name).fit(clusters)
+    user_history = history([0, 1])
+    assert engine.score(user_history).shape == (clusters.n_items,)  # seen items still scored
+    items, scores = engine.recommend(user_history, k=10, exclude=np.array([2, 8]))
+    assert not {0, 1, 2, 8} & set(items.tolist())
+    assert len(items) == clusters.n_items - 4
+    assert np.all(np.diff(scores) <= 0)
+    assert np.all((scores >= 0) & (scores <= 1))
+
+
+def test_recommend_with_nothing_left_returns_empty_arrays(clusters):
+    engine = build_engine("trending").fit(clusters)
+    items, scores = engine.recommend(history([0]), k=5, exclude=np.arange(clusters.n_items))
+    assert items.size == 0 and scores.size == 0
+
+
+@pytest.mark.parametrize("name", ["collaborative", "content", "hybrid", "item_knn"])
+def test_explain_points_at_the_liked_item_behind_a_recommendation(clusters, name):
+    engine = build_engine(name).fit(clusters)
+    user_history = history([9, 0], weights=[0.5, 4.0])  # a comedy view, a science fiction like
+    position = engine.explain(user_history, 2)
+    assert position == 1
+
+
+def test_explain_gives_none_when_nothing_supports_the_item(clusters):
+    engine = build_engine("content").fit(clusters)
+    assert engine.explain(history([0]), 4) is None
+    assert engine.explain(History.empty(), 4) is None
+
+
+def test_interaction_weights_rank_strong_signals_above_weak_ones():
+    favorite = interaction_weight("favorite", None)
+    like = interaction_weight("like", None)
+    view = interaction_weight("view", None)
+    watchlist = interaction_weight("watchlist", None)
+    assert favorite > like > watchlist > 0
+    assert like > view > 0
+    assert interaction_weight("rating", 5.0) > interaction_weight("rating", 3.5) > view / 2 > 0
+    assert interaction_weight("dislike", None) < 0
+    assert interaction_weight("rating", 1.0) < interaction_weight("rating", 2.5) < 0
+    assert interaction_weight("rating", None) == 0.0
+    assert interaction_weight("unknown", None) == 0.0
+
+
+def test_vectorised_rating_weights_match_the_scalar_rule():
+    ratings = np.arange(0.5, 5.01, 0.5)
+    expected = [interaction_weight("rating", r) for r in ratings]
+    assert np.allclose(rating_weights(ratings), expected)
