@@ -6,7 +6,7 @@ from django.db.models import Exists, F, OuterRef, QuerySet
 
 from apps.catalog.models import MovieGenre, ShowGenre
 from apps.catalog.models.movies import MovieStatus
-from apps.catalog.search import MAX_QUERY_LENGTH, text_search
+from apps.catalog.search import MAX_QUERY_LENGTH, movie_popularity_boost, text_search
 
 # Public ordering names to database orderings; "-name" is the same, descending. Nulls go last
 # both ways, and the id breaks ties so pages never overlap.
@@ -106,7 +106,13 @@ class MovieFilter(django_filters.FilterSet):
         return queryset.filter(is_original=value == "true")
 
     def filter_q(self, queryset, name, value):
-        return text_search(queryset, field="title", q=value, tiebreak=["-popularity_score", "id"])
+        return text_search(
+            queryset,
+            field="title",
+            q=value,
+            tiebreak=["-popularity_score", "id"],
+            boost=movie_popularity_boost(),
+        )
 
     def filter_ordering(self, queryset, name, value):
         return ordering_apply(queryset, value, MOVIE_ORDERINGS)

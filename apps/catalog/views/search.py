@@ -3,7 +3,7 @@
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics
 
-from apps.catalog.search import search_session, text_search
+from apps.catalog.search import movie_popularity_boost, search_session, text_search
 from apps.catalog.selectors import (
     movie_summary_queryset,
     person_list_popular,
@@ -21,6 +21,7 @@ SEARCH_TARGETS = {
     "show": (show_summary_queryset, "name", CatalogShowSummarySerializer, "-popularity_score"),
     "person": (person_list_popular, "name", CatalogPersonSummarySerializer, "-popularity"),
 }
+BOOSTS = {"movie": movie_popularity_boost}
 
 
 class SearchView(generics.ListAPIView):
@@ -53,7 +54,10 @@ class SearchView(generics.ListAPIView):
         q, kind = query.validated_data["q"], query.validated_data["type"]
         queryset_of, field, serializer_class, popularity = SEARCH_TARGETS[kind]
         with search_session():
-            results = text_search(queryset_of(), field=field, q=q, tiebreak=[popularity, "id"])
+            boost = BOOSTS[kind]() if kind in BOOSTS else None
+            results = text_search(
+                queryset_of(), field=field, q=q, tiebreak=[popularity, "id"], boost=boost
+            )
             window = self.paginate_queryset(results)
             data = serializer_class(window, many=True).data
         return self.get_paginated_response(data)

@@ -1,0 +1,50 @@
+"""Write the request paths of each benchmark scenario, one file per scenario, from the data.
+
+Usage: python bench/paths.py OUTDIR (with the benchmark's Django settings in the environment).
+"""
+
+import os
+import random
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.prod")
+
+import django
+
+django.setup()
+
+from apps.catalog.models import Movie  # noqa: E402
+
+DETAIL_IDS = int(os.environ.get("BENCH_DETAIL_IDS", "2000"))
+SEARCH_QUERIES = 200
+TYPOS = ["godfahter", "matrx", "star wras", "terminatr", "forest gump", "shawshank redemtion"]
+
+
+def main(outdir: Path) -> None:
+    outdir.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(42)  # the same paths on every run, so runs compare
+    ids = list(Movie.objects.filter(is_active=True).values_list("pk", flat=True))
+    if not ids:
+        raise SystemExit("bench: no movies in the database; the import failed")
+    titles = list(Movie.objects.filter(is_active=True).values_list("title", flat=True))
+
+    scenarios = {
+        "reference": ["/api/v1/bench/reference/"],
+        "popular": ["/api/v1/movies/popular/"],
+        "detail": [f"/api/v1/movies/{pk}/" for pk in rng.sample(ids, min(DETAIL_IDS, len(ids)))],
+        "search": [],
+    }
+    words = [w for title in rng.sample(titles, SEARCH_QUERIES) for w in title.split() if len(w) > 3]
+    queries = rng.sample(words, min(SEARCH_QUERIES - len(TYPOS), len(words))) + TYPOS
+    scenarios["search"] = [f"/api/v1/search/?q={q.replace(' ', '+')}" for q in queries]
+    for name, paths in scenarios.items():
+        (outdir / f"{name}.txt").write_text("\n".join(paths) + "\n")
+    print(
+        f"bench: {len(ids)} movies; {len(scenarios['detail'])} detail ids; {len(queries)} queries"
+    )
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# make bench: ml-latest-small imported into PostgreSQL, gunicorn with production settings and
+# Redis on 127.0.0.1, then wrk (or bench/load.py without wrk) drives each scenario with
+# concurrent connections for a bounded time and prints requests/s and p50/p95/p99 latency,
+# beside a bare Django JSON view served by the same server in the same run.
+#
+# Knobs (environment): BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_DATASET, BENCH_DURATION (s),
+# BENCH_WARMUP (s), BENCH_CONNECTIONS, BENCH_WRK_THREADS, BENCH_GUNICORN_WORKERS,
+# BENCH_GUNICORN_THREADS, BENCH_SCENARIOS (default: reference popular detail search).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=.venv/bin/python
+export DATABASE_URL="${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/nexus_bench}"
+export REDIS_URL="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/14}"
+DATASET="${BENCH_DATASET:-../shared/datasets/ml-latest-small}"
+DURATION="${BENCH_DURATION:-15}"
+WARMUP="${BENCH_WARMUP:-5}"
+CONNECTIONS="${BENCH_CONNECTIONS:-100}"
+WRK_THREADS="${BENCH_WRK_THREADS:-2}"
+SCENARIOS="${BENCH_SCENARIOS:-reference popular detail search}"
+export GUNICORN_WORKERS="${BENCH_GUNICORN_WORKERS:-3}"
+export GUNICORN_THREADS="${BENCH_GUNICORN_THREADS:-8}"
+
+# Production settings, made to run over plain HTTP on loopback with throttling out of the way.
+export DJANGO_SETTINGS_MODULE=config.settings.prod
+SECRET_KEY="bench-$(head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+export SECRET_KEY
+export ALLOWED_HOSTS="127.0.0.1,localhost"
+export EMAIL_URL="console:"
+export SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false
+export THROTTLE_ANON="100000000/min" THROTTLE_USER="100000000/min"
+# One JSON access line per request to a file would measure the disk; warnings still show.
+export LOG_LEVEL=WARNING
+# Routes the bare reference view (apps/catalog/urls.py); never set outside the benchmark.
+export BENCH_REFERENCE_VIEW=1
+
+log() { printf '\n== %s\n' "$*"; }
+
+log "Services"
+pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not answering on 127.0.0.1:5432"; exit 1; }
+redis-cli -u "$REDIS_URL" ping >/dev/null || { echo "Redis is not answering at $REDIS_URL"; exit 1; }
+
+if ! command -v wrk >/dev/null 2>&1; then
+  log "Installing wrk (Debian package)"
+  apt-get install -y -q wrk >/dev/null 2>&1 || echo "wrk unavailable: using bench/load.py"
+fi
+
+log "Database and data: $DATASET"
+"$PY" bench/prepare.py
+"$PY" manage.py migrate_all --noinput -v 0
+start=$(date +%s)
+"$PY" manage.py import_movielens "$DATASET"
+echo "import took $(( $(date +%s) - start )) s"
+
+workdir=$(mktemp -d /tmp/nexus-bench.XXXXXX)
+"$PY" bench/paths.py "$workdir"
+
+port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+log "gunicorn on 127.0.0.1:$port ($GUNICORN_WORKERS workers x $GUNICORN_THREADS threads)"
+.venv/bin/gunicorn config.wsgi:application -c config/gunicorn.py --bind "127.0.0.1:$port" \
+  >"$workdir/gunicorn.log" 2>&1 &
+gunicorn_pid=$!
+trap 'kill "$gunicorn_pid" 2>/dev/null || true; wait "$gunicorn_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 1 60); do
+  curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
+  sleep 0.5
+done
+curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null || { cat "$workdir/gunicorn.log"; exit 1; }
+
+drive() {  # name seconds
+  local name=$1 seconds=$2
+  if command -v wrk >/dev/null 2>&1; then
+    BENCH_NAME=$name BENCH_PATHS="$workdir/$name.txt" wrk -t "$WRK_THREADS" -c "$CONNECTIONS" \
+      -d "${seconds}s" --timeout 5s -s bench/paths.lua "http://127.0.0.1:$port" | grep '^{'
+  else
+    "$PY" bench/load.py --name "$name" --paths "$workdir/$name.txt" --port "$port" \
+      --connections "$CONNECTIONS" --seconds "$seconds"
+  fi
+}
+
+log "Load: $CONNECTIONS connections, ${DURATION}s per scenario after a ${WARMUP}s warm-up"
+results="$workdir/results.jsonl"
+for name in $SCENARIOS; do
+  drive "$name" "$WARMUP" >/dev/null
+  drive "$name" "$DURATION" | tee -a "$results"
+done
+
+log "Results (gunicorn log: $workdir/gunicorn.log)"
+"$PY" bench/report.py <"$results"
