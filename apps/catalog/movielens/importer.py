@@ -429,7 +429,13 @@ def _ratings_upsert(rows: list[tuple[int, int, Decimal, datetime.datetime]]) -> 
         f"{ops.quote_name(c)} = excluded.{ops.quote_name(c)}"
         for c in ("rating", "source", "timestamp")
     )
-    conflict = f"ON CONFLICT ({unique}) DO UPDATE SET {updates}"
+    # Rows whose values are already stored are left alone: a re-import writes nothing.
+    distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    changed = " OR ".join(
+        f"{table}.{ops.quote_name(c)} {distinct} excluded.{ops.quote_name(c)}"
+        for c in ("rating", "source", "timestamp")
+    )
+    conflict = f"ON CONFLICT ({unique}) DO UPDATE SET {updates} WHERE {changed}"
     if connection.vendor == "postgresql":
         _ratings_upsert_unnest(rows, table, columns, fields, varying, fixed, conflict)
         return

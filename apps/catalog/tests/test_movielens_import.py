@@ -242,3 +242,18 @@ def test_the_real_ml_latest_small_imports_with_its_published_counts():
     assert get_user_model().objects.filter(username__startswith="ml_").count() == 610
     assert Movie.objects.filter(movielens_id__isnull=False).count() == 9742
     assert Interaction.objects.filter(source="import", interaction_type="rating").count() == 100836
+
+
+def test_a_rating_changed_in_the_file_is_updated_on_the_next_import(movielens_dir):
+    _import(movielens_dir)
+    (movielens_dir / "ratings.csv").write_text(
+        "userId,movieId,rating,timestamp\n1,1,1.5,964990000\n", encoding="utf-8"
+    )
+
+    _import(movielens_dir)
+
+    rating = Interaction.objects.get(user__username="ml_1", movie__movielens_id=1)
+    assert rating.rating == Decimal("1.5")
+    assert int(rating.timestamp.timestamp()) == 964990000
+    matrix = Movie.objects.get(movielens_id=1)
+    assert (matrix.rating_count, matrix.rating_sum) == (2, Decimal("4.5"))
