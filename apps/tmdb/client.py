@@ -29,7 +29,12 @@ from apps.catalog.images import IMAGE_BASE_CACHE_KEY
 from apps.core.cache import cache_get, cache_key, cache_set
 from apps.core.logging import log_once
 from apps.tmdb.breaker import CircuitBreaker
-from apps.tmdb.exceptions import TMDbNotConfigured, TMDbNotFound, TMDbUnavailable
+from apps.tmdb.exceptions import (
+    TMDbNotConfigured,
+    TMDbNotFound,
+    TMDbRejected,
+    TMDbUnavailable,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +170,7 @@ class TMDbClient:
             self.breaker.record_success()
             raise
         except TMDbUnavailable as exc:
-            if getattr(exc, "counts_as_failure", True):
+            if exc.counts_as_failure:
                 self.breaker.record_failure()
             raise
         self.breaker.record_success()
@@ -218,9 +223,7 @@ class TMDbClient:
             raise TMDbNotFound()
         if status in (401, 403):
             log_once(logger, "tmdb_unauthorized", "tmdb_credentials_rejected", status=status)
-            error = TMDbUnavailable("TMDb rejected the configured credentials.")
-            error.counts_as_failure = False
-            raise error
+            raise TMDbRejected("TMDb rejected the configured credentials.")
         if status == 429:
             retry_after = _retry_after_seconds(response)
             if retry_after > settings.TMDB_MAX_RETRY_AFTER:
@@ -234,9 +237,7 @@ class TMDbClient:
             raise _Retryable(f"http_{status}")
         if status >= 400:
             log_once(logger, f"tmdb_http_{status}", "tmdb_request_rejected", status=status)
-            error = TMDbUnavailable(f"TMDb refused the request (HTTP {status}).")
-            error.counts_as_failure = False
-            raise error
+            raise TMDbRejected(f"TMDb refused the request (HTTP {status}).")
         try:
             body = response.json()
         except ValueError as exc:

@@ -8,6 +8,14 @@ class TMDbUnavailable(ServiceUnavailable):
 
     code = "tmdb_unavailable"
     default_message = "TMDb is unavailable; try again later."
+    # Whether the circuit breaker counts this as a failure of TMDb itself.
+    counts_as_failure = True
+
+
+class TMDbRejected(TMDbUnavailable):
+    """TMDb answered but refused the request (bad credentials, a 4xx): TMDb itself is up."""
+
+    counts_as_failure = False
 
 
 class TMDbNotConfigured(TMDbUnavailable):

@@ -69,10 +69,12 @@ def test_bad_key_fails_at_once_without_retrying(tmdb_mock, no_sleep):
         return_value=httpx.Response(401, json=fixture_body("error_401_invalid_api_key.json"))
     )
 
-    with pytest.raises(TMDbUnavailable, match="credentials"):
-        TMDbClient().movie_list("popular")
-    assert route.call_count == 1
+    for _ in range(4):  # more than TMDB_BREAKER_THRESHOLD
+        with pytest.raises(TMDbUnavailable, match="credentials"):
+            TMDbClient().movie_list("popular")
+    assert route.call_count == 4
     assert no_sleep == []
+    assert TMDbClient().breaker.state() == "closed"  # TMDb is up; the key is wrong
 
 
 def test_not_found_raises_not_found_without_retrying(tmdb_mock, no_sleep):
