@@ -55,9 +55,23 @@ class LoadedEngine:
     engine: Engine
     item_ids: np.ndarray
     index_of: dict[int, int]
+    sorted_ids: bool = False
 
     def movie_id(self, item: int) -> int:
         return int(self.item_ids[item])
+
+    def items_of(self, movie_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Item indexes of ``movie_ids`` and a mask of those this engine knows (vectorised)."""
+        movie_ids = np.asarray(movie_ids, dtype=np.int64)
+        if self.sorted_ids:
+            found = np.searchsorted(self.item_ids, movie_ids)
+            found = np.minimum(found, max(len(self.item_ids) - 1, 0))
+            known = self.item_ids[found] == movie_ids if len(self.item_ids) else found < 0
+            return found.astype(np.int64), known
+        found = np.fromiter(
+            (self.index_of.get(int(m), -1) for m in movie_ids), np.int64, len(movie_ids)
+        )
+        return found, found >= 0
 
 
 _lock = threading.Lock()
@@ -106,6 +120,17 @@ def _artifact_activate(*, name: str, relative: str, stats: dict) -> ModelArtifac
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+def artifact_activate(*, artifact: ModelArtifact) -> None:
+    """Make an existing version the active one of its engine (a rollback, say)."""
+    with transaction.atomic():
+        list(ModelArtifact.objects.select_for_update().filter(engine=artifact.engine))
+        ModelArtifact.objects.filter(engine=artifact.engine, is_active=True).update(is_active=False)
+        ModelArtifact.objects.filter(pk=artifact.pk).update(
+            is_active=True, activated_at=timezone.now()
+        )
+        transaction.on_commit(lambda: namespace_invalidate(ACTIVE_NAMESPACE))
 
 
 def _versions_prune(*, name: str) -> None:
@@ -177,8 +202,10 @@ def _engine_load(artifact_id: int, name: str, version: int, directory: Path) -> 
     scores = engine.score(History.empty())
     if scores.shape != (item_ids.shape[0],):
         raise ValueError(f"engine scores {scores.shape[0]} items, the index has {len(item_ids)}")
+    item_ids = item_ids.astype(np.int64)
     index_of = {int(movie_id): index for index, movie_id in enumerate(item_ids)}
-    return LoadedEngine(artifact_id, name, version, engine, item_ids, index_of)
+    sorted_ids = bool(np.all(np.diff(item_ids) > 0))
+    return LoadedEngine(artifact_id, name, version, engine, item_ids, index_of, sorted_ids)
 
 
 def loaded_engines_forget() -> None:

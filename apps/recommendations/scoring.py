@@ -79,6 +79,15 @@ def _top(scores: np.ndarray, blocked: np.ndarray, k: int) -> np.ndarray:
     return candidates[best]
 
 
+def _blocked(loaded: LoadedEngine, excluded: set[int], n_items: int) -> np.ndarray:
+    """Mask over the engine's items of the movies in ``excluded``."""
+    blocked = np.zeros(n_items, dtype=bool)
+    if excluded:
+        items, known = loaded.items_of(np.fromiter(excluded, np.int64, len(excluded)))
+        blocked[items[known]] = True
+    return blocked
+
+
 def _clip(score: float) -> float:
     return float(min(1.0, max(0.0, score))) if np.isfinite(score) else 0.0
 
@@ -115,13 +124,12 @@ class _Explainer:
 def _personal(
     loaded: LoadedEngine, events: UserEvents, genre_features: list[str], limit: int
 ) -> _Candidates | None:
-    history, positions = events.history(loaded.index_of)
+    history, positions = events.history(loaded)
     if history.is_empty:
         return None
     history.features = genre_features
     scores = np.asarray(loaded.engine.score(history), dtype=np.float64)
-    blocked = np.zeros(scores.shape[0], dtype=bool)
-    blocked[[loaded.index_of[m] for m in events.excluded if m in loaded.index_of]] = True
+    blocked = _blocked(loaded, events.excluded, scores.shape[0])
     top = _top(scores, blocked, limit + CANDIDATE_MARGIN)
     return _Candidates(
         [loaded.movie_id(int(item)) for item in top],
@@ -185,8 +193,7 @@ def _popular(excluded: set[int], limit: int) -> tuple[list[int], list[float], st
     trending = engine_get("trending")
     if trending is not None:
         scores = np.asarray(trending.engine.score(History.empty()), dtype=np.float64)
-        blocked = np.zeros(scores.shape[0], dtype=bool)
-        blocked[[trending.index_of[m] for m in excluded if m in trending.index_of]] = True
+        blocked = _blocked(trending, excluded, scores.shape[0])
         top = _top(scores, blocked, limit + CANDIDATE_MARGIN)
         return (
             [trending.movie_id(int(i)) for i in top],

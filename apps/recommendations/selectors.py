@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet, Subquery
 
 from apps.accounts.models import UserFavoriteGenre
@@ -68,7 +69,14 @@ def active_movie_ids(*, movie_ids: set[int]) -> set[int]:
     """Which of ``movie_ids`` still exist and are active."""
     if not movie_ids:
         return set()
-    return set(Movie.objects.filter(id__in=movie_ids, is_active=True).values_list("id", flat=True))
+    # Plain SQL: for a few hundred ids the ORM's per-value preparation costs more than the
+    # query (this runs on every fold-in).
+    table = connection.ops.quote_name(Movie._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(movie_ids))
+    sql = f"SELECT id FROM {table} WHERE is_active AND id IN ({placeholders})"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [int(movie_id) for movie_id in movie_ids])
+        return {row[0] for row in cursor.fetchall()}
 
 
 def movies_for_summary(*, movie_ids: list[int]) -> dict[int, Movie]:

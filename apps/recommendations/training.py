@@ -13,6 +13,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
@@ -36,6 +37,9 @@ CLICK = "click"
 # What the user has already decided about: never recommended again. Views, shares and clicks
 # are not decisions, so those movies stay eligible.
 EXCLUDING_TYPES = ("rating", "favorite", "dislike", "like", "watchlist")
+
+if TYPE_CHECKING:
+    from apps.recommendations.registry import LoadedEngine
 
 CAST_TOP_BILLED = 5
 CREW_JOBS = ("Director", "Screenplay", "Writer", "Story", "Novel")
@@ -68,6 +72,7 @@ class UserEvents:
     timestamps: list[int] = field(default_factory=list)
     titles: dict[int, str] = field(default_factory=dict)
     excluded: set[int] = field(default_factory=set)
+    _arrays: tuple | None = field(default=None, repr=False)
 
     def add(self, movie_id: int, kind: str, rating: float | None, moment, title: str) -> None:
         weight = event_weight(kind, rating)
@@ -84,27 +89,31 @@ class UserEvents:
     def is_empty(self) -> bool:
         return not self.movie_ids
 
-    def history(self, index_of: dict[int, int]) -> tuple[History, list[int]]:
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Movie ids, weights and timestamps as arrays (built once)."""
+        if self._arrays is None or len(self._arrays[0]) != len(self.movie_ids):
+            self._arrays = (
+                np.asarray(self.movie_ids, dtype=np.int64),
+                np.asarray(self.weights, dtype=np.float32),
+                np.asarray(self.timestamps, dtype=np.int64),
+            )
+        return self._arrays
+
+    def history(self, loaded: LoadedEngine) -> tuple[History, list[int]]:
         """The engine-side history over the artifact's item indexes.
 
         Returns the history and, for each of its positions, the position in these events
         (movies the artifact does not know are left out).
         """
-        positions = [i for i, movie_id in enumerate(self.movie_ids) if movie_id in index_of]
+        movie_ids, weights, timestamps = self.arrays()
+        items, known = loaded.items_of(movie_ids)
+        positions = np.flatnonzero(known)
         history = History(
-            items=np.fromiter(
-                (index_of[self.movie_ids[i]] for i in positions),
-                dtype=np.int32,
-                count=len(positions),
-            ),
-            weights=np.fromiter(
-                (self.weights[i] for i in positions), dtype=np.float32, count=len(positions)
-            ),
-            timestamps=np.fromiter(
-                (self.timestamps[i] for i in positions), dtype=np.int64, count=len(positions)
-            ),
+            items=items[positions].astype(np.int32),
+            weights=weights[positions],
+            timestamps=timestamps[positions],
         )
-        return history, positions
+        return history, positions.tolist()
 
 
 def user_events_load(*, user_ids: Iterable[int]) -> dict[int, UserEvents]:
