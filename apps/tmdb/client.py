@@ -90,12 +90,14 @@ class TMDbClient:
         read_token: str | None = None,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] | None = None,
+        max_retries: int | None = None,
     ) -> None:
         self.base_url = (base_url or settings.TMDB_BASE_URL).rstrip("/")
         self.api_key = settings.TMDB_API_KEY if api_key is None else api_key
         self.read_token = settings.TMDB_READ_TOKEN if read_token is None else read_token
         self.transport = transport
         self.sleep = sleep or _sleep
+        self.max_retries = settings.TMDB_MAX_RETRIES if max_retries is None else max_retries
         self.breaker = breaker()
 
     @property
@@ -180,7 +182,7 @@ class TMDbClient:
 
     def _get_with_retries(self, path: str, params: dict[str, Any]) -> dict:
         retrying = Retrying(
-            stop=stop_after_attempt(max(0, settings.TMDB_MAX_RETRIES) + 1),
+            stop=stop_after_attempt(max(0, self.max_retries) + 1),
             wait=self._wait,
             retry=retry_if_exception_type(_Retryable),
             sleep=self.sleep,

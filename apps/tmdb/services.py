@@ -62,6 +62,8 @@ def movie_fetch_by_tmdb_id(*, tmdb_id: int, client: TMDbClient | None = None) ->
     movie = Movie.objects.filter(tmdb_id=tmdb_id).first()
     if movie is not None:
         return movie
+    # A client is waiting: fewer retries than a background sync (the breaker does the rest).
+    client = client or TMDbClient(max_retries=settings.TMDB_ON_DEMAND_MAX_RETRIES)
     return movie_sync_from_tmdb(tmdb_id=tmdb_id, client=client)
 
 

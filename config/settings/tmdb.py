@@ -18,3 +18,5 @@ TMDB_BREAKER_THRESHOLD = env_int("TMDB_BREAKER_THRESHOLD", 5)
 TMDB_BREAKER_COOLDOWN = float(env_str("TMDB_BREAKER_COOLDOWN") or 30.0)
 # Movies enriched per batch by the enrichment task.
 TMDB_ENRICH_BATCH_SIZE = env_int("TMDB_ENRICH_BATCH_SIZE", 50)
+# Retries for the on-demand fetch on a request path (GET movies/tmdb/{id}/): a client waits.
+TMDB_ON_DEMAND_MAX_RETRIES = env_int("TMDB_ON_DEMAND_MAX_RETRIES", 1)

@@ -55,3 +55,24 @@ def test_fetch_without_tmdb_configured_raises_tmdb_unavailable(settings):
         movie_fetch_by_tmdb_id(tmdb_id=550)
     assert caught.value.status_code == 503
     assert caught.value.code == "tmdb_unavailable"
+
+
+def test_on_demand_fetch_retries_less_than_a_background_sync(tmdb_mock, no_sleep, settings):
+    settings.TMDB_ON_DEMAND_MAX_RETRIES = 1
+    route = tmdb_mock.get("/movie/550").mock(return_value=httpx.Response(503))
+
+    with pytest.raises(TMDbUnavailable):
+        movie_fetch_by_tmdb_id(tmdb_id=550)
+
+    assert route.call_count == 2
+    assert not Movie.objects.exists()
+
+
+def test_fetch_of_an_impossible_id_is_not_found_without_calling_tmdb(tmdb_mock):
+    route = tmdb_mock.get(url__regex=r"/movie/.*")
+
+    with pytest.raises(NotFound):
+        movie_fetch_by_tmdb_id(tmdb_id=0)
+    with pytest.raises(NotFound):
+        movie_fetch_by_tmdb_id(tmdb_id=2**40)
+    assert route.call_count == 0
