@@ -14,6 +14,7 @@ from apps.accounts.validators import (
 from apps.catalog.serializers import GenreSerializer
 
 PASSWORD_MAX_LENGTH = 128
+BIGINT_MAX = 2**63 - 1
 PROFILE_FIELDS = ("bio", "avatar", "preferred_language", "timezone", "country")
 
 
@@ -197,5 +198,7 @@ class AccountEmailVerifySerializer(serializers.Serializer):
 
 class AccountFavoriteGenresInputSerializer(serializers.Serializer):
     genre_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), max_length=100, allow_empty=True
+        child=serializers.IntegerField(min_value=1, max_value=BIGINT_MAX),
+        max_length=100,
+        allow_empty=True,
     )

@@ -14,7 +14,9 @@ from apps.accounts.selectors import user_for_login
 from apps.accounts.tokens import AccountRefreshToken, token_pair_for, token_version_of
 
 
-def user_login(*, identifier: str, password: str, client: str) -> tuple[User, dict[str, str]]:
+def user_login(
+    *, identifier: str, password: str, client: str | None
+) -> tuple[User, dict[str, str]]:
     """Check a username-or-email and password; returns the user and a fresh token pair.
 
     Unknown account, wrong password and inactive account answer with the same error after the

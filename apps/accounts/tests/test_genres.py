@@ -72,7 +72,14 @@ def test_unknown_genre_ids_are_a_400_naming_them(auth_client, user, genres):
 
 @pytest.mark.parametrize(
     "body",
-    [{}, {"genre_ids": "1,2"}, {"genre_ids": [0]}, {"genre_ids": ["x"]}, {"genre_ids": [1] * 101}],
+    [
+        {},
+        {"genre_ids": "1,2"},
+        {"genre_ids": [0]},
+        {"genre_ids": ["x"]},
+        {"genre_ids": [1] * 101},
+        {"genre_ids": [2**64]},
+    ],
 )
 def test_malformed_genre_ids_are_a_400(auth_client, body):
     response = auth_client.put(URL, body)

@@ -9,6 +9,13 @@ from apps.accounts.tests.helpers import bearer, login
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _mid_window(monkeypatch):
+    """Counting windows are fixed minutes: start every test well inside one."""
+    start = (login_guard._now() // login_guard.WINDOW_SECONDS + 1) * login_guard.WINDOW_SECONDS
+    monkeypatch.setattr(login_guard, "_now", lambda: start + 5)
+
+
 @pytest.fixture
 def victim(db):
     return UserFactory(username="victim", email="victim@example.com")
@@ -104,8 +111,8 @@ def test_the_lock_expires_with_the_window(api_client, victim, monkeypatch):
         login(api_client, "victim", "wrong-password")
     assert login(api_client, "victim").status_code == 429
 
-    later = login_guard.time.time() + login_guard.WINDOW_SECONDS + 1
-    monkeypatch.setattr(login_guard.time, "time", lambda: later)
+    later = login_guard._now() + login_guard.WINDOW_SECONDS
+    monkeypatch.setattr(login_guard, "_now", lambda: later)
 
     assert login(api_client, "victim").status_code == 200
 
@@ -192,3 +199,12 @@ def test_login_is_also_rate_limited_per_client_by_the_auth_throttle(api_client, 
 
     assert response.status_code == 429
     assert int(response["Retry-After"]) >= 1
+
+
+def test_a_request_without_a_client_address_is_counted_not_a_500(api_client, victim):
+    response = login(api_client, "victim", "wrong-password", REMOTE_ADDR="")
+
+    assert response.status_code == 401
+    with pytest.raises(TooManyAttempts):
+        for _ in range(6):
+            login_guard.login_attempt_begin(account="user:9", client=None)
