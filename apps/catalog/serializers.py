@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.catalog.images import image_url
+from apps.catalog.images import image_base_url, image_url
 from apps.catalog.models import (
     Episode,
     Genre,
@@ -16,6 +16,19 @@ from apps.catalog.models import (
 )
 from apps.catalog.search import MAX_QUERY_LENGTH
 from apps.catalog.selectors import DIRECTOR_JOBS, WRITER_JOBS
+
+
+def context_image_url(
+    serializer: serializers.Serializer, path: str | None, size: str
+) -> str | None:
+    """``image_url`` with the base URL read once per response (it lives in the cache), not
+    once per image: the root serializer's context, shared by list children, keeps it."""
+    if not path:
+        return None
+    context = serializer.context
+    if "image_base_url" not in context:
+        context["image_base_url"] = image_base_url()
+    return image_url(path, size, base=context["image_base_url"])
 
 
 class GenreSerializer(serializers.ModelSerializer):
@@ -52,7 +65,7 @@ class MovieSummarySerializer(serializers.ModelSerializer):
         return [genre.name for genre in movie.genres.all()]
 
     def get_poster_url(self, movie: Movie) -> str | None:
-        return image_url(movie.poster_path, "w342")
+        return context_image_url(self, movie.poster_path, "w342")
 
 
 class CatalogGenreRefSerializer(serializers.ModelSerializer):
@@ -69,7 +82,7 @@ class CatalogPersonRefSerializer(serializers.ModelSerializer):
         fields = ["id", "tmdb_id", "name", "profile_url", "known_for_department"]
 
     def get_profile_url(self, person: Person) -> str | None:
-        return image_url(person.profile_path, "w185")
+        return context_image_url(self, person.profile_path, "w185")
 
 
 class CatalogCastSerializer(serializers.ModelSerializer):
@@ -96,7 +109,7 @@ class CatalogCompanySerializer(serializers.ModelSerializer):
         fields = ["id", "tmdb_id", "name", "origin_country", "logo_url"]
 
     def get_logo_url(self, company: ProductionCompany) -> str | None:
-        return image_url(company.logo_path, "w185")
+        return context_image_url(self, company.logo_path, "w185")
 
 
 class CatalogVideoSerializer(serializers.ModelSerializer):
@@ -188,21 +201,21 @@ class CatalogMovieDetailSerializer(serializers.ModelSerializer):
         ]
 
     def get_poster_url(self, movie: Movie) -> str | None:
-        return image_url(movie.poster_path, "w500")
+        return context_image_url(self, movie.poster_path, "w500")
 
     def get_backdrop_url(self, movie: Movie) -> str | None:
-        return image_url(movie.backdrop_path, "w1280")
+        return context_image_url(self, movie.backdrop_path, "w1280")
 
     @extend_schema_field(CatalogCastSerializer(many=True))
     def get_cast(self, movie: Movie) -> list[dict]:
-        return CatalogCastSerializer(movie.top_cast, many=True).data
+        return CatalogCastSerializer(movie.top_cast, many=True, context=self.context).data
 
     def _people(self, movie: Movie, jobs: tuple[str, ...]) -> list[dict]:
         seen, people = set(), []
         for credit in movie.key_crew:
             if credit.job in jobs and credit.person_id not in seen:
                 seen.add(credit.person_id)
-                people.append(CatalogPersonRefSerializer(credit.person).data)
+                people.append(CatalogPersonRefSerializer(credit.person, context=self.context).data)
         return people
 
     @extend_schema_field(CatalogPersonRefSerializer(many=True))
@@ -219,7 +232,7 @@ class CatalogMovieDetailSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(CatalogMovieAggregatesSerializer)
     def get_aggregates(self, movie: Movie) -> dict:
-        return CatalogMovieAggregatesSerializer(movie).data
+        return CatalogMovieAggregatesSerializer(movie, context=self.context).data
 
     @extend_schema_field(CatalogUserStateSerializer(allow_null=True))
     def get_user_state(self, movie: Movie) -> dict | None:
@@ -278,7 +291,7 @@ class CatalogShowSummarySerializer(serializers.ModelSerializer):
         return [genre.name for genre in show.genres.all()]
 
     def get_poster_url(self, show: TVShow) -> str | None:
-        return image_url(show.poster_path, "w342")
+        return context_image_url(self, show.poster_path, "w342")
 
 
 class CatalogSeasonSummarySerializer(serializers.ModelSerializer):
@@ -298,7 +311,7 @@ class CatalogSeasonSummarySerializer(serializers.ModelSerializer):
         ]
 
     def get_poster_url(self, season: Season) -> str | None:
-        return image_url(season.poster_path, "w342")
+        return context_image_url(self, season.poster_path, "w342")
 
 
 class CatalogShowDetailSerializer(CatalogShowSummarySerializer):
@@ -321,7 +334,7 @@ class CatalogShowDetailSerializer(CatalogShowSummarySerializer):
         ]
 
     def get_backdrop_url(self, show: TVShow) -> str | None:
-        return image_url(show.backdrop_path, "w1280")
+        return context_image_url(self, show.backdrop_path, "w1280")
 
 
 class CatalogEpisodeSerializer(serializers.ModelSerializer):
@@ -343,7 +356,7 @@ class CatalogEpisodeSerializer(serializers.ModelSerializer):
         ]
 
     def get_still_url(self, episode: Episode) -> str | None:
-        return image_url(episode.still_path, "w300")
+        return context_image_url(self, episode.still_path, "w300")
 
 
 class CatalogSeasonDetailSerializer(CatalogSeasonSummarySerializer):
