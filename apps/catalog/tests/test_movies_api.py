@@ -287,3 +287,17 @@ def test_movie_by_tmdb_id_of_an_inactive_movie_is_a_404_without_fetching(api_cli
 
     assert response.status_code == 404
     fetch.assert_not_called()
+
+
+def test_image_base_url_is_read_once_per_response_not_once_per_image(api_client):
+    for _ in range(5):
+        MovieFactory(poster_path="/poster.jpg")
+
+    with mock.patch(
+        "apps.catalog.serializers.image_base_url", return_value="https://img.example/"
+    ) as base:
+        response = api_client.get("/api/v1/movies/")
+
+    assert base.call_count == 1
+    posters = {movie["poster_url"] for movie in response.json()["data"]}
+    assert posters == {"https://img.example/w342/poster.jpg"}
