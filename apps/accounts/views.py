@@ -142,6 +142,7 @@ class PasswordChangeView(APIView):
             user=request.user,
             old_password=data["old_password"],
             new_password=data["new_password"],
+            client=BaseThrottle().get_ident(request),
         )
         return _respond(tokens, message="Password changed; other sessions were signed out.")
 
@@ -228,6 +229,7 @@ class MeView(APIView):
             user_fields=user_fields,
             profile_fields=profile_fields,
             current_password=current_password,
+            client=BaseThrottle().get_ident(request),
         )
         user = selectors.user_with_profile(user_id=request.user.pk)
         return _respond(AccountUserSerializer(user).data, message="Account updated.")

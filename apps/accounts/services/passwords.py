@@ -9,6 +9,7 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from apps.accounts.emails import email_send
+from apps.accounts.login_guard import login_attempt_begin
 from apps.accounts.models import User
 from apps.accounts.services.common import cooldown_wait, password_set, password_validate
 from apps.accounts.tasks import password_reset_email_send_task
@@ -20,9 +21,13 @@ RESET_LINK_INVALID = "The reset link is invalid or has expired."
 RESET_MAIL_COOLDOWN = 60
 
 
-def password_change(*, user: User, old_password: str, new_password: str) -> dict[str, str]:
+def password_change(
+    *, user: User, old_password: str, new_password: str, client: str | None = None
+) -> dict[str, str]:
     """Change the password; every token issued before stops working. Returns a new pair for
-    the device that made the change."""
+    the device that made the change. Wrong current passwords count as login failures, so a
+    stolen access token cannot be used to guess the password faster than a login could."""
+    attempt = login_attempt_begin(account=f"user:{user.pk}", client=client)
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         if not locked.check_password(old_password):
@@ -30,6 +35,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> dict
                 "old_password: The current password is wrong.",
                 details={"old_password": ["The current password is wrong."]},
             )
+        attempt.succeeded()
         if old_password == new_password:
             raise InvalidInput(
                 "new_password: The new password must differ from the current one.",

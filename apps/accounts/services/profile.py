@@ -2,6 +2,7 @@
 
 from django.db import IntegrityError, transaction
 
+from apps.accounts.login_guard import login_attempt_begin
 from apps.accounts.models import Profile, User, UserFavoriteGenre
 from apps.accounts.services.common import taken_error, taken_fields
 from apps.accounts.tasks import verification_email_send_task
@@ -18,6 +19,7 @@ def user_update(
     user_fields: dict,
     profile_fields: dict,
     current_password: str | None = None,
+    client: str | None = None,
 ) -> None:
     """Update the user and the profile together, in one transaction.
 
@@ -32,10 +34,13 @@ def user_update(
         if email is not None:
             user_fields["email"] = User.objects.normalize_email(email.strip())
         if email_changed:
+            # Wrong passwords here count as login failures (no faster guessing than a login).
+            attempt = login_attempt_begin(account=f"user:{locked.pk}", client=client)
             if not current_password or not locked.check_password(current_password):
                 raise InvalidInput(
                     EMAIL_NEEDS_PASSWORD, details={"current_password": [EMAIL_NEEDS_PASSWORD]}
                 )
+            attempt.succeeded()
             errors = taken_fields(email=user_fields["email"], exclude_user_id=locked.pk)
             if errors:
                 raise taken_error(errors)

@@ -4,16 +4,13 @@ from django.test import override_settings
 from apps.accounts import login_guard
 from apps.accounts.exceptions import TooManyAttempts
 from apps.accounts.tests.factories import UserFactory
-from apps.accounts.tests.helpers import bearer, login
+from apps.accounts.tests.helpers import (  # noqa: F401 - mid_login_window is a fixture
+    bearer,
+    login,
+    mid_login_window,
+)
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _mid_window(monkeypatch):
-    """Counting windows are fixed minutes: start every test well inside one."""
-    start = (login_guard._now() // login_guard.WINDOW_SECONDS + 1) * login_guard.WINDOW_SECONDS
-    monkeypatch.setattr(login_guard, "_now", lambda: start + 5)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("mid_login_window")]
 
 
 @pytest.fixture

@@ -4,7 +4,14 @@ import pytest
 from django.core import mail
 
 from apps.accounts.tests.factories import UserFactory
-from apps.accounts.tests.helpers import NEW_PASSWORD, PASSWORD, bearer, last_mail_token, login
+from apps.accounts.tests.helpers import (  # noqa: F401 - mid_login_window is a fixture
+    NEW_PASSWORD,
+    PASSWORD,
+    bearer,
+    last_mail_token,
+    login,
+    mid_login_window,
+)
 from apps.accounts.tokens import password_reset_tokens, token_pair_for
 
 pytestmark = pytest.mark.django_db
@@ -210,3 +217,17 @@ def test_an_account_without_a_usable_password_cannot_log_in(api_client, member):
 
     assert login(api_client, "member", "").status_code == 400
     assert login(api_client, "member", "anything-at-all").status_code == 401
+
+
+@pytest.mark.usefixtures("mid_login_window")
+def test_guessing_the_current_password_through_password_change_is_throttled(api_client, member):
+    client = bearer(api_client, token_pair_for(member)["access"])
+    for _ in range(5):
+        assert change(client, old="guess").status_code == 400
+
+    response = change(client)
+
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) >= 1
+    member.refresh_from_db()
+    assert member.check_password(PASSWORD)
