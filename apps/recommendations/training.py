@@ -232,7 +232,10 @@ def _item_features(
 
 
 def training_data_build(*, now: int | None = None) -> TrainingData:
-    """Every user's events over every movie, with item features, ready for ``Engine.fit``."""
+    """Every user's events over every movie, with item features, ready for ``Engine.fit``.
+
+    ``now`` (unix seconds) anchors the trending decay; by default the latest event.
+    """
     movies = list(Movie.objects.order_by("id").values_list("id", "title"))
     item_ids = np.fromiter((movie_id for movie_id, _ in movies), dtype=np.int64, count=len(movies))
     item_titles = [title for _, title in movies]
@@ -299,5 +302,7 @@ def training_data_build(*, now: int | None = None) -> TrainingData:
         item_features=features,
         feature_names=feature_names,
         item_titles=item_titles,
-        now=now if now is not None else int(time.time()),
+        # Trending decays from the latest event, not the wall clock: an imported dataset whose
+        # last rating is years old must not decay to all zeros.
+        now=now if now is not None else min(int(time.time()), int(max(timestamps, default=0))),
     )

@@ -84,3 +84,17 @@ def test_anonymous_visitors_get_trending(trained_world, api_client, django_asser
     assert {item["engine"] for item in response.json()["data"]} == {"trending"}
     with django_assert_num_queries(0):
         api_client.get(url, {"limit": 4})
+
+
+def test_trending_of_an_old_imported_dataset_decays_from_its_latest_event(world, api_client):
+    from apps.recommendations.services import recommender_train
+
+    for _ in range(3):
+        interactions_add(UserFactory(), world.romance[:2], days_ago=3 * 365)
+    interactions_add(UserFactory(), world.comedy[:1], days_ago=3 * 365 + 30)
+    recommender_train(refresh=False)
+
+    data = api_client.get(reverse("recommendations-trending"), {"limit": 3}).json()["data"]
+
+    assert {item["movie"]["id"] for item in data[:2]} == {m.id for m in world.romance[:2]}
+    assert data[0]["score"] == 1.0 and 0.0 < data[2]["score"] < 1.0
