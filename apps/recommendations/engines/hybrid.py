@@ -91,15 +91,34 @@ class HybridEngine(Engine):
     def score(self, history: History) -> np.ndarray:
         return unit_scale(self.raw_score(history))
 
+    def _standardised_parts(self, history: History) -> dict[str, np.ndarray]:
+        """Standardised component scores, memoised for the last history (explain is called
+        once per recommended item of the same user). One tuple assignment: thread-safe."""
+        key = (
+            np.asarray(history.items).tobytes(),
+            np.asarray(history.weights).tobytes(),
+            np.asarray(history.timestamps).tobytes(),
+        )
+        cached = getattr(self, "_parts_cache", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        parts = {
+            name: standardize(self.component_scores(name, history))
+            for name in EXPLAIN_ORDER
+            if self.weights.get(name, 0.0) > 0
+        }
+        self._parts_cache = (key, parts)
+        return parts
+
     def explain(self, history: History, item: int) -> int | None:
         if history.is_empty:
             return None
-        contributions = []
-        for name in EXPLAIN_ORDER:
-            if self.weights.get(name, 0.0) > 0:
-                standardised = standardize(self.component_scores(name, history))
-                contributions.append((self.weights[name] * standardised[item], name))
-        for _, name in sorted(contributions, reverse=True):
+        parts = self._standardised_parts(history)
+        contributions = sorted(
+            ((self.weights[name] * part[item], name) for name, part in parts.items()),
+            reverse=True,
+        )
+        for _, name in contributions:
             position = self.components[name].explain(history, item)
             if position is not None:
                 return position

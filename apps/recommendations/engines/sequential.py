@@ -3,7 +3,9 @@
 Each user's positive events, in time order, give pairs (earlier item, item up to ``window``
 steps later), weighted ``step_decay ** (steps - 1)``. Rows are normalised into transition
 probabilities and pruned to the ``neighbours`` strongest targets, so the model is sparse and
-grows with the number of interactions, not with the catalogue squared. A user is scored from
+grows with the number of interactions, not with the catalogue squared. Counting costs
+events x window pairs, so the window shrinks when that would pass ``max_pairs`` (memory stays
+bounded on large data; ``effective_window`` records what was used). A user is scored from
 their latest positives, the most recent weighing most: the time order that count-based models
 (popularity, item-kNN, EASE) throw away.
 """
@@ -36,37 +38,43 @@ class TransitionEngine(Engine):
         neighbours: int = 200,
         recent: int = 20,
         half_life_events: float = 10.0,
+        max_pairs: int = 30_000_000,
     ):
         self.window = int(window)
         self.step_decay = float(step_decay)
         self.neighbours = int(neighbours)
         self.recent = int(recent)
         self.half_life_events = float(half_life_events)
+        self.max_pairs = int(max_pairs)
+        self.effective_window = self.window
         self.transitions = sparse.csr_matrix((0, 0), dtype=np.float32)
 
     def fit(self, data: TrainingData) -> TransitionEngine:
         users, items = positive_sequences(data)
-        sources, targets, weights = [], [], []
-        for step in range(1, self.window + 1):
-            same_user = users[:-step] == users[step:]
-            sources.append(items[:-step][same_user])
-            targets.append(items[step:][same_user])
-            weights.append(np.full(int(same_user.sum()), self.step_decay ** (step - 1)))
         n = data.n_items
-        if sources and sum(s.size for s in sources):
-            counts = sparse.csr_matrix(
-                (np.concatenate(weights), (np.concatenate(sources), np.concatenate(targets))),
-                shape=(n, n),
-                dtype=np.float64,
-            )
-            counts.setdiag(0.0)
-            counts.eliminate_zeros()
-            totals = np.asarray(counts.sum(axis=1)).ravel()
-            totals[totals == 0] = 1.0
-            probabilities = sparse.csr_matrix(sparse.diags(1.0 / totals) @ counts)
-            self.transitions = top_k_per_row(probabilities, self.neighbours)
-        else:
-            self.transitions = sparse.csr_matrix((n, n), dtype=np.float32)
+        self.effective_window = max(1, min(self.window, self.max_pairs // max(items.size, 1)))
+        keys, weights = [], []
+        for step in range(1, min(self.effective_window, max(items.size - 1, 0)) + 1):
+            same_user = users[:-step] == users[step:]
+            sources = items[:-step][same_user].astype(np.int64)
+            keys.append(sources * n + items[step:][same_user])
+            weights.append(np.full(sources.size, self.step_decay ** (step - 1)))
+        # One sort over encoded (source, target) pairs instead of repeated sparse additions.
+        pair_keys, inverse = np.unique(
+            np.concatenate(keys) if keys else np.empty(0, np.int64), return_inverse=True
+        )
+        summed = np.bincount(
+            inverse, weights=np.concatenate(weights) if weights else None, minlength=pair_keys.size
+        )
+        counts = sparse.csr_matrix(
+            (summed, (pair_keys // n, pair_keys % n)), shape=(n, n), dtype=np.float64
+        )
+        counts.setdiag(0.0)
+        counts.eliminate_zeros()
+        totals = np.asarray(counts.sum(axis=1)).ravel()
+        totals[totals == 0] = 1.0
+        probabilities = sparse.csr_matrix(sparse.diags(1.0 / totals) @ counts)
+        self.transitions = top_k_per_row(probabilities, self.neighbours)
         return self
 
     @property
@@ -110,11 +118,13 @@ class TransitionEngine(Engine):
             "neighbours": self.neighbours,
             "recent": self.recent,
             "half_life_events": self.half_life_events,
+            "max_pairs": self.max_pairs,
         }
         return meta, csr_to_arrays("transitions", self.transitions)
 
     @classmethod
     def from_state(cls, meta: dict, arrays: dict[str, np.ndarray]) -> TransitionEngine:
         engine = cls(**meta)
+        engine.effective_window = engine.window
         engine.transitions = csr_from_arrays("transitions", arrays)
         return engine
