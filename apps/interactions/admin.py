@@ -27,10 +27,17 @@ class InteractionAdmin(admin.ModelAdmin):
 
 
 class UserListItemInline(admin.TabularInline):
+    """Read-only: the services keep positions 1..n without gaps; hand edits could break that."""
+
     model = UserListItem
-    raw_id_fields = ["movie"]
+    fields = ["position", "movie", "added_at"]
+    readonly_fields = ["position", "movie", "added_at"]
     extra = 0
     ordering = ["position"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(UserList)

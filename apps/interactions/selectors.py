@@ -4,8 +4,9 @@ from decimal import Decimal
 
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
 
-from apps.catalog.models import Genre, Movie
+from apps.catalog.models import Episode, Genre, Movie
 from apps.catalog.selectors import movie_summary_queryset
+from apps.core.exceptions import NotFound
 from apps.interactions.models import (
     EpisodeReview,
     Interaction,
@@ -124,6 +125,14 @@ def user_list_public_get(*, slug: str) -> UserList | None:
 def user_list_items(*, user_list: UserList) -> QuerySet[UserListItem]:
     """A list's items in order, with their movies (inactive movies hidden)."""
     return _with_movie(UserListItem.objects.filter(user_list=user_list)).order_by("position", "id")
+
+
+def episode_get_visible(*, episode_id: int) -> Episode:
+    """The episode, if its show is active; NotFound otherwise."""
+    episode = Episode.objects.filter(pk=episode_id, season__show__is_active=True).only("id").first()
+    if episode is None:
+        raise NotFound("Episode not found.", code="episode_not_found")
+    return episode
 
 
 def episode_review_list(*, episode_id: int) -> QuerySet[EpisodeReview]:

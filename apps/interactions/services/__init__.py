@@ -1,6 +1,6 @@
 """Writes and business rules of the interactions app (one module per resource)."""
 
-from apps.interactions.services.episode_reviews import episode_get_visible, episode_review_submit
+from apps.interactions.services.episode_reviews import episode_review_submit
 from apps.interactions.services.lists import (
     MAX_ITEMS_PER_LIST,
     MAX_LISTS_PER_USER,
@@ -37,7 +37,6 @@ __all__ = [
     "InteractionOutcome",
     "ListLimitReached",
     "dislike_add",
-    "episode_get_visible",
     "episode_review_submit",
     "favorite_add",
     "like_add",

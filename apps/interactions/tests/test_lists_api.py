@@ -336,3 +336,21 @@ def test_a_list_detail_is_one_query(user, django_assert_num_queries):
 
     assert response.json()["data"]["item_count"] == 1
     assert response.json()["data"]["share_slug"] == user_list.share_slug
+
+
+def test_the_admin_shows_a_list_with_its_items_read_only():
+    from django.test import Client
+
+    from apps.accounts.tests.factories import UserFactory
+
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    item = UserListItemFactory(user_list=UserListFactory(name="<i>noir</i>"))
+    client = Client()
+    client.force_login(admin_user)
+
+    response = client.get(f"/admin/interactions/userlist/{item.user_list_id}/change/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "&lt;i&gt;noir&lt;/i&gt;" in html
+    assert 'name="items-0-position"' not in html  # positions are not editable by hand

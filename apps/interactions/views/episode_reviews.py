@@ -8,7 +8,11 @@ from rest_framework.response import Response
 from apps.interactions import services
 from apps.interactions.models import EpisodeReview
 from apps.interactions.pagination import EpisodeReviewPagination
-from apps.interactions.selectors import episode_review_list, episode_review_summary
+from apps.interactions.selectors import (
+    episode_get_visible,
+    episode_review_list,
+    episode_review_summary,
+)
 from apps.interactions.serializers import EpisodeReviewInputSerializer, EpisodeReviewSerializer
 
 
@@ -29,7 +33,7 @@ class EpisodeReviewCollectionView(generics.ListAPIView):
 
     @extend_schema(summary="An episode's reviews, newest first, with the average rating")
     def get(self, request, episode_id: int) -> Response:
-        episode = services.episode_get_visible(episode_id=episode_id)
+        episode = episode_get_visible(episode_id=episode_id)
         self.paginator.summary = episode_review_summary(episode_id=episode.pk)
         return super().get(request, episode_id=episode_id)
 
