@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.db.models import Case, Count, DecimalField, F, OuterRef, Subquery, Sum, Value, When
-from django.db.models.functions import Cast, Coalesce, Round
+from django.db.models.functions import Cast, Coalesce, Lower, Round
 from django.utils.text import slugify
 
 from apps.accounts.models import Profile
@@ -61,6 +61,7 @@ class ImportReport:
     duplicate_links: list[str] = field(default_factory=list)
     tags: int = 0
     users_created: int = 0
+    users_foreign: list[str] = field(default_factory=list)
     ratings: int = 0
     ratings_skipped: int = 0
     movies_rescored: int = 0
@@ -313,31 +314,50 @@ def _tags_import(path: Path, movie_pks, report: ImportReport, progress: Progress
 # Users and ratings -------------------------------------------------------------------------
 
 
-def _users_ensure(movielens_user_ids: set[int], user_pks: dict[int, int], report) -> None:
-    """Create the users ml_<userId> not seen yet, each with a Profile; fill ``user_pks``."""
+def _accounts_by_username(names) -> dict[str, tuple[int, str]]:
+    """Lower-cased username -> (pk, email), matching usernames case-insensitively like the
+    unique constraint does."""
+    return {
+        username.lower(): (pk, email)
+        for username, pk, email in get_user_model()
+        .objects.annotate(username_lower=Lower("username"))
+        .filter(username_lower__in=list(names))
+        .values_list("username", "pk", "email")
+    }
+
+
+def _users_ensure(movielens_user_ids: set[int], user_pks: dict, report) -> None:
+    """Create the users ml_<userId> not seen yet, each with a Profile; fill ``user_pks``.
+
+    A username already taken by someone who is not this MovieLens user (another email) maps
+    to None: that userId's ratings are skipped rather than given to a real account.
+    """
     missing = movielens_user_ids - user_pks.keys()
     if not missing:
         return
     User = get_user_model()
     names = {f"{USERNAME_PREFIX}{uid}": uid for uid in missing}
-    existing = dict(User.objects.filter(username__in=names).values_list("username", "pk"))
-    new = [
-        User(
-            username=name,
-            email=f"{name}@{EMAIL_DOMAIN}",
-            password=make_password(None),
-        )
-        for name in sorted(names.keys() - existing.keys())
-    ]
-    User.objects.bulk_create(new, ignore_conflicts=True)
-    created = dict(User.objects.filter(username__in=names).values_list("username", "pk"))
-    Profile.objects.bulk_create(
-        [Profile(user_id=pk) for name, pk in created.items() if name not in existing],
+    existing = _accounts_by_username(names)
+    User.objects.bulk_create(
+        [
+            User(username=name, email=f"{name}@{EMAIL_DOMAIN}", password=make_password(None))
+            for name in sorted(names.keys() - existing.keys())
+        ],
         ignore_conflicts=True,
     )
-    report.users_created += len(created) - len(existing)
-    for name, pk in created.items():
-        user_pks[names[name]] = pk
+    accounts = _accounts_by_username(names)
+    new_pks = []
+    for name, uid in names.items():
+        pk, email = accounts.get(name, (None, ""))
+        if pk is None or email.lower() != f"{name}@{EMAIL_DOMAIN}":
+            user_pks[uid] = None
+            report.users_foreign.append(name)
+            continue
+        user_pks[uid] = pk
+        if name not in existing:
+            new_pks.append(pk)
+    Profile.objects.bulk_create([Profile(user_id=pk) for pk in new_pks], ignore_conflicts=True)
+    report.users_created += len(new_pks)
 
 
 def _rating(value: str | None) -> Decimal | None:
@@ -380,6 +400,10 @@ def _ratings_batch(batch: list[dict], movie_pks, user_pks, report: ImportReport)
         if previous is None or previous[1] <= when:  # the latest rating of a pair wins
             parsed[(user_id, movie_pk)] = (rating, when)
     _users_ensure({user_id for user_id, _ in parsed}, user_pks, report)
+    foreign = [pair for pair in parsed if user_pks[pair[0]] is None]
+    for pair in foreign:
+        del parsed[pair]
+    report.ratings_skipped += len(foreign)
     _ratings_upsert(
         [
             (user_pks[user_id], movie_pk, rating, when)

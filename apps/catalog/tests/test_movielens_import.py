@@ -257,3 +257,16 @@ def test_a_rating_changed_in_the_file_is_updated_on_the_next_import(movielens_di
     assert int(rating.timestamp.timestamp()) == 964990000
     matrix = Movie.objects.get(movielens_id=1)
     assert (matrix.rating_count, matrix.rating_sum) == (2, Decimal("4.5"))
+
+
+def test_ratings_of_a_movielens_user_whose_username_a_real_account_holds_are_skipped(
+    movielens_dir,
+):
+    from apps.accounts.tests.factories import UserFactory
+
+    real = UserFactory(username="ML_1", email="someone@example.com")
+
+    _import(movielens_dir)
+
+    assert not Interaction.objects.filter(user=real).exists()
+    assert list(Interaction.objects.values_list("user__username", flat=True).distinct()) == ["ml_2"]

@@ -44,6 +44,11 @@ class Command(BaseCommand):
             f"Movies rescored: {report.movies_rescored}. "
             f"Took {time.monotonic() - started:.1f} s."
         )
+        if report.users_foreign:
+            self.stdout.write(
+                f"Usernames already taken by other accounts, their ratings skipped: "
+                f"{', '.join(report.users_foreign[:20])}"
+            )
         for line in report.duplicate_links[:20] if verbosity > 1 else []:
             self.stdout.write(f"  link left unset: {line}")
         if report.duplicate_links:
