@@ -180,41 +180,35 @@ def recommendations_store(*, user_id: int, lists: dict[str, list[Scored]], seen_
     return True
 
 
+UPSERT_CHUNK = 100  # rows per statement: 800 parameters, under every SQLite build's limit
+
+
 def _rows_upsert(rows: list[tuple], *, generated_at) -> None:
-    """Insert or update (user, movie, engine, score, rank, reason) rows in one statement batch.
+    """Insert or update (user, movie, engine, score, rank, reason) rows, 100 per statement.
 
     Plain SQL because the ORM's per-object preparation costs more than the write itself at a
-    few hundred rows; INSERT ... ON CONFLICT reads the same on PostgreSQL and SQLite.
+    few hundred rows, and multi-row VALUES make one round trip per hundred rows;
+    INSERT ... ON CONFLICT reads the same on PostgreSQL and SQLite.
     """
-    if not rows:
-        return
     quote = connection.ops.quote_name
     table = quote(UserRecommendation._meta.db_table)
-    columns = ", ".join(
-        quote(column)
-        for column in (
-            "user_id",
-            "movie_id",
-            "algorithm",
-            "score",
-            "rank",
-            "reason",
-            "generated_at",
-            "clicked",
-        )
-    )
+    names = ("user_id", "movie_id", "algorithm", "score", "rank", "reason", "generated_at")
+    columns = ", ".join(quote(column) for column in (*names, "clicked"))
     updated = ", ".join(
         f"{quote(column)} = EXCLUDED.{quote(column)}"
         for column in ("score", "rank", "reason", "generated_at")
     )
-    sql = (
-        f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "  # noqa: S608 - names from _meta, values bound
-        f"ON CONFLICT ({quote('user_id')}, {quote('movie_id')}, {quote('algorithm')}) "
-        f"DO UPDATE SET {updated}"
-    )
     moment = connection.ops.adapt_datetimefield_value(generated_at)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(*row, moment, False) for row in rows])
+        for start in range(0, len(rows), UPSERT_CHUNK):
+            chunk = rows[start : start + UPSERT_CHUNK]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+            sql = (
+                f"INSERT INTO {table} ({columns}) VALUES {values} "  # noqa: S608 - names from _meta
+                f"ON CONFLICT ({quote('user_id')}, {quote('movie_id')}, {quote('algorithm')}) "
+                f"DO UPDATE SET {updated}"
+            )
+            cursor.execute(sql, [value for row in chunk for value in (*row, moment, False)])
 
 
 # Training -----------------------------------------------------------------------------------
