@@ -27,6 +27,17 @@ from apps.interactions.services.effects import (
     interaction_effects_on_commit,
 )
 
+# What the writes read and change on the locked movie row.
+AGGREGATE_FIELDS = (
+    "id",
+    "like_count",
+    "dislike_count",
+    "view_count",
+    "rating_count",
+    "rating_sum",
+    "our_rating",
+)
+
 # One user's repeated views (or shares) of a movie within this window count once.
 REPEAT_WINDOW = timedelta(minutes=30)
 
@@ -59,7 +70,12 @@ class InteractionOutcome:
 
 def movie_lock(*, movie_id: int) -> Movie:
     """The active movie, locked for the rest of the transaction; NotFound otherwise."""
-    movie = Movie.objects.select_for_update(no_key=True).filter(pk=movie_id, is_active=True).first()
+    movie = (
+        Movie.objects.select_for_update(no_key=True)
+        .filter(pk=movie_id, is_active=True)
+        .only(*AGGREGATE_FIELDS)
+        .first()
+    )
     if movie is None:
         raise NotFound("Movie not found.", code="movie_not_found")
     return movie
