@@ -6,7 +6,7 @@
 #
 # Knobs (environment): BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_DATASET, BENCH_DURATION (s),
 # BENCH_WARMUP (s), BENCH_CONNECTIONS, BENCH_WRK_THREADS, BENCH_GUNICORN_WORKERS,
-# BENCH_GUNICORN_THREADS, BENCH_SCENARIOS (default: reference popular detail search).
+# BENCH_GUNICORN_THREADS, BENCH_SCENARIOS (default: reference popular detail_hot detail search).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +18,7 @@ DURATION="${BENCH_DURATION:-15}"
 WARMUP="${BENCH_WARMUP:-5}"
 CONNECTIONS="${BENCH_CONNECTIONS:-100}"
 WRK_THREADS="${BENCH_WRK_THREADS:-2}"
-SCENARIOS="${BENCH_SCENARIOS:-reference popular detail search}"
+SCENARIOS="${BENCH_SCENARIOS:-reference popular detail_hot detail search}"
 export GUNICORN_WORKERS="${BENCH_GUNICORN_WORKERS:-3}"
 export GUNICORN_THREADS="${BENCH_GUNICORN_THREADS:-8}"
 
