@@ -162,30 +162,37 @@ def _hybrid_explainers(candidates: dict[str, _Candidates]) -> None:
 def _explain(
     candidates: dict[str, _Candidates], lists: dict[str, list[Scored]], events: UserEvents
 ) -> dict[str, list[Scored]]:
-    """Fill in the reasons of the final lists, cheapest engines first, within a time budget."""
+    """Fill in the reasons of the final lists within a time budget.
+
+    Rank by rank across the lists (the hybrid first), so that when the budget runs out it is
+    the tail of the lists that keeps the engine's general reason, not a whole list.
+    """
     _hybrid_explainers(candidates)
     # (artifact id, movie id) -> reason: a hybrid item explained by the collaborative engine
     # reuses the answer already given for the collaborative list.
     known: dict[tuple[int, int], str | None] = {}
     deadline = time.perf_counter() + EXPLAIN_BUDGET_SECONDS
-    explained: dict[str, list[Scored]] = {}
-    for name in sorted(lists, key=lambda n: n == "hybrid"):
-        found = candidates[name]
-        ranked = []
-        for scored in lists[name]:
+    explained = {name: list(ranked) for name, ranked in lists.items()}
+    order = sorted(lists, key=lambda name: name != "hybrid")
+    longest = max((len(ranked) for ranked in lists.values()), default=0)
+    for rank in range(longest):
+        if time.perf_counter() >= deadline:
+            break
+        for name in order:
+            if rank >= len(lists[name]) or not candidates[name].explainers:
+                continue
+            scored = lists[name][rank]
             reason = None
-            for explainer in found.explainers:
+            for explainer in candidates[name].explainers:
                 key = (explainer.loaded.artifact_id, scored.movie_id)
                 if key not in known:
-                    if time.perf_counter() >= deadline:
-                        break
                     known[key] = explainer.reason(events, scored.movie_id)
                 reason = known[key]
                 if reason:
                     break
-            ranked.append(Scored(scored.movie_id, scored.score, reason or scored.reason))
-        explained[name] = ranked
-    return {name: explained[name] for name in lists}
+            if reason:
+                explained[name][rank] = Scored(scored.movie_id, scored.score, reason)
+    return explained
 
 
 def _popular(excluded: set[int], limit: int) -> tuple[list[int], list[float], str]:

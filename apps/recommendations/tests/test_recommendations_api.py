@@ -42,12 +42,13 @@ def test_user_who_liked_only_science_fiction_gets_science_fiction_first(trained_
     assert all(item["engine"] == engine for item in items)
 
 
-def test_reasons_name_the_movie_the_user_liked(trained_world):
+@pytest.mark.parametrize("engine", ["hybrid", "collaborative", "content"])
+def test_reasons_name_the_movie_the_user_liked(trained_world, engine):
     user = UserFactory()
     interactions_add(user, trained_world.scifi[:2])
     titles = {movie.title for movie in trained_world.scifi[:2]}
 
-    items = _items(client_for(user), engine="collaborative")
+    items = _items(client_for(user), engine=engine)
 
     first = items[0]["reason"]
     assert first.startswith("Because you liked ")
