@@ -6,11 +6,8 @@ present (so a partial body, such as a list item, never blanks a field a detail b
 coerces types, truncates strings to the column length and drops values a column cannot hold.
 """
 
-import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
 from apps.catalog.models import (
@@ -27,77 +24,17 @@ from apps.catalog.models import (
     Video,
 )
 from apps.catalog.models.movies import MovieStatus
+from apps.tmdb.coerce import (
+    MAX_BIG_INT,
+    date,
+    integer,
+    number,
+    rating,
+    text,
+    timestamp,
+)
 
 _MOVIE_STATUSES = set(MovieStatus.values)
-_MAX_POSITIVE_INT = 2_147_483_647
-_MAX_BIG_INT = 9_223_372_036_854_775_807
-
-
-def _max_length(model, field: str) -> int | None:
-    return model._meta.get_field(field).max_length
-
-
-def text(value: Any, model, field: str, *, nullable: bool = False) -> str | None:
-    """A string cut to the column's length; None (nullable) or "" for missing values."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None if nullable else ""
-    result = str(value).strip()
-    limit = _max_length(model, field)
-    return result[:limit] if limit else result
-
-
-def date(value: Any) -> datetime.date | None:
-    """An ISO date, or None for "", null and invalid dates such as "2021-02-30"."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        return datetime.date.fromisoformat(value.strip()[:10])
-    except ValueError:
-        return None
-
-
-def timestamp(value: Any) -> datetime.datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = parse_datetime(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed is not None and parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=datetime.UTC)
-    return parsed
-
-
-def integer(value: Any, *, minimum: int = 0, maximum: int = _MAX_POSITIVE_INT) -> int | None:
-    """An int within the column's range, or None for missing, non-numeric or out-of-range."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = int(float(value))
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return number if minimum <= number <= maximum else None
-
-
-def number(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        result = float(value)
-    except (TypeError, ValueError):
-        return None
-    return result if result == result and abs(result) != float("inf") else None
-
-
-def rating(value: Any) -> Decimal | None:
-    """TMDb's 0-10 vote average to one decimal; None outside that range."""
-    result = number(value)
-    if result is None or not 0 <= result <= 10:
-        return None
-    try:
-        return Decimal(str(result)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    except InvalidOperation:
-        return None
 
 
 def _present(data: dict, key: str) -> bool:
@@ -115,7 +52,11 @@ def genre_fields(data: dict) -> dict | None:
     name = text(data.get("name"), Genre, "name") if isinstance(data, dict) else ""
     if tmdb_id is None or not name:
         return None
-    return {"tmdb_id": tmdb_id, "name": name, "slug": slugify(name)[: _max_length(Genre, "slug")]}
+    return {
+        "tmdb_id": tmdb_id,
+        "name": name,
+        "slug": slugify(name)[: Genre._meta.get_field("slug").max_length],
+    }
 
 
 def movie_fields(data: dict) -> dict:
@@ -137,8 +78,8 @@ def movie_fields(data: dict) -> dict:
         if fields["release_date"] is not None:
             fields["release_year"] = fields["release_date"].year
     _put(fields, data, "runtime", "runtime", lambda v: integer(v) or None)
-    _put(fields, data, "budget", "budget", lambda v: integer(v, maximum=_MAX_BIG_INT) or None)
-    _put(fields, data, "revenue", "revenue", lambda v: integer(v, maximum=_MAX_BIG_INT) or None)
+    _put(fields, data, "budget", "budget", lambda v: integer(v, maximum=MAX_BIG_INT) or None)
+    _put(fields, data, "revenue", "revenue", lambda v: integer(v, maximum=MAX_BIG_INT) or None)
     if data.get("status") in _MOVIE_STATUSES:
         fields["status"] = data["status"]
     _put(fields, data, "homepage", "homepage", lambda v: text(v, Movie, "homepage"))

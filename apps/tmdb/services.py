@@ -12,9 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.catalog.cache import catalog_lists_invalidate, genres_invalidate, movie_detail_invalidate
-from apps.catalog.models import Movie, TMDbList, TMDbListItem, TVShow
+from apps.catalog.models import Genre, Movie, TMDbList, TMDbListItem, TVShow
 from apps.tmdb import mapping
 from apps.tmdb.client import TMDbClient
+from apps.tmdb.coerce import MAX_POSITIVE_INT, integer
 from apps.tmdb.exceptions import TMDbNotFound, TMDbUnavailable
 from apps.tmdb.upserts import genres_upsert, movie_upsert, season_upsert, tv_show_upsert
 
@@ -43,7 +44,7 @@ def movie_sync_from_tmdb(*, tmdb_id: int, client: TMDbClient | None = None) -> M
     Raises TMDbNotFound when TMDb does not know the id, TMDbUnavailable when TMDb cannot answer.
     """
     data = _client(client).movie_details(tmdb_id)
-    if mapping.integer(data.get("id")) != int(tmdb_id):
+    if integer(data.get("id")) != int(tmdb_id):
         raise TMDbUnavailable("TMDb answered with another movie than the one asked for.")
     movie = movie_upsert(data=data, details=True)
     transaction.on_commit(lambda: movie_detail_invalidate(movie.pk))
@@ -57,7 +58,7 @@ def movie_fetch_by_tmdb_id(*, tmdb_id: int, client: TMDbClient | None = None) ->
     TMDbUnavailable (503) when TMDb is unconfigured, down, slow, rate limiting or the breaker
     is open.
     """
-    if not 0 < int(tmdb_id) <= mapping._MAX_POSITIVE_INT:
+    if not 0 < int(tmdb_id) <= MAX_POSITIVE_INT:
         raise TMDbNotFound()
     movie = Movie.objects.filter(tmdb_id=tmdb_id).first()
     if movie is not None:
@@ -110,7 +111,7 @@ def list_sync(*, key: str, pages: int = 1, client: TMDbClient | None = None) -> 
     for page in range(1, max(1, pages) + 1):
         body = _fetch_list(tmdb, key, page)
         items += _results(body)
-        total_pages = mapping.integer(body.get("total_pages")) or 1
+        total_pages = integer(body.get("total_pages")) or 1
         if page >= total_pages:
             break
     if LISTS[key][0] != "tv" and not _genres_known(items):
@@ -122,8 +123,6 @@ def list_sync(*, key: str, pages: int = 1, client: TMDbClient | None = None) -> 
 
 
 def _genres_known(items: list[dict]) -> bool:
-    from apps.catalog.models import Genre
-
     wanted = {i for item in items for i in (mapping.movie_genre_ids(item) or [])}
     return len(wanted) == Genre.objects.filter(tmdb_id__in=wanted).count()
 
@@ -133,7 +132,7 @@ def _list_store(*, key: str, items: list[dict]) -> int:
     targets: list[int] = []
     seen: set[int] = set()
     for item in items:
-        tmdb_id = mapping.integer(item.get("id"))
+        tmdb_id = integer(item.get("id"))
         if tmdb_id is None or tmdb_id in seen:
             continue  # TMDb repeats an item across pages when the ranking moves mid-fetch
         seen.add(tmdb_id)
@@ -168,9 +167,7 @@ def tv_show_sync_from_tmdb(
     show = tv_show_upsert(data=data)
     if seasons:
         for season in data.get("seasons") or []:
-            number = (
-                mapping.integer(season.get("season_number")) if isinstance(season, dict) else None
-            )
+            number = integer(season.get("season_number")) if isinstance(season, dict) else None
             if number is not None:
                 season_upsert(show=show, data=tmdb.tv_season(tmdb_id, number))
     transaction.on_commit(catalog_lists_invalidate)
