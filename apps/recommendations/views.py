@@ -92,6 +92,8 @@ class RecommendationOwnedMixin:
 
 
 class RecommendationClickView(RecommendationOwnedMixin, GenericAPIView):
+    """Record that the user opened one of their recommendations (a second click is a no-op)."""
+
     serializer_class = RecommendationClickSerializer
 
     @extend_schema(request=None, responses=RecommendationClickSerializer)
@@ -103,6 +105,8 @@ class RecommendationClickView(RecommendationOwnedMixin, GenericAPIView):
 
 
 class RecommendationFeedbackView(RecommendationOwnedMixin, GenericAPIView):
+    """Feedback on one recommendation; not_interested and already_seen dismiss it for good."""
+
     serializer_class = RecommendationFeedbackInputSerializer
 
     @extend_schema(
