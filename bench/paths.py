@@ -7,6 +7,7 @@ import os
 import random
 import sys
 from pathlib import Path
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.prod")
@@ -40,7 +41,7 @@ def main(outdir: Path) -> None:
     }
     words = [w for title in rng.sample(titles, SEARCH_QUERIES) for w in title.split() if len(w) > 3]
     queries = rng.sample(words, min(SEARCH_QUERIES - len(TYPOS), len(words))) + TYPOS
-    scenarios["search"] = [f"/api/v1/search/?q={q.replace(' ', '+')}" for q in queries]
+    scenarios["search"] = [f"/api/v1/search/?{urlencode({'q': q})}" for q in queries]
     for name, paths in scenarios.items():
         (outdir / f"{name}.txt").write_text("\n".join(paths) + "\n")
     print(
