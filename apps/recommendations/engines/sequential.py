@@ -19,6 +19,15 @@ from .base import Engine, History, TrainingData, unit_scale
 from .collaborative import top_k_per_row
 from .common import csr_from_arrays, csr_to_arrays, recency_weights
 
+PAIRS_PER_CHUNK = 4_000_000  # pairs summed at once: bounds the counting memory
+
+
+def _pair_counts(keys: np.ndarray, weights: np.ndarray, n: int) -> sparse.csr_matrix:
+    """Sum weights per encoded (source * n + target) pair: one sort per chunk."""
+    pair_keys, inverse = np.unique(keys, return_inverse=True)
+    summed = np.bincount(inverse, weights=weights, minlength=pair_keys.size)
+    return sparse.csr_matrix((summed, (pair_keys // n, pair_keys % n)), shape=(n, n))
+
 
 def positive_sequences(data: TrainingData) -> tuple[np.ndarray, np.ndarray]:
     """Users and items of positive events, sorted by user then time."""
@@ -53,22 +62,17 @@ class TransitionEngine(Engine):
         users, items = positive_sequences(data)
         n = data.n_items
         self.effective_window = max(1, min(self.window, self.max_pairs // max(items.size, 1)))
+        counts = sparse.csr_matrix((n, n), dtype=np.float64)
         keys, weights = [], []
-        for step in range(1, min(self.effective_window, max(items.size - 1, 0)) + 1):
+        last_step = min(self.effective_window, max(items.size - 1, 0))
+        for step in range(1, last_step + 1):
             same_user = users[:-step] == users[step:]
             sources = items[:-step][same_user].astype(np.int64)
             keys.append(sources * n + items[step:][same_user])
             weights.append(np.full(sources.size, self.step_decay ** (step - 1)))
-        # One sort over encoded (source, target) pairs instead of repeated sparse additions.
-        pair_keys, inverse = np.unique(
-            np.concatenate(keys) if keys else np.empty(0, np.int64), return_inverse=True
-        )
-        summed = np.bincount(
-            inverse, weights=np.concatenate(weights) if weights else None, minlength=pair_keys.size
-        )
-        counts = sparse.csr_matrix(
-            (summed, (pair_keys // n, pair_keys % n)), shape=(n, n), dtype=np.float64
-        )
+            if sum(k.size for k in keys) >= PAIRS_PER_CHUNK or step == last_step:
+                counts = counts + _pair_counts(np.concatenate(keys), np.concatenate(weights), n)
+                keys, weights = [], []
         counts.setdiag(0.0)
         counts.eliminate_zeros()
         totals = np.asarray(counts.sum(axis=1)).ravel()
