@@ -272,3 +272,18 @@ def test_genres_list_every_genre_by_name(api_client, django_assert_num_queries):
         response = api_client.get("/api/v1/genres/")
 
     assert [genre["slug"] for genre in response.json()["data"]] == ["action", "western"]
+
+
+def test_cached_similar_movies_are_byte_identical_and_need_no_query(
+    api_client, django_assert_num_queries
+):
+    genre = GenreFactory()
+    movie = MovieFactory(genres=[genre])
+    MovieFactory(genres=[genre])
+
+    first = api_client.get(f"/api/v1/movies/{movie.pk}/similar/")
+    with django_assert_num_queries(0):
+        second = api_client.get(f"/api/v1/movies/{movie.pk}/similar/")
+
+    assert len(first.json()["data"]) == 1
+    assert second.content == first.content
