@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
@@ -29,7 +30,8 @@ urlpatterns = [
     path("metrics", core_views.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     # Anything else is a 404 in the envelope (also with DEBUG on), never an HTML page.
-    re_path(r"^(?!admin(?:/|$)|static/).*$", core_views.page_not_found),
+    # csrf_exempt: a POST to an unknown path is a JSON 404, not Django's HTML CSRF page.
+    re_path(r"^(?!admin(?:/|$)|static/).*$", csrf_exempt(core_views.page_not_found)),
 ]
 
 handler400 = "apps.core.views.bad_request"
