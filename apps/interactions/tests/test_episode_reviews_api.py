@@ -127,3 +127,10 @@ def test_the_admin_shows_review_text_escaped():
         html = response.content.decode()
         assert "<script>alert" not in html
         assert "&lt;script&gt;" in html
+
+
+def test_an_episode_id_too_large_for_the_database_is_404(auth_client):
+    url = f"/api/v1/episodes/{10**20}/reviews/"
+
+    assert auth_client.get(url).status_code == 404
+    assert auth_client.post(url, {"rating": 5}, format="json").status_code == 404

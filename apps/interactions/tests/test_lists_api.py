@@ -354,3 +354,14 @@ def test_the_admin_shows_a_list_with_its_items_read_only():
     html = response.content.decode()
     assert "&lt;i&gt;noir&lt;/i&gt;" in html
     assert 'name="items-0-position"' not in html  # positions are not editable by hand
+
+
+@pytest.mark.parametrize(
+    "path", [f"lists/{10**20}/", f"lists/{10**20}/items/", "lists/1/items/{huge}/"]
+)
+def test_ids_too_large_for_the_database_are_404(auth_client, user, path):
+    user_list = UserListFactory(user=user)
+    url = "/api/v1/" + path.replace("lists/1/", f"lists/{user_list.pk}/").format(huge=10**20)
+
+    assert auth_client.get(url).status_code in {404, 405}
+    assert auth_client.delete(url).status_code == 404

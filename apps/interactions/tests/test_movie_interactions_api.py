@@ -278,3 +278,11 @@ def test_notes_with_a_nul_byte_are_refused(auth_client):
     response = auth_client.post(url(movie.pk, "favorite"), {"notes": "a\x00b"}, format="json")
 
     assert response.status_code == 400
+
+
+def test_a_post_with_a_non_numeric_movie_id_is_a_json_404(auth_client):
+    response = auth_client.post("/api/v1/movies/null,null/like/", {}, format="json")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["error"]["code"] == "not_found"

@@ -14,10 +14,11 @@ from apps.interactions.selectors import (
     episode_review_summary,
 )
 from apps.interactions.serializers import EpisodeReviewInputSerializer, EpisodeReviewSerializer
+from apps.interactions.views.base import DatabaseIdMixin
 
 
 @extend_schema(tags=["episode reviews"])
-class EpisodeReviewCollectionView(generics.ListAPIView):
+class EpisodeReviewCollectionView(DatabaseIdMixin, generics.ListAPIView):
     serializer_class = EpisodeReviewSerializer
     pagination_class = EpisodeReviewPagination
 
