@@ -51,7 +51,8 @@ class Command(BaseCommand):
         write("Tuned on validation: " + json.dumps(report.tuned.params, sort_keys=True))
         fits = ", ".join(f"{n} {s:.1f}s" for n, s in report.full_training_seconds.items())
         total = sum(report.full_training_seconds.values())
-        write(f"Training on all ratings: {fits}; total {total:.1f}s")
+        cpu = sum(report.full_training_cpu_seconds.values())
+        write(f"Training on all ratings (wall): {fits}; total {total:.1f}s wall, {cpu:.1f}s CPU")
         write(f"Whole evaluation: {elapsed:.0f}s")
         if params_out:
             Path(params_out).write_text(json.dumps(report.tuned.params, indent=2, sort_keys=True))
