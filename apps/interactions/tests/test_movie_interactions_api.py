@@ -280,9 +280,13 @@ def test_notes_with_a_nul_byte_are_refused(auth_client):
     assert response.status_code == 400
 
 
-def test_a_post_with_a_non_numeric_movie_id_is_a_json_404(auth_client):
+def test_a_post_with_a_non_numeric_movie_id_is_a_json_404_even_with_csrf_checks(auth_client):
+    auth_client.handler.enforce_csrf_checks = True  # as a browser-less API client meets it
+
     response = auth_client.post("/api/v1/movies/null,null/like/", {}, format="json")
+    valid = auth_client.post(f"/api/v1/movies/{MovieFactory().pk}/like/", {}, format="json")
 
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
     assert response.json()["error"]["code"] == "not_found"
+    assert valid.status_code == 201
