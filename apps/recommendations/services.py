@@ -142,6 +142,14 @@ def recommendations_store(*, user_id: int, lists: dict[str, list[Scored]], seen_
         state = RecommendationState.objects.select_for_update().get(user_id=user_id)
         if state.refreshed_at is not None and state.refreshed_count > seen_count:
             return False
+        # A dismissal committed while these lists were computed is honoured all the same.
+        dismissed = set(
+            DismissedMovie.objects.filter(user_id=user_id).values_list("movie_id", flat=True)
+        )
+        lists = {
+            name: [scored for scored in ranked if scored.movie_id not in dismissed]
+            for name, ranked in lists.items()
+        }
         existing = (
             UserRecommendation.objects.filter(user_id=user_id)
             .annotate(
@@ -344,6 +352,11 @@ def recommendation_feedback_give(
                 recommendation=recommendation, feedback_type=opposite
             ).delete()
         if feedback_type in DISMISSAL_TYPES:
+            # Bumping the counter locks the state row, which orders this dismissal against a
+            # refresh storing lists at the same moment (see recommendations_store).
+            RecommendationState.objects.filter(user_id=user_id).update(
+                change_count=F("change_count") + 1
+            )
             DismissedMovie.objects.get_or_create(
                 user_id=user_id,
                 movie_id=recommendation.movie_id,

@@ -7,6 +7,7 @@ from apps.accounts.tests.factories import UserFactory
 from apps.recommendations.models import (
     DismissedMovie,
     RecommendationFeedback,
+    RecommendationState,
     UserRecommendation,
 )
 from apps.recommendations.services import recommendations_refresh, recommender_train
@@ -177,3 +178,27 @@ def test_anonymous_click_and_feedback_are_401(scifi_fan, api_client):
 @pytest.mark.parametrize("path", ["/api/v1/me/recommendations/99999999999999999999/click/"])
 def test_absurd_ids_are_404_not_500(auth_client, path):
     assert auth_client.post(path).status_code == 404
+
+
+def test_lists_computed_before_a_dismissal_and_stored_after_it_leave_the_movie_out(scifi_fan):
+    from apps.recommendations import selectors
+    from apps.recommendations.scoring import user_lists_compute
+    from apps.recommendations.services import (
+        recommendation_feedback_give,
+        recommendations_store,
+    )
+    from apps.recommendations.training import user_events_load
+
+    seen = RecommendationState.objects.get(user=scifi_fan).change_count
+    events = user_events_load(user_ids=[scifi_fan.id])[scifi_fan.id]
+    lists = user_lists_compute(
+        events=events, favorite_genres=selectors.favorite_genres(user_id=scifi_fan.id)
+    )
+    recommendation = _first(scifi_fan)
+    recommendation_feedback_give(recommendation=recommendation, feedback_type="already_seen")
+
+    recommendations_store(user_id=scifi_fan.id, lists=lists, seen_count=seen)
+
+    ranked = UserRecommendation.objects.filter(user=scifi_fan, rank__isnull=False)
+    assert not ranked.filter(movie=recommendation.movie).exists()
+    assert RecommendationState.objects.get(user=scifi_fan).is_stale
