@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.core.logging import log_once_registry
+from apps.core.tasks import broker_backoff_reset
 
 
 @pytest.fixture(autouse=True)
@@ -13,6 +14,7 @@ def _isolated_cache():
     """Every test starts with an empty cache (local memory or the test Redis database)."""
     cache.clear()
     log_once_registry.reset()
+    broker_backoff_reset()
     yield
     cache.clear()
 

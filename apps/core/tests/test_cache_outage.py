@@ -1,12 +1,12 @@
 """With REDIS_URL pointing at a closed port, requests are still served and nothing is a 500."""
 
 import pytest
+from celery import Celery
 from django.core.cache import cache
 from django.test import override_settings
 
 from apps.core.cache import cached, namespace_invalidate
-from apps.core.tasks import enqueue
-from config.celery import app as celery_app
+from apps.core.tasks import broker_backoff_reset, enqueue
 from config.settings.env import cache_config
 
 from .test_health_and_metrics import closed_port
@@ -45,16 +45,31 @@ def test_throttled_views_still_answer_when_the_throttle_store_is_down(api_client
 
 
 def test_a_broker_outage_does_not_fail_the_caller():
-    @celery_app.task(name="tests.core.noop")
+    # A Celery app of its own, so the project's app (and its connection pool) is untouched.
+    app = Celery("broker-outage-test", broker=f"redis://127.0.0.1:{closed_port()}/0")
+    app.conf.update(
+        task_always_eager=False,
+        broker_connection_timeout=1,
+        broker_transport_options={"socket_connect_timeout": 1},
+    )
+
+    @app.task(name="tests.core.noop")
     def noop():
         return None
 
-    broker = f"redis://127.0.0.1:{closed_port()}/0"
-    previous = celery_app.conf.broker_url, celery_app.conf.task_always_eager
-    celery_app.conf.update(broker_url=broker, task_always_eager=False)
+    publish = noop.apply_async
+    attempts = []
+
+    def counting_publish(*args, **kwargs):
+        attempts.append(1)
+        return publish(*args, **kwargs)
+
+    noop.apply_async = counting_publish
     try:
-        celery_app.pool.force_close_all()
         assert enqueue(noop) is False
+        # The next call within the back-off does not pay the connection timeout again.
+        assert enqueue(noop, countdown=5) is False
+        assert len(attempts) == 1
     finally:
-        celery_app.conf.update(broker_url=previous[0], task_always_eager=previous[1])
-        celery_app.pool.force_close_all()
+        broker_backoff_reset()
+        app.pool.force_close_all()
