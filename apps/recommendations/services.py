@@ -368,6 +368,10 @@ def recommendation_feedback_give(
             transaction.on_commit(
                 lambda: namespace_invalidate(user_namespace(user_id)), robust=True
             )
+            # The lists are one short now: refill them in the background.
+            transaction.on_commit(
+                lambda: recommendations_refresh_schedule(user_id=user_id), robust=True
+            )
         else:
             transaction.on_commit(lambda: recommendations_mark_stale(user_id=user_id), robust=True)
     return feedback, created
