@@ -124,9 +124,10 @@ def worker(fraction: float) -> dict:
     for name in ENGINES:
         engine = build_engine(name)
         tracemalloc.start()
-        fit_started = time.perf_counter()
+        fit_started, cpu_started = time.perf_counter(), time.process_time()
         engine.fit(data)
         fit_seconds = time.perf_counter() - fit_started
+        fit_cpu_seconds = time.process_time() - cpu_started
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         timings = []
@@ -136,11 +137,13 @@ def worker(fraction: float) -> dict:
             timings.append(time.perf_counter() - score_started)
         result["engines"][name] = {
             "fit_s": fit_seconds,
+            "fit_cpu_s": fit_cpu_seconds,
             "fit_peak_mb": peak / 2**20,
             "score_ms_median": 1000 * statistics.median(timings),
             "score_ms_max": 1000 * max(timings),
         }
         del engine
+    result["load_average"] = os.getloadavg()[0]
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result["total_s"] = time.perf_counter() - started
     return result
@@ -148,35 +151,36 @@ def worker(fraction: float) -> dict:
 
 def print_table(results: list[dict]) -> None:
     print()
-    print("size                                 users    items  interactions  peak RSS MB")
+    print("size                                 users    items  interactions  peak RSS MB  load")
     for r in results:
         label = f"{Fraction(r['fraction']).limit_denominator(64)} of the one-year estimate"
         print(
             f"{label:<33}{r['users']:>9}{r['items']:>9}{r['interactions']:>14,}"
-            f"{r['peak_rss_mb']:>13.0f}"
+            f"{r['peak_rss_mb']:>13.0f}{r['load_average']:>6.1f}"
         )
     print()
     print(
-        f"{'engine':<15}{'interactions':>14}{'fit s':>9}{'fit peak MB':>13}"
+        f"{'engine':<15}{'interactions':>14}{'fit s':>9}{'fit CPU s':>11}{'fit peak MB':>13}"
         f"{'score ms p50':>14}{'score ms max':>14}"
     )
     for name in ENGINES:
         for r in results:
             e = r["engines"][name]
             print(
-                f"{name:<15}{r['interactions']:>14,}{e['fit_s']:>9.2f}{e['fit_peak_mb']:>13.0f}"
+                f"{name:<15}{r['interactions']:>14,}{e['fit_s']:>9.2f}{e['fit_cpu_s']:>11.2f}"
+                f"{e['fit_peak_mb']:>13.0f}"
                 f"{e['score_ms_median']:>14.2f}{e['score_ms_max']:>14.2f}"
             )
     if len(results) >= 2:
         print()
-        print("growth between consecutive sizes (x interactions -> x fit time, x fit memory):")
+        print("growth between consecutive sizes (x interactions -> x fit CPU time, x fit memory):")
         for previous, current in itertools.pairwise(results):
             ratio = current["interactions"] / previous["interactions"]
             parts = []
             for name in ENGINES:
                 a, b = previous["engines"][name], current["engines"][name]
                 parts.append(
-                    f"{name} x{b['fit_s'] / max(a['fit_s'], 1e-9):.1f} time,"
+                    f"{name} x{b['fit_cpu_s'] / max(a['fit_cpu_s'], 1e-9):.1f} CPU time,"
                     f" x{b['fit_peak_mb'] / max(a['fit_peak_mb'], 1e-9):.1f} mem"
                 )
             print(f"  x{ratio:.0f} data: " + "; ".join(parts))
