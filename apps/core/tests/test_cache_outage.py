@@ -46,7 +46,11 @@ def test_throttled_views_still_answer_when_the_throttle_store_is_down(api_client
 
 def test_a_broker_outage_does_not_fail_the_caller():
     # A Celery app of its own, so the project's app (and its connection pool) is untouched.
-    app = Celery("broker-outage-test", broker=f"redis://127.0.0.1:{closed_port()}/0")
+    app = Celery(
+        "broker-outage-test",
+        broker=f"redis://127.0.0.1:{closed_port()}/0",
+        set_as_current=False,
+    )
     app.conf.update(
         task_always_eager=False,
         broker_connection_timeout=1,

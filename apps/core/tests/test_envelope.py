@@ -128,3 +128,16 @@ def test_control_characters_in_the_query_are_a_400(api_client, query):
     response = api_client.get(f"/t/echo/?{query}")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "bad_request"
+
+
+def test_a_user_and_an_anonymous_client_are_counted_separately(api_client, user):
+    from conftest import client_for
+
+    rates = {**api_settings.DEFAULT_THROTTLE_RATES, "anon": "1/min", "user": "2/min"}
+    rest = {**api_settings.user_settings, "DEFAULT_THROTTLE_RATES": rates}
+    with override_settings(REST_FRAMEWORK=rest):
+        anonymous = [api_client.get("/t/echo/").status_code for _ in range(2)]
+        member = client_for(user)
+        authenticated = [member.get("/t/echo/").status_code for _ in range(3)]
+    assert anonymous == [200, 429]
+    assert authenticated == [200, 200, 429]
