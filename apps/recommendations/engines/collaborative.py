@@ -75,6 +75,9 @@ class EaseEngine(Engine):
         head = np.sort(ranked[: self.max_items][counts[ranked[: self.max_items]] > 0])
         self.head_items = head.astype(np.int32)
         self._head_position = None
+        if head.size == 0:  # no positive signal yet (a fresh database): nothing to learn
+            self.weights = np.zeros((0, 0), dtype=np.float32)
+            return self
         head_matrix = matrix[:, head]
         gram = np.asarray((head_matrix.T @ head_matrix).toarray(), dtype=np.float64)
         gram[np.diag_indices_from(gram)] += self.l2

@@ -40,6 +40,15 @@ def training_from_events(events: list[tuple[int, int, float, int]]) -> TrainingD
     )
 
 
+def empty_training() -> TrainingData:
+    """The catalogue with no interactions at all (a fresh database)."""
+    data = training_from_events([(0, 0, 1.0, NOW)])
+    empty = np.empty(0, dtype=np.int32)
+    data.users, data.items = empty, empty
+    data.weights, data.timestamps = np.empty(0, np.float32), np.empty(0, np.int64)
+    return data
+
+
 def taste_clusters() -> TrainingData:
     """Six science fiction fans and six romance fans, each liking most of their genre.
 

@@ -13,6 +13,7 @@ from .engine_data import (
     NOW,
     ROMANCE,
     SCIFI,
+    empty_training,
     history,
     taste_clusters,
     training_from_events,
@@ -128,6 +129,20 @@ def test_scores_are_finite_and_within_unit_interval(clusters, name, user_history
     scores = engine.score(user_history)
     assert scores.shape == (clusters.n_items,)
     assert scores.dtype == np.float32
+    assert np.isfinite(scores).all()
+    assert scores.min() >= 0.0 and scores.max() <= 1.0
+
+
+@pytest.mark.parametrize("name", sorted(ENGINE_CLASSES))
+@pytest.mark.parametrize(
+    "events",
+    [[], [(0, 1, -3.0, NOW), (1, 2, -1.0, NOW)], [(0, 1, 4.0, NOW)]],
+    ids=["no-interactions", "only-negatives", "one-like"],
+)
+def test_engines_fit_and_score_on_nearly_empty_data(name, events):
+    data = training_from_events(events) if events else empty_training()
+    scores = build_engine(name).fit(data).score(history([0, 1]))
+    assert scores.shape == (data.n_items,)
     assert np.isfinite(scores).all()
     assert scores.min() >= 0.0 and scores.max() <= 1.0
 
