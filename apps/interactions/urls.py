@@ -5,37 +5,37 @@ from apps.interactions.views import movie_interactions as movies
 
 urlpatterns = [
     path(
-        "movies/<int:movie_id>/favorite/",
+        "movies/<id:movie_id>/favorite/",
         movies.MovieFavoriteView.as_view(),
         name="movie-favorite",
     ),
     path(
-        "movies/<int:movie_id>/watchlist/",
+        "movies/<id:movie_id>/watchlist/",
         movies.MovieWatchlistView.as_view(),
         name="movie-watchlist",
     ),
     path(
-        "movies/<int:movie_id>/like/",
+        "movies/<id:movie_id>/like/",
         movies.MovieLikeView.as_view(),
         name="movie-like",
     ),
     path(
-        "movies/<int:movie_id>/dislike/",
+        "movies/<id:movie_id>/dislike/",
         movies.MovieDislikeView.as_view(),
         name="movie-dislike",
     ),
     path(
-        "movies/<int:movie_id>/rating/",
+        "movies/<id:movie_id>/rating/",
         movies.MovieRatingView.as_view(),
         name="movie-rating",
     ),
     path(
-        "movies/<int:movie_id>/view/",
+        "movies/<id:movie_id>/view/",
         movies.MovieViewRecordView.as_view(),
         name="movie-view",
     ),
     path(
-        "movies/<int:movie_id>/share/",
+        "movies/<id:movie_id>/share/",
         movies.MovieShareView.as_view(),
         name="movie-share",
     ),
@@ -51,19 +51,19 @@ urlpatterns = [
         lists.UserListSharedItemsView.as_view(),
         name="user-list-shared-items",
     ),
-    path("lists/<int:list_id>/", lists.UserListDetailView.as_view(), name="user-list"),
+    path("lists/<id:list_id>/", lists.UserListDetailView.as_view(), name="user-list"),
     path(
-        "lists/<int:list_id>/items/",
+        "lists/<id:list_id>/items/",
         lists.UserListItemCollectionView.as_view(),
         name="user-list-items",
     ),
     path(
-        "lists/<int:list_id>/items/<int:movie_id>/",
+        "lists/<id:list_id>/items/<id:movie_id>/",
         lists.UserListItemDetailView.as_view(),
         name="user-list-item",
     ),
     path(
-        "episodes/<int:episode_id>/reviews/",
+        "episodes/<id:episode_id>/reviews/",
         episode_reviews.EpisodeReviewCollectionView.as_view(),
         name="episode-reviews",
     ),

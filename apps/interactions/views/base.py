@@ -3,22 +3,8 @@
 from django.db.models import QuerySet
 from rest_framework.permissions import IsAuthenticated
 
-from apps.core.exceptions import NotFound
 
-MAX_DATABASE_ID = 2**63 - 1
-
-
-class DatabaseIdMixin:
-    """A path id beyond a database bigint is a 404 (PostgreSQL would raise an error on it)."""
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        for name, value in kwargs.items():
-            if name.endswith("_id") and isinstance(value, int) and value > MAX_DATABASE_ID:
-                raise NotFound()
-
-
-class OwnedQuerysetMixin(DatabaseIdMixin):
+class OwnedQuerysetMixin:
     """Per-user resources: the queryset is the request user's rows and nothing else.
 
     Subclasses implement ``owned_queryset(user=...)``; ``get_queryset`` (and so ``get_object``,

@@ -14,11 +14,10 @@ from apps.interactions.selectors import (
     episode_review_summary,
 )
 from apps.interactions.serializers import EpisodeReviewInputSerializer, EpisodeReviewSerializer
-from apps.interactions.views.base import DatabaseIdMixin
 
 
 @extend_schema(tags=["episode reviews"])
-class EpisodeReviewCollectionView(DatabaseIdMixin, generics.ListAPIView):
+class EpisodeReviewCollectionView(generics.ListAPIView):
     serializer_class = EpisodeReviewSerializer
     pagination_class = EpisodeReviewPagination
 

@@ -20,7 +20,6 @@ from apps.interactions.serializers import (
     InteractionStateSerializer,
     InteractionWriteInputSerializer,
 )
-from apps.interactions.views.base import DatabaseIdMixin
 
 _STATE_RESPONSES = {
     200: OpenApiResponse(InteractionStateSerializer, description="Changed, or already so."),
@@ -31,7 +30,7 @@ _DELETE_RESPONSES = {
 }
 
 
-class MovieInteractionView(DatabaseIdMixin, APIView):
+class MovieInteractionView(APIView):
     """Shared by the per-movie write routes: parse, call the service, answer with the state."""
 
     permission_classes = [IsAuthenticated]
