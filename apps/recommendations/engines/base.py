@@ -112,6 +112,11 @@ class Engine(ABC):
         """
         return None
 
+    def explain_many(self, history: History, items: np.ndarray) -> list[int | None]:
+        """``explain`` for each of ``items`` (same answers); engines override it with one
+        vectorised pass, which is what makes naming the reason of every stored item cheap."""
+        return [self.explain(history, int(item)) for item in np.asarray(items).ravel()]
+
     def recommend(
         self, history: History, k: int, exclude: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:

@@ -18,7 +18,7 @@ from scipy import sparse
 from scipy.linalg import lapack
 
 from .base import Engine, History, TrainingData, unit_scale
-from .common import csr_from_arrays, csr_to_arrays, history_vector
+from .common import best_supporters, csr_from_arrays, csr_to_arrays, history_vector
 
 
 def training_matrix(data: TrainingData, binary: bool) -> sparse.csr_matrix:
@@ -134,15 +134,40 @@ class EaseEngine(Engine):
         best = int(np.argmax(contribution)) if contribution.size else 0
         return best if contribution.size and contribution[best] > 0 else None
 
-    def state(self) -> tuple[dict, dict[str, np.ndarray]]:
-        meta = {
+    def explain_many(self, history: History, items: np.ndarray) -> list[int | None]:
+        items = np.asarray(items, dtype=np.int64).ravel()
+        found: list[int | None] = [None] * items.size
+        if self.head_items.size == 0 or items.size == 0:
+            return found
+        last = self.head_items.size - 1
+        item_rows = np.minimum(np.searchsorted(self.head_items, items), last)
+        in_head = np.flatnonzero(self.head_items[item_rows] == items)
+        history_items = np.asarray(history.items, dtype=np.int64)
+        history_rows = np.minimum(np.searchsorted(self.head_items, history_items), last)
+        usable = (self.head_items[history_rows] == history_items) & (
+            np.asarray(history.weights) > 0
+        )
+        contribution = np.where(
+            usable[:, np.newaxis],
+            self.weights[np.ix_(history_rows, item_rows[in_head])],
+            -np.inf,
+        )
+        for index, position in zip(in_head, best_supporters(contribution), strict=True):
+            found[index] = position
+        return found
+
+    def parameters(self) -> dict:
+        """What the constructor was given: two engines with the same fit the same model."""
+        return {
             "l2": self.l2,
             "max_items": self.max_items,
             "binary": self.binary,
             "half_life_events": self.half_life_events,
             "negative_weight": self.negative_weight,
-            "n_items": self.n_items,
         }
+
+    def state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        meta = {**self.parameters(), "n_items": self.n_items}
         return meta, {"head_items": self.head_items, "weights": self.weights}
 
     @classmethod
@@ -227,6 +252,15 @@ class ItemKnnEngine(Engine):
         )
         best = int(np.argmax(contribution))
         return best if contribution[best] > 0 else None
+
+    def explain_many(self, history: History, items: np.ndarray) -> list[int | None]:
+        items = np.asarray(items, dtype=np.int64).ravel()
+        if history.is_empty:
+            return [None] * items.size
+        history_items = np.asarray(history.items, dtype=np.int64)
+        similarity = self.similarity[history_items][:, items].toarray()
+        positive = np.asarray(history.weights)[:, np.newaxis] > 0
+        return best_supporters(np.where(positive, similarity, 0.0))
 
     def state(self) -> tuple[dict, dict[str, np.ndarray]]:
         meta = {"neighbours": self.neighbours, "half_life_events": self.half_life_events}

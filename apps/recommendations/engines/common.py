@@ -65,6 +65,16 @@ def standardize(scores: np.ndarray) -> np.ndarray:
     return (scores - scores.mean()) / deviation
 
 
+def best_supporters(contribution: np.ndarray) -> list[int | None]:
+    """Per column of a (history positions x items) matrix, the row that contributes most (the
+    first on ties, as ``np.argmax``), or None when no contribution is positive."""
+    if contribution.shape[0] == 0:
+        return [None] * contribution.shape[1]
+    best = np.argmax(contribution, axis=0)
+    positive = contribution[best, np.arange(best.size)] > 0
+    return [int(row) if keep else None for row, keep in zip(best, positive, strict=True)]
+
+
 def csr_to_arrays(prefix: str, matrix: sparse.csr_matrix) -> dict[str, np.ndarray]:
     matrix = sparse.csr_matrix(matrix)
     return {

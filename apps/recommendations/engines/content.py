@@ -6,7 +6,7 @@ import numpy as np
 from scipy import sparse
 
 from .base import Engine, History, TrainingData, unit_scale
-from .common import csr_from_arrays, csr_to_arrays, recency_weights
+from .common import best_supporters, csr_from_arrays, csr_to_arrays, recency_weights
 
 
 def tfidf_rows(features: sparse.csr_matrix) -> tuple[sparse.csr_matrix, np.ndarray]:
@@ -93,12 +93,20 @@ class ContentEngine(Engine):
         best = int(np.argmax(contribution))
         return best if contribution[best] > 0 else None
 
+    def explain_many(self, history: History, items: np.ndarray) -> list[int | None]:
+        items = np.asarray(items, dtype=np.int64).ravel()
+        if history.is_empty or self.item_vectors.shape[1] == 0:
+            return [None] * items.size
+        rows = self.item_vectors[np.asarray(history.items, dtype=np.int64)]
+        similarity = (rows @ self.item_vectors[items].T).toarray()
+        return best_supporters(self._event_weights(history)[:, np.newaxis] * similarity)
+
+    def parameters(self) -> dict:
+        """What the constructor was given: two engines with the same fit the same model."""
+        return {"half_life_events": self.half_life_events, "negative_weight": self.negative_weight}
+
     def state(self) -> tuple[dict, dict[str, np.ndarray]]:
-        meta = {
-            "half_life_events": self.half_life_events,
-            "negative_weight": self.negative_weight,
-            "feature_names": self.feature_names,
-        }
+        meta = {**self.parameters(), "feature_names": self.feature_names}
         return meta, csr_to_arrays("item_vectors", self.item_vectors)
 
     @classmethod

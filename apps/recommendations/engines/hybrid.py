@@ -13,6 +13,8 @@ popular movies of those genres first.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from .base import Engine, History, TrainingData, unit_scale
@@ -30,6 +32,15 @@ COMPONENT_CLASSES = {
     "content": ContentEngine,
 }
 EXPLAIN_ORDER = ("collaborative", "sequential", "content")
+
+
+def _same_parameters(engine: Engine, other: Engine) -> bool:
+    parameters = getattr(engine, "parameters", None)
+    return (
+        type(engine) is type(other)
+        and parameters is not None
+        and parameters() == other.parameters()
+    )
 
 
 class HybridEngine(Engine):
@@ -57,10 +68,17 @@ class HybridEngine(Engine):
         else:
             self.components["popularity"] = TrendingEngine(half_life_days=popularity_half_life_days)
 
-    def fit(self, data: TrainingData) -> HybridEngine:
+    def fit(self, data: TrainingData, fitted: Mapping[str, Engine] | None = None) -> HybridEngine:
+        """Fit the components; ``fitted`` offers engines already fitted on this same ``data``
+        (by name): a component of the same class and parameters takes that engine as it is
+        instead of fitting an identical copy (training the served engines fits EASE once)."""
         for name, engine in self.components.items():
             if self.weights.get(name, 0.0) != 0.0 or name in ("popularity", "content"):
-                engine.fit(data)
+                twin = (fitted or {}).get(name)
+                if twin is not None and _same_parameters(engine, twin):
+                    self.components[name] = twin
+                else:
+                    engine.fit(data)
         return self
 
     def component_scores(self, name: str, history: History) -> np.ndarray:
@@ -77,19 +95,39 @@ class HybridEngine(Engine):
             scores = scores + matches
         return scores
 
-    def raw_score(self, history: History) -> np.ndarray:
+    def raw_score(
+        self, history: History, known: Mapping[str, np.ndarray] | None = None
+    ) -> np.ndarray:
+        """Blended scores; ``known`` holds raw component scores already computed for this
+        history by an identical engine (see ``shares_component``), which are not recomputed."""
         if history.is_empty:
             return self._cold_start(history)
+        known = known or {}
         total = None
         for name, weight in self.weights.items():
             if weight == 0.0:
                 continue
-            part = weight * standardize(self.component_scores(name, history))
+            raw = known[name] if name in known else self.component_scores(name, history)
+            part = weight * standardize(raw)
             total = part if total is None else total + part
         return total if total is not None else self._cold_start(history)
 
-    def score(self, history: History) -> np.ndarray:
-        return unit_scale(self.raw_score(history))
+    def score(self, history: History, known: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+        return unit_scale(self.raw_score(history, known))
+
+    def shares_component(self, name: str, engine: Engine) -> bool:
+        """Whether component ``name`` is the same fitted model as ``engine``: then that
+        engine's ``raw_score`` of a history can stand in for the component's."""
+        own = self.components.get(name)
+        if own is None or type(own) is not type(engine) or not hasattr(engine, "raw_score"):
+            return False
+        own_meta, own_arrays = own.state()
+        meta, arrays = engine.state()
+        return (
+            own_meta == meta
+            and own_arrays.keys() == arrays.keys()
+            and all(np.array_equal(own_arrays[key], arrays[key]) for key in own_arrays)
+        )
 
     def _standardised_parts(self, history: History) -> dict[str, np.ndarray]:
         """Standardised component scores, memoised for the last history (explain is called

@@ -17,7 +17,7 @@ from scipy import sparse
 
 from .base import Engine, History, TrainingData, unit_scale
 from .collaborative import top_k_per_row
-from .common import csr_from_arrays, csr_to_arrays, recency_weights
+from .common import best_supporters, csr_from_arrays, csr_to_arrays, recency_weights
 
 PAIRS_PER_CHUNK = 4_000_000  # pairs summed at once: bounds the counting memory
 
@@ -114,6 +114,18 @@ class TransitionEngine(Engine):
         if contribution[best] <= 0:
             return None
         return int(np.flatnonzero(np.asarray(history.items) == items[best])[0])
+
+    def explain_many(self, history: History, targets: np.ndarray) -> list[int | None]:
+        targets = np.asarray(targets, dtype=np.int64).ravel()
+        items, weights = self._recent_weights(history)
+        if items.size == 0:
+            return [None] * targets.size
+        transitions = self.transitions[np.asarray(items, dtype=np.int64)][:, targets].toarray()
+        history_items = np.asarray(history.items)
+        return [
+            None if row is None else int(np.flatnonzero(history_items == items[row])[0])
+            for row in best_supporters(weights[:, np.newaxis] * transitions)
+        ]
 
     def state(self) -> tuple[dict, dict[str, np.ndarray]]:
         meta = {
