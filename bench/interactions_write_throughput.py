@@ -2,7 +2,7 @@
 
 Run against a scratch database (it creates users and movies and deletes them afterwards):
 
-    DATABASE_URL=postgres://... .venv/bin/python -m apps.interactions.benchmarks.write_throughput \
+    DATABASE_URL=postgres://... .venv/bin/python bench/interactions_write_throughput.py \
         [--threads 8] [--ops 50] [--without-receivers]
 
 Every write locks its movie row, so writes to one movie queue up while writes to different
@@ -12,8 +12,12 @@ disconnects interaction_changed receivers (the recommendations refresh) to time 
 
 import argparse
 import os
+import sys
 import threading
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def main() -> None:
