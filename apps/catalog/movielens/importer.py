@@ -9,7 +9,8 @@ nothing: movies are matched by their MovieLens id, users by username, ratings by
 
 from pathlib import Path
 
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
 from django.utils.text import slugify
 
 from apps.catalog.cache import catalog_lists_invalidate, genres_invalidate, movie_detail_invalidate
@@ -25,6 +26,7 @@ from apps.catalog.movielens.common import (
 )
 from apps.catalog.movielens.ratings import movie_ratings_recompute, ratings_import
 from apps.catalog.movielens.titles import GENRES, genres_parse, imdb_id_format, title_parse
+from apps.interactions.models import Interaction
 
 BATCH_SIZE = 2000
 
@@ -58,7 +60,25 @@ def movielens_import(
         movie_detail_invalidate(pk)
     catalog_lists_invalidate()
     genres_invalidate()
+    _statistics_refresh()
     return report
+
+
+def _statistics_refresh() -> None:
+    """Refresh the planner's statistics of the tables a bulk load changed (PostgreSQL).
+
+    Right after a first import autovacuum has not analysed the new rows yet, and the planner,
+    believing the tables nearly empty, scans and filters instead of using the search indexes
+    (measured: search 4 to 6 times slower until ANALYZE).
+    """
+    if connection.vendor != "postgresql":
+        return
+    tables = [
+        model._meta.db_table
+        for model in (Movie, MovieGenre, MovieTag, Interaction, get_user_model())
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(connection.ops.quote_name(t) for t in tables)}")
 
 
 # Genres ------------------------------------------------------------------------------------
