@@ -2,30 +2,32 @@
 
 Fold-in: a user's current events are scored by each active engine (no retraining), what the
 user has already decided about is masked, the movies that are inactive or gone are dropped,
-and each survivor gets a reason. A user with no usable history gets the cold-start list (the
-best of their favorite genres, or what is trending). A missing or unreadable engine degrades
-to the trending engine, and without that to popularity counted in the database.
+and each survivor gets a reason (``reasons.py``). A user with no usable history gets the
+cold-start list (the best of their favorite genres, or what is trending). A missing or
+unreadable engine degrades to the trending engine, and without that to popularity counted in
+the database. Many users can be computed at once (``user_lists_compute_many``, used by
+training): the engines are resolved and the active movies looked up once for the batch.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from apps.recommendations import selectors
 from apps.recommendations.engines import ENGINE_NAMES
-from apps.recommendations.engines.base import History
+from apps.recommendations.engines.base import History, unit_scale
+from apps.recommendations.engines.collaborative import EaseEngine
+from apps.recommendations.engines.hybrid import HybridEngine
+from apps.recommendations.reasons import MAX_TITLE, Explainer, Scored, lists_explain
 from apps.recommendations.registry import LoadedEngine, engine_get
-from apps.recommendations.training import CLICK, FEEDBACK_POSITIVE, UserEvents
+from apps.recommendations.training import UserEvents
 
 STORED_PER_ENGINE = 100  # the largest ``limit`` a client may ask for
 CANDIDATE_MARGIN = 20  # extra candidates per list, for the inactive movies dropped later
-# Explanations cost an engine call each; past this budget per user the rest get the
-# engine's general reason instead of a named movie.
-EXPLAIN_BUDGET_SECONDS = 0.04
-
 ENGINE_REASONS = {
     "trending": "Trending with Movie Nexus viewers this week",
     "content": "Matches the genres, themes and people you like",
@@ -33,38 +35,6 @@ ENGINE_REASONS = {
     "hybrid": "Picked for your taste",
 }
 POPULAR_REASON = "Popular with Movie Nexus viewers"
-EVENT_REASONS = {
-    "favorite": "Because you added {title} to your favorites",
-    "like": "Because you liked {title}",
-    "rating": "Because you rated {title} {rating} out of 5",
-    "watchlist": "Because {title} is on your watchlist",
-    "view": "Because you watched {title}",
-    "share": "Because you shared {title}",
-    FEEDBACK_POSITIVE: "Because you liked our suggestion of {title}",
-    CLICK: "Because you looked at {title}",
-}
-MAX_TITLE = 120
-
-
-@dataclass(frozen=True)
-class Scored:
-    movie_id: int
-    score: float
-    reason: str
-
-
-def event_reason(events: UserEvents, position: int) -> str | None:
-    """ "Because you liked Alien" for the event at ``position``; None for negative events."""
-    if events.weights[position] <= 0:
-        return None
-    template = EVENT_REASONS.get(events.kinds[position])
-    if template is None:
-        return None
-    title = events.titles.get(events.movie_ids[position], "")
-    if len(title) > MAX_TITLE:
-        title = title[: MAX_TITLE - 3] + "..."
-    rating = events.ratings[position]
-    return template.format(title=title, rating=f"{rating:g}" if rating is not None else "")
 
 
 def _top(scores: np.ndarray, blocked: np.ndarray, k: int) -> np.ndarray:
@@ -100,99 +70,68 @@ class _Candidates:
     scores: list[float]
     reasons: list[str | None]
     default_reason: str = POPULAR_REASON
-    explainers: list[_Explainer] = field(default_factory=list)
-
-
-@dataclass
-class _Explainer:
-    """An engine that can name the event behind an item, with the history it scored."""
-
-    loaded: LoadedEngine
-    history: History
-    positions: list[int]
-
-    def reason(self, events: UserEvents, movie_id: int) -> str | None:
-        item = self.loaded.index_of.get(movie_id)
-        if item is None:
-            return None
-        position = self.loaded.engine.explain(self.history, item)
-        if position is None or not 0 <= position < len(self.positions):
-            return None
-        return event_reason(events, self.positions[position])
+    explainers: list[Explainer] = field(default_factory=list)
 
 
 def _personal(
-    loaded: LoadedEngine, events: UserEvents, genre_features: list[str], limit: int
+    loaded: LoadedEngine,
+    events: UserEvents,
+    genre_features: list[str],
+    limit: int,
+    shared: dict[str, np.ndarray] | None = None,
 ) -> _Candidates | None:
+    """One engine's candidates for the user; None without a usable history.
+
+    With ``shared`` (a dict, when the hybrid's collaborative part is the collaborative engine
+    itself), the collaborative engine leaves its raw scores there and the hybrid reuses them
+    instead of scoring the same EASE model again: identical numbers, half the cost.
+    """
     history, positions = events.history(loaded)
     if history.is_empty:
         return None
     history.features = genre_features
-    scores = np.asarray(loaded.engine.score(history), dtype=np.float64)
+    if shared is not None and loaded.name == "collaborative":
+        shared["collaborative"] = loaded.engine.raw_score(history)
+        scores = unit_scale(shared["collaborative"])
+    elif shared and loaded.name == "hybrid":
+        scores = loaded.engine.score(history, known=shared)
+    else:
+        scores = loaded.engine.score(history)
+    scores = np.asarray(scores, dtype=np.float64)
     blocked = _blocked(loaded, events.excluded, scores.shape[0])
     top = _top(scores, blocked, limit + CANDIDATE_MARGIN)
     return _Candidates(
-        [loaded.movie_id(int(item)) for item in top],
-        [float(scores[i]) for i in top],
+        loaded.item_ids[top].tolist(),
+        scores[top].tolist(),
         [None] * len(top),
         ENGINE_REASONS.get(loaded.name, POPULAR_REASON),
-        [_Explainer(loaded, history, positions)],
+        [Explainer(loaded, history, positions)],
     )
 
 
-def _hybrid_explainers(candidates: dict[str, _Candidates]) -> None:
-    """Explain hybrid items through the collaborative and content engines when they share
-    its item indexes: the same answer the hybrid gives, at a fraction of the cost."""
-    hybrid = candidates.get("hybrid")
-    if hybrid is None or not hybrid.explainers:
-        return
-    own = hybrid.explainers[0].loaded
-    if own.name != "hybrid":
-        return
-    shared = [
-        explainer
-        for name in ("collaborative", "content")
-        for explainer in (candidates[name].explainers if name in candidates else [])
-        if explainer.loaded.name == name and np.array_equal(explainer.loaded.item_ids, own.item_ids)
-    ]
-    if shared:
-        hybrid.explainers = shared
+# (hybrid artifact id, collaborative artifact id) -> whether the hybrid's part is that engine.
+_shares_collaborative: dict[tuple[int, int], bool] = {}
 
 
-def _explain(
-    candidates: dict[str, _Candidates], lists: dict[str, list[Scored]], events: UserEvents
-) -> dict[str, list[Scored]]:
-    """Fill in the reasons of the final lists within a time budget.
-
-    Rank by rank across the lists (the hybrid first), so that when the budget runs out it is
-    the tail of the lists that keeps the engine's general reason, not a whole list.
-    """
-    _hybrid_explainers(candidates)
-    # (artifact id, movie id) -> reason: a hybrid item explained by the collaborative engine
-    # reuses the answer already given for the collaborative list.
-    known: dict[tuple[int, int], str | None] = {}
-    deadline = time.perf_counter() + EXPLAIN_BUDGET_SECONDS
-    explained = {name: list(ranked) for name, ranked in lists.items()}
-    order = sorted(lists, key=lambda name: name != "hybrid")
-    longest = max((len(ranked) for ranked in lists.values()), default=0)
-    for rank in range(longest):
-        if time.perf_counter() >= deadline:
-            break
-        for name in order:
-            if rank >= len(lists[name]) or not candidates[name].explainers:
-                continue
-            scored = lists[name][rank]
-            reason = None
-            for explainer in candidates[name].explainers:
-                key = (explainer.loaded.artifact_id, scored.movie_id)
-                if key not in known:
-                    known[key] = explainer.reason(events, scored.movie_id)
-                reason = known[key]
-                if reason:
-                    break
-            if reason:
-                explained[name][rank] = Scored(scored.movie_id, scored.score, reason)
-    return explained
+def _hybrid_shares_collaborative(engines: dict[str, LoadedEngine | None]) -> bool:
+    """Whether the active hybrid's collaborative part is the active collaborative engine
+    (same item indexes, same fitted EASE model): decided once per pair of versions."""
+    hybrid, collaborative = engines.get("hybrid"), engines.get("collaborative")
+    if hybrid is None or collaborative is None:
+        return False
+    if hybrid.name != "hybrid" or collaborative.name != "collaborative":
+        return False
+    key = (hybrid.artifact_id, collaborative.artifact_id)
+    if key not in _shares_collaborative:
+        if len(_shares_collaborative) > 16:
+            _shares_collaborative.clear()
+        _shares_collaborative[key] = (
+            isinstance(hybrid.engine, HybridEngine)
+            and isinstance(collaborative.engine, EaseEngine)
+            and np.array_equal(hybrid.item_ids, collaborative.item_ids)
+            and hybrid.engine.shares_component("collaborative", collaborative.engine)
+        )
+    return _shares_collaborative[key]
 
 
 def _popular(excluded: set[int], limit: int) -> tuple[list[int], list[float], str]:
@@ -236,6 +175,92 @@ def cold_start_candidates(
     return _Candidates(movie_ids, scores, [reason] * len(movie_ids), reason)
 
 
+def _engines_resolve(engine_names: tuple[str, ...]) -> dict[str, LoadedEngine | None]:
+    """The loaded engine behind each list: the engine itself, else trending, else None."""
+    engines: dict[str, LoadedEngine | None] = {}
+    for name in engine_names:
+        loaded = engine_get(name)
+        if loaded is None and name != "trending":
+            loaded = engine_get("trending")
+        engines[name] = loaded
+    return engines
+
+
+def _user_candidates(
+    events: UserEvents,
+    favorite_genres: list[tuple[int, str]],
+    engines: dict[str, LoadedEngine | None],
+    share_collaborative: bool,
+    limit: int,
+) -> dict[str, _Candidates]:
+    genre_features = [f"genre:{name}" for _, name in favorite_genres]
+    shared: dict[str, np.ndarray] | None = {} if share_collaborative else None
+    candidates: dict[str, _Candidates] = {}
+    fallback: _Candidates | None = None
+    for name, loaded in engines.items():
+        found = _personal(loaded, events, genre_features, limit, shared) if loaded else None
+        if found is None:
+            if fallback is None:
+                fallback = cold_start_candidates(
+                    favorite_genres=favorite_genres, excluded=events.excluded, limit=limit
+                )
+            found = fallback
+        candidates[name] = found
+    return candidates
+
+
+def _user_lists(
+    candidates: dict[str, _Candidates],
+    events: UserEvents,
+    available: set[int],
+    limit: int,
+    explain: bool,
+) -> dict[str, list[Scored]]:
+    lists: dict[str, list[Scored]] = {}
+    for name, found in candidates.items():
+        ranked: list[Scored] = []
+        for movie_id, score, reason in zip(
+            found.movie_ids, found.scores, found.reasons, strict=True
+        ):
+            if movie_id in available and movie_id not in events.excluded:
+                score = score if 0.0 <= score <= 1.0 else _clip(score)
+                ranked.append(Scored(movie_id, score, reason or found.default_reason))
+                if len(ranked) == limit:
+                    break
+        lists[name] = ranked
+    if not explain:
+        return lists
+    explainers = {name: list(found.explainers) for name, found in candidates.items()}
+    return lists_explain(explainers, lists, events)
+
+
+def user_lists_compute_many(
+    *,
+    users: Sequence[tuple[UserEvents, list[tuple[int, str]]]],
+    limit: int = STORED_PER_ENGINE,
+    engine_names: tuple[str, ...] = ENGINE_NAMES,
+    explain: bool = True,
+) -> list[dict[str, list[Scored]]]:
+    """``user_lists_compute`` for each (events, favorite genres) of ``users``, in order."""
+    engines = _engines_resolve(engine_names)
+    share_collaborative = _hybrid_shares_collaborative(engines)
+    computed = [
+        (events, _user_candidates(events, genres, engines, share_collaborative, limit))
+        for events, genres in users
+    ]
+    everything = {
+        movie_id
+        for _, candidates in computed
+        for found in candidates.values()
+        for movie_id in found.movie_ids
+    }
+    available = selectors.active_movie_ids(movie_ids=everything)
+    return [
+        _user_lists(candidates, events, available, limit, explain)
+        for events, candidates in computed
+    ]
+
+
 def user_lists_compute(
     *,
     events: UserEvents,
@@ -245,36 +270,12 @@ def user_lists_compute(
     explain: bool = True,
 ) -> dict[str, list[Scored]]:
     """Each engine's top ``limit`` for one user: scores in [0, 1], best first, with reasons."""
-    genre_features = [f"genre:{name}" for _, name in favorite_genres]
-    candidates: dict[str, _Candidates] = {}
-    fallback: _Candidates | None = None
-    for name in engine_names:
-        loaded = engine_get(name)
-        if loaded is None and name != "trending":
-            loaded = engine_get("trending")
-        found = _personal(loaded, events, genre_features, limit) if loaded else None
-        if found is None:
-            if fallback is None:
-                fallback = cold_start_candidates(
-                    favorite_genres=favorite_genres, excluded=events.excluded, limit=limit
-                )
-            found = fallback
-        candidates[name] = found
-
-    everything = {movie_id for found in candidates.values() for movie_id in found.movie_ids}
-    available = selectors.active_movie_ids(movie_ids=everything)
-    lists: dict[str, list[Scored]] = {}
-    for name, found in candidates.items():
-        ranked: list[Scored] = []
-        for movie_id, score, reason in zip(
-            found.movie_ids, found.scores, found.reasons, strict=True
-        ):
-            if movie_id in available and movie_id not in events.excluded:
-                ranked.append(Scored(movie_id, _clip(score), reason or found.default_reason))
-                if len(ranked) == limit:
-                    break
-        lists[name] = ranked
-    return _explain(candidates, lists, events) if explain else lists
+    return user_lists_compute_many(
+        users=[(events, favorite_genres)],
+        limit=limit,
+        engine_names=engine_names,
+        explain=explain,
+    )[0]
 
 
 def movie_neighbours_compute(*, movie_id: int, title: str, limit: int) -> list[Scored]:

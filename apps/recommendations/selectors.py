@@ -65,6 +65,9 @@ def favorite_genres_of(*, user_ids: list[int]) -> dict[int, list[tuple[int, str]
     return genres
 
 
+ACTIVE_IDS_CHUNK = 900
+
+
 def active_movie_ids(*, movie_ids: set[int]) -> set[int]:
     """Which of ``movie_ids`` still exist and are active."""
     if not movie_ids:
@@ -72,11 +75,17 @@ def active_movie_ids(*, movie_ids: set[int]) -> set[int]:
     # Plain SQL: for a few hundred ids the ORM's per-value preparation costs more than the
     # query (this runs on every fold-in).
     table = connection.ops.quote_name(Movie._meta.db_table)
-    placeholders = ", ".join(["%s"] * len(movie_ids))
-    sql = f"SELECT id FROM {table} WHERE is_active AND id IN ({placeholders})"  # noqa: S608
+    ids = sorted(int(movie_id) for movie_id in movie_ids)
+    found: set[int] = set()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [int(movie_id) for movie_id in movie_ids])
-        return {row[0] for row in cursor.fetchall()}
+        # Chunks keep a training batch's few thousand ids under SQLite's variable limit.
+        for start in range(0, len(ids), ACTIVE_IDS_CHUNK):
+            chunk = ids[start : start + ACTIVE_IDS_CHUNK]
+            placeholders = ", ".join(["%s"] * len(chunk))
+            sql = f"SELECT id FROM {table} WHERE is_active AND id IN ({placeholders})"  # noqa: S608
+            cursor.execute(sql, chunk)
+            found.update(row[0] for row in cursor.fetchall())
+    return found
 
 
 def movies_for_summary(*, movie_ids: list[int]) -> dict[int, Movie]:
