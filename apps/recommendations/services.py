@@ -13,15 +13,16 @@ import time
 from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from apps.core.cache import cache_add, cache_delete_many, namespace_invalidate, namespace_version
 from apps.core.logging import log_once
 from apps.core.tasks import enqueue
 from apps.recommendations import selectors
-from apps.recommendations.engines import ENGINE_NAMES, build_engine
+from apps.recommendations.engines import ENGINE_NAMES, Engine, build_engine
+from apps.recommendations.engines.hybrid import HybridEngine
 from apps.recommendations.models import (
     DISMISSAL_TYPES,
     DismissedMovie,
@@ -31,7 +32,13 @@ from apps.recommendations.models import (
     UserRecommendation,
 )
 from apps.recommendations.registry import ACTIVE_NAMESPACE, artifact_save
-from apps.recommendations.scoring import Scored, user_lists_compute
+from apps.recommendations.scoring import user_lists_compute, user_lists_compute_many
+from apps.recommendations.storing import (
+    BatchWriter,
+    ListsToStore,
+    recommendations_store,
+    user_namespace,
+)
 from apps.recommendations.training import (
     training_data_build,
     user_events_load,
@@ -45,10 +52,6 @@ REFRESH_COUNTDOWN = 2  # seconds: interactions in a burst are folded in by one r
 PENDING_TTL = 60  # a scheduled refresh that never ran stops blocking new ones after this
 REFRESHING_TTL = 30
 REFRESH_BATCH = 200
-
-
-def user_namespace(user_id: int) -> str:
-    return f"user_recs:{user_id}"
 
 
 def user_cache_parts(*, engine: str, limit: int) -> tuple:
@@ -130,95 +133,6 @@ def recommendations_ensure_fresh(*, user_id: int) -> None:
         cache_delete_many([key])
 
 
-def recommendations_store(*, user_id: int, lists: dict[str, list[Scored]], seen_count: int) -> bool:
-    """Replace the user's current lists with ``lists`` atomically.
-
-    Rows that leave the lists are deleted, except those with a click or feedback, which are
-    kept out of the lists (rank null) so that history is not lost. ``seen_count`` is the change
-    counter the lists were computed at; an older computation never overwrites a newer one.
-    """
-    now = timezone.now()
-    with transaction.atomic():
-        state = RecommendationState.objects.select_for_update().get(user_id=user_id)
-        if state.refreshed_at is not None and state.refreshed_count > seen_count:
-            return False
-        # A dismissal committed while these lists were computed is honoured all the same.
-        dismissed = set(
-            DismissedMovie.objects.filter(user_id=user_id).values_list("movie_id", flat=True)
-        )
-        lists = {
-            name: [scored for scored in ranked if scored.movie_id not in dismissed]
-            for name, ranked in lists.items()
-        }
-        existing = (
-            UserRecommendation.objects.filter(user_id=user_id)
-            .annotate(
-                has_feedback=Exists(
-                    RecommendationFeedback.objects.filter(recommendation=OuterRef("pk"))
-                )
-            )
-            .values_list("id", "movie_id", "algorithm", "rank", "clicked", "has_feedback")
-        )
-        wanted = {(s.movie_id, name) for name, ranked in lists.items() for s in ranked}
-        to_unrank, to_delete = [], []
-        for row_id, movie_id, algorithm, rank, clicked, has_feedback in existing:
-            if (movie_id, algorithm) in wanted:
-                continue
-            if clicked or has_feedback:
-                if rank is not None:
-                    to_unrank.append(row_id)
-            else:
-                to_delete.append(row_id)
-        if to_unrank:
-            UserRecommendation.objects.filter(id__in=to_unrank).update(rank=None)
-        if to_delete:
-            UserRecommendation.objects.filter(id__in=to_delete).delete()
-        _rows_upsert(
-            [
-                (user_id, scored.movie_id, name, scored.score, rank, scored.reason[:200])
-                for name, ranked in lists.items()
-                for rank, scored in enumerate(ranked, start=1)
-            ],
-            generated_at=now,
-        )
-        RecommendationState.objects.filter(user_id=user_id).update(
-            refreshed_count=seen_count, refreshed_at=now
-        )
-        transaction.on_commit(lambda: namespace_invalidate(user_namespace(user_id)))
-    return True
-
-
-UPSERT_CHUNK = 100  # rows per statement: 800 parameters, under every SQLite build's limit
-
-
-def _rows_upsert(rows: list[tuple], *, generated_at) -> None:
-    """Insert or update (user, movie, engine, score, rank, reason) rows, 100 per statement.
-
-    Plain SQL because the ORM's per-object preparation costs more than the write itself at a
-    few hundred rows, and multi-row VALUES make one round trip per hundred rows;
-    INSERT ... ON CONFLICT reads the same on PostgreSQL and SQLite.
-    """
-    quote = connection.ops.quote_name
-    table = quote(UserRecommendation._meta.db_table)
-    names = ("user_id", "movie_id", "algorithm", "score", "rank", "reason", "generated_at")
-    columns = ", ".join(quote(column) for column in (*names, "clicked"))
-    updated = ", ".join(
-        f"{quote(column)} = EXCLUDED.{quote(column)}"
-        for column in ("score", "rank", "reason", "generated_at")
-    )
-    moment = connection.ops.adapt_datetimefield_value(generated_at)
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), UPSERT_CHUNK):
-            chunk = rows[start : start + UPSERT_CHUNK]
-            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
-            sql = (
-                f"INSERT INTO {table} ({columns}) VALUES {values} "  # noqa: S608 - names from _meta
-                f"ON CONFLICT ({quote('user_id')}, {quote('movie_id')}, {quote('algorithm')}) "
-                f"DO UPDATE SET {updated}"
-            )
-            cursor.execute(sql, [value for row in chunk for value in (*row, moment, False)])
-
-
 # Training -----------------------------------------------------------------------------------
 
 
@@ -249,9 +163,17 @@ def recommender_train(
     if data.weights.size == 0:
         say("no interactions yet: nothing to train (cold-start lists still work)")
         return figures
+    fitted: dict[str, Engine] = {}
     for name in engine_names:
         fit_started = time.perf_counter()
-        engine = build_engine(name).fit(data)
+        engine = build_engine(name)
+        if isinstance(engine, HybridEngine):
+            # Its collaborative and content parts are the engines just fitted on the same
+            # data when their parameters match: EASE is fitted once, not twice.
+            engine.fit(data, fitted=fitted)
+        else:
+            engine.fit(data)
+        fitted[name] = engine
         seconds = round(time.perf_counter() - fit_started, 2)
         artifact = artifact_save(
             name=name,
@@ -286,29 +208,34 @@ def recommendations_refresh_all(*, report: Callable[[str], None] | None = None) 
         get_user_model().objects.filter(id__in=user_ids).values_list("id", flat=True)
     )
     done = 0
-    for start in range(0, len(user_ids), REFRESH_BATCH):
-        batch = [
-            user_id
-            for user_id in user_ids[start : start + REFRESH_BATCH]
-            if user_id in existing_users
-        ]
-        RecommendationState.objects.bulk_create(
-            [RecommendationState(user_id=user_id) for user_id in batch], ignore_conflicts=True
-        )
-        counts = dict(
-            RecommendationState.objects.filter(user_id__in=batch).values_list(
-                "user_id", "change_count"
+    with BatchWriter() as writer:
+        for start in range(0, len(user_ids), REFRESH_BATCH):
+            batch = [
+                user_id
+                for user_id in user_ids[start : start + REFRESH_BATCH]
+                if user_id in existing_users
+            ]
+            RecommendationState.objects.bulk_create(
+                [RecommendationState(user_id=user_id) for user_id in batch], ignore_conflicts=True
             )
-        )
-        events = user_events_load(user_ids=batch)
-        genres = selectors.favorite_genres_of(user_ids=batch)
-        for user_id in batch:
-            lists = user_lists_compute(
-                events=events[user_id], favorite_genres=genres.get(user_id, [])
+            counts = dict(
+                RecommendationState.objects.filter(user_id__in=batch).values_list(
+                    "user_id", "change_count"
+                )
             )
-            recommendations_store(user_id=user_id, lists=lists, seen_count=counts[user_id])
-            done += 1
-        say(f"refreshed {done} of {len(user_ids)} users")
+            events = user_events_load(user_ids=batch)
+            genres = selectors.favorite_genres_of(user_ids=batch)
+            lists = user_lists_compute_many(
+                users=[(events[user_id], genres.get(user_id, [])) for user_id in batch]
+            )
+            writer.submit(
+                [
+                    ListsToStore(user_id=user_id, lists=user_lists, seen_count=counts[user_id])
+                    for user_id, user_lists in zip(batch, lists, strict=True)
+                ]
+            )
+            done += len(batch)
+            say(f"refreshed {done} of {len(user_ids)} users")
     return done
 
 

@@ -1,0 +1,263 @@
+"""Storing computed lists as ``user_recommendations`` rows: one user, or a batch at once.
+
+Every user's rows are replaced under their locked ``recommendation_states`` row, so an older
+computation never overwrites a newer one and a dismissal committed meanwhile is honoured. A
+training batch does it for many users in one transaction: the same reads and writes as for one
+user, each as a few statements for the whole batch, and on PostgreSQL the new rows travel by
+COPY.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+from django.db import OperationalError, connection, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from apps.core.cache import namespace_invalidate
+from apps.recommendations.models import (
+    DismissedMovie,
+    RecommendationFeedback,
+    RecommendationState,
+    UserRecommendation,
+)
+from apps.recommendations.reasons import Scored
+
+logger = logging.getLogger(__name__)
+
+UPSERT_CHUNK = 100  # rows per statement: 800 parameters, under every SQLite build's limit
+IDS_CHUNK = 900  # ids per IN (...) list, for the same reason
+COPY_THRESHOLD = 2000  # rows from which PostgreSQL gets them by COPY rather than VALUES
+UPDATED_COLUMNS = ("score", "rank", "reason", "generated_at")
+
+
+def user_namespace(user_id: int) -> str:
+    return f"user_recs:{user_id}"
+
+
+@dataclass(frozen=True)
+class ListsToStore:
+    """One user's computed lists and the change counter their history was read at."""
+
+    user_id: int
+    lists: dict[str, list[Scored]]
+    seen_count: int
+
+
+def recommendations_store(*, user_id: int, lists: dict[str, list[Scored]], seen_count: int) -> bool:
+    """Replace the user's current lists with ``lists`` atomically.
+
+    Rows that leave the lists are deleted, except those with a click or feedback, which are
+    kept out of the lists (rank null) so that history is not lost. ``seen_count`` is the change
+    counter the lists were computed at; an older computation never overwrites a newer one.
+    """
+    stored = recommendations_store_many(
+        batch=[ListsToStore(user_id=user_id, lists=lists, seen_count=seen_count)]
+    )
+    return user_id in stored
+
+
+def recommendations_store_many(*, batch: Sequence[ListsToStore]) -> set[int]:
+    """``recommendations_store`` for every user of ``batch``, in one transaction.
+
+    Returns the users whose lists were stored (not those a newer refresh already stored).
+    """
+    if not batch:
+        return set()
+    by_user = {entry.user_id: entry for entry in batch}
+    now = timezone.now()
+    with transaction.atomic():
+        # Locked in user id order, as any other batch locks them: two batches cannot deadlock.
+        states = (
+            RecommendationState.objects.select_for_update()
+            .filter(user_id__in=sorted(by_user))
+            .order_by("user_id")
+            .values_list("user_id", "refreshed_at", "refreshed_count")
+        )
+        stored = sorted(
+            user_id
+            for user_id, refreshed_at, refreshed_count in states
+            if refreshed_at is None or refreshed_count <= by_user[user_id].seen_count
+        )
+        if not stored:
+            return set()
+        # A dismissal committed while these lists were computed is honoured all the same.
+        dismissed: dict[int, set[int]] = defaultdict(set)
+        for user_id, movie_id in DismissedMovie.objects.filter(user_id__in=stored).values_list(
+            "user_id", "movie_id"
+        ):
+            dismissed[user_id].add(movie_id)
+        rows = [
+            (user_id, scored.movie_id, name, scored.score, rank, scored.reason[:200])
+            for user_id in stored
+            for name, ranked in by_user[user_id].lists.items()
+            for rank, scored in enumerate(
+                (s for s in ranked if s.movie_id not in dismissed[user_id]), start=1
+            )
+        ]
+        _rows_retire(stored, wanted={(row[0], row[1], row[2]) for row in rows})
+        _rows_upsert(rows, generated_at=now)
+        by_count: dict[int, list[int]] = defaultdict(list)
+        for user_id in stored:
+            by_count[by_user[user_id].seen_count].append(user_id)
+        for seen_count, user_ids in by_count.items():
+            RecommendationState.objects.filter(user_id__in=user_ids).update(
+                refreshed_count=seen_count, refreshed_at=now
+            )
+        transaction.on_commit(lambda: _namespaces_invalidate(stored))
+    return set(stored)
+
+
+class BatchWriter:
+    """Stores training batches, on PostgreSQL while the next batch is being computed.
+
+    There a single background thread with its own connection stores batch n (the database
+    does the work) while the caller computes batch n + 1 (Python does), so the two costs
+    overlap on two cores instead of adding up. Inside a transaction (tests) or on SQLite,
+    batches are stored inline: another connection could not see the caller's uncommitted
+    rows. A batch that fails on a lock is stored user by user; other errors reach the caller
+    at the next ``submit`` or at ``close``.
+    """
+
+    def __init__(self) -> None:
+        self._pending: Future | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recs-store")
+
+    def __enter__(self) -> BatchWriter:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def submit(self, batch: list[ListsToStore]) -> None:
+        if self._executor is None:
+            batch_store(batch)
+            return
+        self._wait()
+        self._pending = self._executor.submit(batch_store, batch)
+
+    def close(self) -> None:
+        if self._executor is None:
+            return
+        try:
+            self._wait()
+        finally:
+            # The thread's connection is its own: close it in the thread that opened it.
+            self._executor.submit(lambda: connection.close()).result()
+            self._executor.shutdown()
+            self._executor = None
+
+    def _wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+
+def batch_store(batch: list[ListsToStore]) -> None:
+    """Store a training batch in one transaction; if that fails on a lock (a deadlock with a
+    user's own refresh or dismissal, say), store its users one by one instead."""
+    try:
+        recommendations_store_many(batch=batch)
+    except OperationalError as exc:
+        logger.warning("recommendations_batch_store_retried", extra={"error": str(exc)})
+        for entry in batch:
+            recommendations_store(
+                user_id=entry.user_id, lists=entry.lists, seen_count=entry.seen_count
+            )
+
+
+def _namespaces_invalidate(user_ids: list[int]) -> None:
+    for user_id in user_ids:
+        namespace_invalidate(user_namespace(user_id))
+
+
+def _rows_retire(user_ids: list[int], *, wanted: set[tuple[int, int, str]]) -> None:
+    """Rows of ``user_ids`` not in ``wanted`` (user, movie, engine) leave the lists: deleted,
+    or kept with rank null when they carry a click or feedback."""
+    existing = (
+        UserRecommendation.objects.filter(user_id__in=user_ids)
+        .annotate(
+            has_feedback=Exists(
+                RecommendationFeedback.objects.filter(recommendation=OuterRef("pk"))
+            )
+        )
+        .values_list("id", "user_id", "movie_id", "algorithm", "rank", "clicked", "has_feedback")
+    )
+    to_unrank, to_delete = [], []
+    for row_id, user_id, movie_id, algorithm, rank, clicked, has_feedback in existing:
+        if (user_id, movie_id, algorithm) in wanted:
+            continue
+        if clicked or has_feedback:
+            if rank is not None:
+                to_unrank.append(row_id)
+        else:
+            to_delete.append(row_id)
+    for start in range(0, len(to_unrank), IDS_CHUNK):
+        UserRecommendation.objects.filter(id__in=to_unrank[start : start + IDS_CHUNK]).update(
+            rank=None
+        )
+    for start in range(0, len(to_delete), IDS_CHUNK):
+        UserRecommendation.objects.filter(id__in=to_delete[start : start + IDS_CHUNK]).delete()
+
+
+def _rows_upsert(rows: list[tuple], *, generated_at) -> None:
+    """Insert or update (user, movie, engine, score, rank, reason) rows.
+
+    Plain SQL because the ORM's per-object preparation costs more than the write itself at a
+    few hundred rows. INSERT ... ON CONFLICT reads the same on PostgreSQL and SQLite: multi-row
+    VALUES, 100 rows per statement, for one user; a training batch on PostgreSQL sends its tens
+    of thousands of rows by COPY to a temporary table and upserts them in one statement.
+    """
+    if connection.vendor == "postgresql" and len(rows) >= COPY_THRESHOLD:
+        _rows_upsert_by_copy(rows, generated_at=generated_at)
+        return
+    quote = connection.ops.quote_name
+    table = quote(UserRecommendation._meta.db_table)
+    names = ("user_id", "movie_id", "algorithm", "score", "rank", "reason", "generated_at")
+    columns = ", ".join(quote(column) for column in (*names, "clicked"))
+    moment = connection.ops.adapt_datetimefield_value(generated_at)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), UPSERT_CHUNK):
+            chunk = rows[start : start + UPSERT_CHUNK]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+            sql = (
+                f"INSERT INTO {table} ({columns}) VALUES {values} "  # noqa: S608 - names from _meta
+                f"{_on_conflict_update()}"
+            )
+            cursor.execute(sql, [value for row in chunk for value in (*row, moment, False)])
+
+
+def _on_conflict_update() -> str:
+    quote = connection.ops.quote_name
+    updated = ", ".join(f"{quote(column)} = EXCLUDED.{quote(column)}" for column in UPDATED_COLUMNS)
+    keys = ", ".join(quote(column) for column in ("user_id", "movie_id", "algorithm"))
+    return f"ON CONFLICT ({keys}) DO UPDATE SET {updated}"
+
+
+def _rows_upsert_by_copy(rows: list[tuple], *, generated_at) -> None:
+    """PostgreSQL: COPY into a temporary table, then one INSERT ... SELECT ... ON CONFLICT."""
+    table = connection.ops.quote_name(UserRecommendation._meta.db_table)
+    staging = f"recs_staging_{uuid.uuid4().hex[:12]}"
+    columns = "user_id, movie_id, algorithm, score, rank, reason"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {staging} (user_id bigint, movie_id bigint, "
+            "algorithm varchar(50), score double precision, rank smallint, reason varchar(200))"
+        )
+        with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}, generated_at, clicked) "  # noqa: S608 - our names
+            f"SELECT {columns}, %s, false FROM {staging} {_on_conflict_update()}",
+            [generated_at],
+        )
+        cursor.execute(f"DROP TABLE {staging}")
