@@ -12,7 +12,7 @@ import json
 from django.http import HttpResponse
 from rest_framework.response import Response
 
-from apps.core.cache import cache_get, cache_key, cache_set
+from apps.core.cache import versioned_get, versioned_set
 from apps.core.envelope import success_body
 from apps.core.renderers import EnvelopeJSONRenderer
 
@@ -23,23 +23,22 @@ class CachedBytesMixin:
     """For APIView subclasses: ``bytes_cached(...)`` around the code that builds a response."""
 
     def bytes_cached(self, *, namespace: str, parts: tuple, ttl: int, produce) -> HttpResponse:
-        key = cache_key(namespace, *parts)
-        body = cache_get(key)
+        body, version = versioned_get(namespace, parts)
         if isinstance(body, bytes):
             return HttpResponse(body, content_type=CONTENT_TYPE)
         response = produce()
-        response.catalog_cache_slot = (key, ttl)
+        response.catalog_cache_slot = (namespace, parts, ttl, version)
         return response
 
     def cached_data(self, *, namespace: str, parts: tuple, ttl: int, produce) -> object:
         """The ``data`` of the cached envelope; on a miss ``produce()``, stored as the bytes
         the cached view would have sent (for requests that add to the public part)."""
-        key = cache_key(namespace, *parts)
-        body = cache_get(key)
+        body, version = versioned_get(namespace, parts)
         if isinstance(body, bytes):
             return json.loads(body)["data"]
         data = produce()
-        cache_set(key, EnvelopeJSONRenderer().render(success_body(data), CONTENT_TYPE, {}), ttl)
+        rendered = EnvelopeJSONRenderer().render(success_body(data), CONTENT_TYPE, {})
+        versioned_set(namespace, parts, rendered, ttl, version)
         return data
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -47,6 +46,6 @@ class CachedBytesMixin:
         slot = getattr(response, "catalog_cache_slot", None)
         if slot is not None and isinstance(response, Response) and response.status_code == 200:
             response.render()
-            key, ttl = slot
-            cache_set(key, bytes(response.content), ttl)
+            namespace, parts, ttl, version = slot
+            versioned_set(namespace, parts, bytes(response.content), ttl, version)
         return response

@@ -17,7 +17,7 @@ from apps.core.logging import log_once
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
-_MISSING = object()
+MISSING = object()
 
 
 def _version_key(namespace: str) -> str:
@@ -88,11 +88,42 @@ def cache_delete_many(keys: Iterable[str]) -> None:
         log_once(logger, "cache_delete_failed", "cache_unavailable")
 
 
+def _entry_key(namespace: str, parts: tuple) -> str:
+    return f"{namespace}:e:{':'.join(str(part) for part in parts)}"
+
+
+def versioned_get(namespace: str, parts: tuple) -> tuple[Any, int]:
+    """``(value, version)`` for ``parts`` in ``namespace`` in one cache round trip.
+
+    The entry is stored under a key without the version, together with the namespace version
+    it was computed under; it counts only while that version is still the current one. So a
+    hit costs one ``get_many`` (version and entry at once) instead of two dependent reads.
+    The value is ``MISSING`` on a miss; pass the returned version to ``versioned_set``.
+    """
+    version_key, entry_key = _version_key(namespace), _entry_key(namespace, parts)
+    try:
+        found = cache.get_many([version_key, entry_key])
+    except Exception:  # noqa: BLE001 - the cache must never fail a request
+        log_once(logger, "cache_get_failed", "cache_unavailable")
+        return MISSING, 0
+    raw_version = found.get(version_key)
+    version = raw_version if isinstance(raw_version, int) and raw_version > 0 else 1
+    entry = found.get(entry_key)
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version:
+        return entry[1], version
+    return MISSING, version
+
+
+def versioned_set(namespace: str, parts: tuple, value: Any, ttl: int, version: int) -> None:
+    """Store ``value`` as computed under ``version`` (read by ``versioned_get`` before the
+    computation: if the namespace was invalidated meanwhile, the entry is born stale)."""
+    cache_set(_entry_key(namespace, parts), (version, value), ttl)
+
+
 def cached(namespace: str, parts: tuple, ttl: int, produce: Callable[[], T]) -> T:
     """The value for ``parts`` in ``namespace``, computed by ``produce`` on a miss."""
-    key = cache_key(namespace, *parts)
-    value = cache_get(key, _MISSING)
-    if value is _MISSING:
+    value, version = versioned_get(namespace, parts)
+    if value is MISSING:
         value = produce()
-        cache_set(key, value, ttl)
+        versioned_set(namespace, parts, value, ttl, version)
     return value

@@ -238,7 +238,7 @@ def test_invalidation_functions_drop_what_they_name(api_client):
 def test_with_the_cache_down_lists_and_details_answer_from_the_database(api_client):
     movie = MovieFactory(title="Still here")
     broken = mock.Mock()
-    for method in ("get", "set", "add", "incr", "delete_many"):
+    for method in ("get", "get_many", "set", "add", "incr", "delete_many"):
         getattr(broken, method).side_effect = ConnectionError("cache down")
 
     # Every catalog cache call goes through apps.core.cache; make each of them fail.
@@ -257,7 +257,7 @@ def test_junk_query_parameters_do_not_create_new_cache_entries(api_client):
     MovieFactory()
     api_client.get("/api/v1/movies/popular/")
 
-    with mock.patch("apps.catalog.responses.cache_set") as cache_set:
+    with mock.patch("apps.catalog.responses.versioned_set") as cache_set:
         api_client.get("/api/v1/movies/popular/", {"junk": "1"})
         api_client.get("/api/v1/movies/popular/", {"junk": "2"})
 
