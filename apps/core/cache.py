@@ -1,10 +1,12 @@
-"""The one cache helper: versioned, namespaced keys that degrade to a miss when the cache fails.
+"""The one cache helper: versioned, namespaced entries that degrade to a miss when the cache fails.
 
-A namespace ("movie_detail", "movie_lists", "user_recs:42") has a version number stored in the
-cache; every key built in it includes the version, so ``namespace_invalidate`` drops the whole
-namespace at once by bumping it. The cache backend is configured to swallow connection errors
-(see config.settings.env.cache_config); the wrappers here also catch anything else, so an outage
-means recomputing from the database, never an error.
+A namespace ("catalog:lists", "catalog:movie:42", "user_recs:7") has a version number stored in
+the cache; ``namespace_invalidate`` drops the whole namespace at once by bumping it. ``cached``
+and ``versioned_get``/``versioned_set`` store each entry with the version it was computed under
+and read the entry and the current version together in one round trip; ``cache_key`` builds a
+key that embeds the version, for callers that manage the value themselves. The cache backend is
+configured to swallow connection errors (see config.settings.env.cache_config); the wrappers
+here also catch anything else, so an outage means recomputing from the database, never an error.
 """
 
 import logging
