@@ -1,7 +1,13 @@
 import factory
 
 from apps.accounts.tests.factories import UserFactory
-from apps.catalog.models import Episode, Genre, Movie, MovieGenre, Season, TVShow
+from apps.catalog.tests.factories import (  # noqa: F401 - one set of catalog factories
+    EpisodeFactory,
+    GenreFactory,
+    MovieFactory,
+    SeasonFactory,
+    ShowFactory,
+)
 from apps.interactions.models import (
     EpisodeReview,
     Interaction,
@@ -9,55 +15,6 @@ from apps.interactions.models import (
     UserList,
     UserListItem,
 )
-
-
-class GenreFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Genre
-
-    tmdb_id = factory.Sequence(lambda n: 91000 + n)
-    name = factory.Sequence(lambda n: f"Interactions genre {n}")
-    slug = factory.Sequence(lambda n: f"interactions-genre-{n}")
-
-
-class MovieFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Movie
-        skip_postgeneration_save = True
-
-    tmdb_id = factory.Sequence(lambda n: 9100000 + n)
-    title = factory.Sequence(lambda n: f"Film {n}")
-    original_language = "en"
-
-    @factory.post_generation
-    def genres(self, create, extracted, **kwargs):
-        for genre in extracted or []:
-            MovieGenre.objects.create(movie=self, genre=genre)
-
-
-class ShowFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = TVShow
-
-    tmdb_id = factory.Sequence(lambda n: 9200000 + n)
-    name = factory.Sequence(lambda n: f"Show {n}")
-
-
-class SeasonFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Season
-
-    show = factory.SubFactory(ShowFactory)
-    season_number = 1
-
-
-class EpisodeFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Episode
-
-    season = factory.SubFactory(SeasonFactory)
-    episode_number = factory.Sequence(lambda n: n + 1)
-    name = factory.Sequence(lambda n: f"Episode {n}")
 
 
 class InteractionFactory(factory.django.DjangoModelFactory):
