@@ -118,6 +118,25 @@ def _effects(*, user, movie, interaction_type, action, aggregates_changed, sourc
     )
 
 
+def _counted_change(
+    *, user, movie: Movie, interaction_type: str, action: str, delta: int, source: str, request
+) -> None:
+    """Move the movie's counter for this type by ``delta`` (if it has one), then queue the
+    after-commit effects of the change."""
+    counter = _COUNTERS.get(interaction_type)
+    if counter:
+        _counters_apply(movie, {counter: delta})
+    _effects(
+        user=user,
+        movie=movie,
+        interaction_type=interaction_type,
+        action=action,
+        aggregates_changed=bool(counter),
+        source=source,
+        request=request,
+    )
+
+
 def _membership_remove(*, user, movie: Movie, interaction_type: str, source: str, request) -> bool:
     """Delete the user's row of this type, if any, and its counter. True if one existed."""
     deleted, _ = Interaction.objects.filter(
@@ -125,15 +144,12 @@ def _membership_remove(*, user, movie: Movie, interaction_type: str, source: str
     ).delete()
     if not deleted:
         return False
-    counter = _COUNTERS.get(interaction_type)
-    if counter:
-        _counters_apply(movie, {counter: -1})
-    _effects(
+    _counted_change(
         user=user,
         movie=movie,
         interaction_type=interaction_type,
         action=REMOVED,
-        aggregates_changed=bool(counter),
+        delta=-1,
         source=source,
         request=request,
     )
@@ -164,15 +180,12 @@ def membership_add(
     Interaction.objects.create(
         user=user, movie=movie, interaction_type=interaction_type, source=source
     )
-    counter = _COUNTERS.get(interaction_type)
-    if counter:
-        _counters_apply(movie, {counter: 1})
-    _effects(
+    _counted_change(
         user=user,
         movie=movie,
         interaction_type=interaction_type,
         action=ADDED,
-        aggregates_changed=bool(counter),
+        delta=1,
         source=source,
         request=request,
     )
