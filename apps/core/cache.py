@@ -10,10 +10,14 @@ here also catch anything else, so an outage means recomputing from the database,
 """
 
 import logging
+import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django_redis.cache import RedisCache
 
 from apps.core.logging import log_once
 
@@ -41,7 +45,10 @@ def cache_key(namespace: str, *parts: Any) -> str:
 
 
 def namespace_invalidate(namespace: str) -> None:
-    """Drop every key of ``namespace`` (other processes see it on their next read)."""
+    """Drop every key of ``namespace`` (other processes see it on their next read, and drop
+    their local copies within CACHE_LOCAL_SECONDS)."""
+    with _local_lock:
+        _local.pop(namespace, None)
     key = _version_key(namespace)
     try:
         cache.add(key, 1, timeout=None)
@@ -94,6 +101,51 @@ def _entry_key(namespace: str, parts: tuple) -> str:
     return f"{namespace}:e:{':'.join(str(part) for part in parts)}"
 
 
+def window_incr(key: str, ttl: int, amount: int = 1) -> int | None:
+    """Add ``amount`` to the window counter ``key`` and return its new total; None when the
+    cache cannot answer. The counter is created to expire ``ttl`` seconds after its first
+    count; ``key`` must name a window that ends before then (see the Redis case below)."""
+    try:
+        backend = caches[DEFAULT_CACHE_ALIAS]
+        if isinstance(backend, RedisCache):
+            return _redis_window_incr(backend, key, ttl, amount)
+        return _window_incr(key, ttl, amount)
+    except Exception:  # noqa: BLE001 - a counter outage must not fail requests
+        log_once(logger, "cache_incr_failed", "cache_unavailable")
+        return None
+
+
+def _redis_window_incr(backend: RedisCache, key: str, ttl: int, amount: int) -> int:
+    """One round trip: ``SET key 0 EX ttl NX`` then ``INCRBY key amount``, pipelined.
+
+    django-redis's own ``incr`` runs a Lua script and leaves creating the key to the caller,
+    three round trips for a new window. The pair needs no MULTI: a window counter is only
+    counted during its window, which ends before its expiry, so it cannot expire between the
+    two commands and come back without one.
+    """
+    client = backend.client
+    made = client.make_key(key)
+    pipe = client.get_client(write=True).pipeline(transaction=False)
+    pipe.set(made, 0, ex=ttl, nx=True)
+    pipe.incrby(made, amount)
+    return int(pipe.execute()[1])
+
+
+def _window_incr(key: str, ttl: int, amount: int) -> int | None:
+    """Any other backend: ``incr``, creating the key with ``add`` on the first count."""
+    try:
+        return cache.incr(key, amount)
+    except ValueError:
+        # add() is atomic: if another request created the key in between, add fails and
+        # the incr below counts on top of it.
+        if cache.add(key, amount, ttl):
+            return amount
+        try:
+            return cache.incr(key, amount)
+        except ValueError:
+            return None
+
+
 def versioned_get(namespace: str, parts: tuple) -> tuple[Any, int]:
     """``(value, version)`` for ``parts`` in ``namespace`` in one cache round trip.
 
@@ -129,3 +181,45 @@ def cached(namespace: str, parts: tuple, ttl: int, produce: Callable[[], T]) -> 
         value = produce()
         versioned_set(namespace, parts, value, ttl, version)
     return value
+
+
+# A process-local copy of hot public entries, for the answers that may be this much older than
+# the shared cache (apps.catalog.responses: anonymous catalog answers). It saves the cache round
+# trip that otherwise dominates such a hit. An invalidation drops this process's copies at
+# once; other processes keep theirs for at most CACHE_LOCAL_SECONDS. Bounded: a namespace keeps
+# at most _LOCAL_MAX_PARTS entries and the process at most _LOCAL_MAX_NAMESPACES namespaces
+# (past either, that level starts empty again: cheaper than LRU bookkeeping on every hit).
+_local: dict[str, dict[tuple, tuple[float, Any]]] = {}
+_local_lock = threading.Lock()
+_LOCAL_MAX_NAMESPACES = 4096
+_LOCAL_MAX_PARTS = 64
+
+
+def local_get(namespace: str, parts: tuple) -> Any:
+    """The process-local copy of ``parts`` in ``namespace`` while fresh, else ``MISSING``."""
+    found = _local.get(namespace, {}).get(parts)
+    if found is None or found[0] <= time.monotonic():
+        return MISSING
+    return found[1]
+
+
+def local_put(namespace: str, parts: tuple, value: Any) -> None:
+    """Keep ``value`` for CACHE_LOCAL_SECONDS (0 turns the local copies off)."""
+    seconds = settings.CACHE_LOCAL_SECONDS
+    if seconds <= 0:
+        return
+    with _local_lock:
+        entries = _local.get(namespace)
+        if entries is None:
+            if len(_local) >= _LOCAL_MAX_NAMESPACES:
+                _local.clear()
+            entries = _local[namespace] = {}
+        elif len(entries) >= _LOCAL_MAX_PARTS and parts not in entries:
+            entries.clear()
+        entries[parts] = (time.monotonic() + seconds, value)
+
+
+def local_clear() -> None:
+    """Forget every process-local copy (tests; a process that must not serve any)."""
+    with _local_lock:
+        _local.clear()

@@ -9,3 +9,9 @@ postgres_only = pytest.mark.skipif(
     not IS_POSTGRES,
     reason="needs PostgreSQL features: set DATABASE_URL to a PostgreSQL database to run it",
 )
+
+IS_REDIS = settings.CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache"
+
+redis_only = pytest.mark.skipif(
+    not IS_REDIS, reason="needs Redis: set REDIS_URL to a Redis database to run it"
+)
