@@ -12,7 +12,7 @@ from apps.catalog.cache import (
 )
 from apps.catalog.models import TMDbListItem
 from apps.catalog.rankings import movie_ranked_list
-from apps.catalog.responses import CachedBytesMixin
+from apps.catalog.responses import CachedBytesMixin, CacheSlot
 from apps.catalog.selectors import genre_list
 from apps.catalog.serializers import (
     CatalogTrendingQuerySerializer,
@@ -28,23 +28,32 @@ class CachedPageMixin(CachedBytesMixin):
     filter_backends = []
     cache_namespace = LISTS_NAMESPACE
     cache_ttl = LIST_TTL
+    list_name = ""
 
-    def cached_page(self, request, name: str, produce_queryset, ttl: int | None = None):
+    def list_key(self, request) -> tuple[str, int]:
+        """The list's name (the cache key's first part) and its TTL, for this request."""
+        return self.list_name, self.cache_ttl
+
+    def list_rows(self, name: str):
+        """The rows of the named list: a queryset or a list, in order."""
+        raise NotImplementedError
+
+    def cache_slot(self, request) -> CacheSlot:
+        name, ttl = self.list_key(request)
         page = positive_int_param(request, "page", 1, MAX_PAGE)
         per_page = positive_int_param(request, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+        return CacheSlot(self.cache_namespace, (name, page, per_page), ttl)
+
+    def list(self, request, *args, **kwargs):
+        slot = self.cache_slot(request)
 
         def produce():
-            window = self.paginate_queryset(produce_queryset())
+            window = self.paginate_queryset(self.list_rows(slot.parts[0]))
             return self.get_paginated_response(
                 self.get_serializer(self.rows_of(window), many=True).data
             )
 
-        return self.bytes_cached(
-            namespace=self.cache_namespace,
-            parts=(name, page, per_page),
-            ttl=ttl or self.cache_ttl,
-            produce=produce,
-        )
+        return self.bytes_cached(slot, produce)
 
     def rows_of(self, window: list) -> list:
         """Snapshot items stand for their movie."""
@@ -55,12 +64,9 @@ class RankedMovieListView(CachedPageMixin, generics.ListAPIView):
     """The latest TMDb snapshot of the list, in TMDb's order; else a local ranking."""
 
     serializer_class = MovieSummarySerializer
-    list_name = ""
 
-    def list(self, request, *args, **kwargs):
-        return self.cached_page(
-            request, self.list_name, lambda: movie_ranked_list(name=self.list_name)
-        )
+    def list_rows(self, name: str):
+        return movie_ranked_list(name=name)
 
 
 class MoviePopularView(RankedMovieListView):
@@ -90,13 +96,10 @@ class MovieTrendingView(RankedMovieListView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    def list(self, request, *args, **kwargs):
+    def list_key(self, request) -> tuple[str, int]:
         query = CatalogTrendingQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        name = f"trending_{query.validated_data['window']}"
-        return self.cached_page(
-            request, name, lambda: movie_ranked_list(name=name), ttl=TRENDING_TTL
-        )
+        return f"trending_{query.validated_data['window']}", TRENDING_TTL
 
 
 class GenreListView(CachedPageMixin, generics.ListAPIView):
@@ -104,5 +107,7 @@ class GenreListView(CachedPageMixin, generics.ListAPIView):
     cache_namespace = GENRES_NAMESPACE
     cache_ttl = GENRES_TTL
 
-    def list(self, request, *args, **kwargs):
-        return self.cached_page(request, "genres", genre_list)
+    list_name = "genres"
+
+    def list_rows(self, name: str):
+        return genre_list()

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from apps.catalog.cache import DETAIL_TTL, LIST_TTL, movie_namespace
 from apps.catalog.filters import MovieFilter
-from apps.catalog.responses import CachedBytesMixin
+from apps.catalog.responses import CachedBytesMixin, CacheSlot
 from apps.catalog.search import search_session
 from apps.catalog.selectors import (
     movie_active_id,
@@ -48,24 +48,16 @@ class MovieListView(generics.ListAPIView):
 class MovieDetailMixin(CachedBytesMixin):
     """The public part is cached as bytes per movie; a logged-in user's state is added live."""
 
+    def detail_slot(self, movie_id: int) -> CacheSlot:
+        return CacheSlot(movie_namespace(movie_id), ("detail",), DETAIL_TTL)
+
     def movie_response(self, request: Request, movie_id: int):
-        parts = ("detail",)
-        namespace = movie_namespace(movie_id)
+        slot = self.detail_slot(movie_id)
         if not request.user.is_authenticated:
-            return self.bytes_cached(
-                namespace=namespace,
-                parts=parts,
-                ttl=DETAIL_TTL,
-                produce=lambda: Response(self.public_data(movie_id)),
-            )
+            return self.bytes_cached(slot, lambda: Response(self.public_data(movie_id)))
         # The active check stays live: the cached public part may predate a soft delete.
         movie_active_id(movie_id=movie_id)
-        data = self.cached_data(
-            namespace=namespace,
-            parts=parts,
-            ttl=DETAIL_TTL,
-            produce=lambda: self.public_data(movie_id),
-        )
+        data = self.cached_data(slot, lambda: self.public_data(movie_id))
         state = movie_user_state(user=request.user, movie_id=movie_id)
         return Response({**data, "user_state": CatalogUserStateSerializer(state).data})
 
@@ -74,6 +66,9 @@ class MovieDetailMixin(CachedBytesMixin):
 
 
 class MovieDetailView(MovieDetailMixin, APIView):
+    def cache_slot(self, request: Request) -> CacheSlot:
+        return self.detail_slot(self.kwargs["movie_id"])
+
     @extend_schema(responses=CatalogMovieDetailSerializer, operation_id="movie_detail")
     def get(self, request: Request, movie_id: int):
         return self.movie_response(request, movie_id)
@@ -81,6 +76,9 @@ class MovieDetailView(MovieDetailMixin, APIView):
 
 class MovieByTMDbIdView(MovieDetailMixin, APIView):
     """A movie by its TMDb id; fetched from TMDb on demand when the database lacks it."""
+
+    def cache_slot(self, request: Request) -> None:
+        return None  # the slot is the movie's, known only after looking the TMDb id up
 
     @extend_schema(responses=CatalogMovieDetailSerializer, operation_id="movie_by_tmdb_id")
     def get(self, request: Request, tmdb_id: int):
@@ -105,10 +103,15 @@ class MovieSimilarView(CachedBytesMixin, generics.ListAPIView):
     serializer_class = MovieSummarySerializer
     filter_backends = []
 
-    def list(self, request, *args, **kwargs):
-        movie_id = kwargs["movie_id"]
+    def cache_slot(self, request: Request) -> CacheSlot:
         page = positive_int_param(request, "page", 1, MAX_PAGE)
         per_page = positive_int_param(request, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+        return CacheSlot(
+            movie_namespace(self.kwargs["movie_id"]), ("similar", page, per_page), LIST_TTL
+        )
+
+    def list(self, request, *args, **kwargs):
+        movie_id = kwargs["movie_id"]
 
         def produce():
             movie_active_id(movie_id=movie_id)
@@ -117,9 +120,4 @@ class MovieSimilarView(CachedBytesMixin, generics.ListAPIView):
             data = MovieSummarySerializer(movies_in_order(ids=window), many=True).data
             return self.get_paginated_response(data)
 
-        return self.bytes_cached(
-            namespace=movie_namespace(movie_id),
-            parts=("similar", page, per_page),
-            ttl=LIST_TTL,
-            produce=produce,
-        )
+        return self.bytes_cached(self.cache_slot(request), produce)

@@ -14,8 +14,10 @@ from apps.catalog.views.lists import CachedPageMixin
 class PersonPopularView(CachedPageMixin, generics.ListAPIView):
     serializer_class = CatalogPersonSummarySerializer
 
-    def list(self, request, *args, **kwargs):
-        return self.cached_page(request, "people_popular", person_list_popular)
+    list_name = "people_popular"
+
+    def list_rows(self, name: str):
+        return person_list_popular()
 
 
 class PersonDetailView(APIView):

@@ -36,8 +36,10 @@ class ShowListView(generics.ListAPIView):
 class ShowTopRatedView(CachedPageMixin, generics.ListAPIView):
     serializer_class = CatalogShowSummarySerializer
 
-    def list(self, request, *args, **kwargs):
-        return self.cached_page(request, "shows_top_rated", show_top_rated)
+    list_name = "shows_top_rated"
+
+    def list_rows(self, name: str):
+        return show_top_rated()
 
     def rows_of(self, window):
         return [row.show if isinstance(row, TMDbListItem) else row for row in window]

@@ -1,0 +1,141 @@
+"""Anonymous hits on cached catalog answers: served before DRF, from a process-local copy."""
+
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.test import override_settings
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from apps.catalog.cache import LISTS_NAMESPACE
+from apps.catalog.tests.factories import MovieFactory
+from apps.core.throttling import local_counts
+
+pytestmark = pytest.mark.django_db
+
+PER_CLIENT_HEADERS = {"X-Request-ID", "Server-Timing"}
+
+
+def anon_rate(rate: str):
+    rates = {**api_settings.DEFAULT_THROTTLE_RATES, "anon": rate}
+    return override_settings(
+        REST_FRAMEWORK={**api_settings.user_settings, "DEFAULT_THROTTLE_RATES": rates}
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/movies/popular/?per_page=2",
+        "/api/v1/movies/trending/?window=day",
+        "/api/v1/genres/",
+        "/api/v1/movies/{pk}/",
+        "/api/v1/movies/{pk}/similar/",
+    ],
+)
+def test_a_hit_skips_drf_and_sends_what_the_drf_path_sent(api_client, path):
+    path = path.format(pk=MovieFactory().pk)
+    through_drf = api_client.get(path)
+
+    with mock.patch.object(APIView, "initial", side_effect=AssertionError("took the DRF path")):
+        hit = api_client.get(path)
+
+    assert through_drf.status_code == hit.status_code == 200
+    assert hit.content == through_drf.content
+    assert {k: v for k, v in hit.items() if k not in PER_CLIENT_HEADERS} == {
+        k: v for k, v in through_drf.items() if k not in PER_CLIENT_HEADERS
+    }
+
+
+def test_a_hit_from_the_local_copy_needs_neither_the_database_nor_the_cache(
+    api_client, django_assert_num_queries, monkeypatch
+):
+    MovieFactory()
+    monkeypatch.setattr(local_counts, "sync_seconds", 3600)
+    api_client.get("/api/v1/movies/popular/")  # computed and stored
+    first = api_client.get("/api/v1/movies/popular/")  # read, copied, counted in the cache
+
+    unreachable = mock.Mock(side_effect=AssertionError("asked the shared cache"))
+    with (
+        mock.patch("apps.catalog.responses.versioned_get", unreachable),
+        mock.patch("apps.core.throttling.window_incr", unreachable),
+        django_assert_num_queries(0),
+    ):
+        second = api_client.get("/api/v1/movies/popular/")
+
+    assert second.content == first.content
+
+
+def test_the_anonymous_throttle_counts_cached_hits(api_client):
+    MovieFactory()
+    with anon_rate("3/min"):
+        statuses = [api_client.get("/api/v1/movies/popular/").status_code for _ in range(4)]
+        refused = api_client.get("/api/v1/movies/popular/")
+
+    assert statuses == [200, 200, 200, 429]
+    assert refused.json()["error"]["code"] == "throttled"
+    assert 1 <= int(refused["Retry-After"]) <= 60
+
+
+def test_a_request_counted_before_a_miss_is_not_counted_again(api_client):
+    movie = MovieFactory()
+    with anon_rate("2/min"):
+        statuses = [api_client.get(f"/api/v1/movies/{movie.pk}/").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/movies/popular/?page=abc",
+        "/api/v1/movies/popular/?per_page=0",
+        "/api/v1/movies/trending/?window=year",
+    ],
+)
+def test_invalid_parameters_get_their_400_while_pages_are_cached(api_client, path):
+    MovieFactory()
+    api_client.get("/api/v1/movies/popular/")
+    api_client.get("/api/v1/movies/popular/")
+    api_client.get("/api/v1/movies/trending/")
+
+    response = api_client.get(path)
+
+    assert response.status_code == 400
+    assert response.json()["success"] is False
+
+
+def test_a_token_gets_the_live_answer_with_the_users_state(api_client, auth_client):
+    movie = MovieFactory()
+    api_client.get(f"/api/v1/movies/{movie.pk}/")
+    api_client.get(f"/api/v1/movies/{movie.pk}/")
+
+    state = auth_client.get(f"/api/v1/movies/{movie.pk}/").json()["data"]["user_state"]
+    assert state["favorite"] is False
+    assert api_client.get(f"/api/v1/movies/{movie.pk}/").json()["data"].get("user_state") is None
+
+
+def test_an_invalidation_elsewhere_reaches_this_process_within_cache_local_seconds(
+    api_client, monkeypatch
+):
+    clock = [5000.0]
+    monkeypatch.setattr("apps.core.cache.time.monotonic", lambda: clock[0])
+    movie = MovieFactory(title="Before")
+    api_client.get("/api/v1/movies/popular/")
+    api_client.get("/api/v1/movies/popular/")  # this process now holds a copy
+
+    movie.title = "After"
+    movie.save()
+    # Another process (a sync in a worker) invalidates: the shared version moves, and this
+    # process's copy is left to age out.
+    version_key = f"nsv:{LISTS_NAMESPACE}"
+    cache.add(version_key, 1, timeout=None)
+    cache.incr(version_key)
+
+    def title() -> str:
+        return api_client.get("/api/v1/movies/popular/").json()["data"][0]["title"]
+
+    assert title() == "Before"
+    clock[0] += settings.CACHE_LOCAL_SECONDS
+    assert title() == "After"
