@@ -47,8 +47,9 @@ def cache_key(namespace: str, *parts: Any) -> str:
 def namespace_invalidate(namespace: str) -> None:
     """Drop every key of ``namespace`` (other processes see it on their next read, and drop
     their local copies within CACHE_LOCAL_SECONDS)."""
+    global _local_size
     with _local_lock:
-        _local.pop(namespace, None)
+        _local_size -= len(_local.pop(namespace, {}))
     key = _version_key(namespace)
     try:
         cache.add(key, 1, timeout=None)
@@ -186,13 +187,13 @@ def cached(namespace: str, parts: tuple, ttl: int, produce: Callable[[], T]) -> 
 # A process-local copy of hot public entries, for the answers that may be this much older than
 # the shared cache (apps.catalog.responses: anonymous catalog answers). It saves the cache round
 # trip that otherwise dominates such a hit. An invalidation drops this process's copies at
-# once; other processes keep theirs for at most CACHE_LOCAL_SECONDS. Bounded: a namespace keeps
-# at most _LOCAL_MAX_PARTS entries and the process at most _LOCAL_MAX_NAMESPACES namespaces
-# (past either, that level starts empty again: cheaper than LRU bookkeeping on every hit).
+# once; other processes keep theirs for at most CACHE_LOCAL_SECONDS. At most _LOCAL_MAX_ENTRIES
+# copies: past that, the stale ones go, and if that is not enough, all of them (cheaper than
+# LRU bookkeeping on every hit, and a burst of distinct answers is what fills it).
 _local: dict[str, dict[tuple, tuple[float, Any]]] = {}
 _local_lock = threading.Lock()
-_LOCAL_MAX_NAMESPACES = 4096
-_LOCAL_MAX_PARTS = 64
+_local_size = 0
+_LOCAL_MAX_ENTRIES = 2048
 
 
 def local_get(namespace: str, parts: tuple) -> Any:
@@ -205,21 +206,29 @@ def local_get(namespace: str, parts: tuple) -> Any:
 
 def local_put(namespace: str, parts: tuple, value: Any) -> None:
     """Keep ``value`` for CACHE_LOCAL_SECONDS (0 turns the local copies off)."""
+    global _local, _local_size
     seconds = settings.CACHE_LOCAL_SECONDS
     if seconds <= 0:
         return
+    now = time.monotonic()
     with _local_lock:
-        entries = _local.get(namespace)
-        if entries is None:
-            if len(_local) >= _LOCAL_MAX_NAMESPACES:
-                _local.clear()
-            entries = _local[namespace] = {}
-        elif len(entries) >= _LOCAL_MAX_PARTS and parts not in entries:
-            entries.clear()
-        entries[parts] = (time.monotonic() + seconds, value)
+        if _local_size >= _LOCAL_MAX_ENTRIES:
+            _local = {
+                name: fresh
+                for name, entries in _local.items()
+                if (fresh := {k: entry for k, entry in entries.items() if entry[0] > now})
+            }
+            _local_size = sum(len(entries) for entries in _local.values())
+            if _local_size >= _LOCAL_MAX_ENTRIES:
+                _local, _local_size = {}, 0
+        entries = _local.setdefault(namespace, {})
+        _local_size += parts not in entries
+        entries[parts] = (now + seconds, value)
 
 
 def local_clear() -> None:
     """Forget every process-local copy (tests; a process that must not serve any)."""
+    global _local_size
     with _local_lock:
         _local.clear()
+        _local_size = 0

@@ -92,19 +92,19 @@ def test_local_copies_can_be_turned_off():
     assert local_get("films", ("p", 1)) is MISSING
 
 
-def test_local_copies_are_bounded_per_namespace_and_per_process(monkeypatch):
-    monkeypatch.setattr("apps.core.cache._LOCAL_MAX_PARTS", 3)
-    monkeypatch.setattr("apps.core.cache._LOCAL_MAX_NAMESPACES", 2)
-    for page in range(4):
+def test_local_copies_are_bounded(monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr("apps.core.cache.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("apps.core.cache._LOCAL_MAX_ENTRIES", 4)
+    local_put("films", ("p", 1), b"old")
+    clock[0] += settings.CACHE_LOCAL_SECONDS  # the first copy is stale from here
+    for page in range(2, 5):
         local_put("films", ("p", page), b"x")
-    assert [local_get("films", ("p", page)) is MISSING for page in range(4)] == [
-        True,
-        True,
-        True,
-        False,
-    ]
 
-    local_put("shows", ("p", 1), b"shows")
-    local_put("people", ("p", 1), b"people")
-    assert local_get("films", ("p", 3)) is MISSING
+    local_put("shows", ("p", 1), b"shows")  # full: the stale copy makes room
+    assert [local_get("films", ("p", page)) for page in range(1, 5)] == [MISSING] + [b"x"] * 3
+    assert local_get("shows", ("p", 1)) == b"shows"
+
+    local_put("people", ("p", 1), b"people")  # full of fresh copies: all go
+    assert local_get("shows", ("p", 1)) is MISSING
     assert local_get("people", ("p", 1)) == b"people"
