@@ -1,5 +1,6 @@
 # Multi-stage image: dependencies are built in the first stage; the runtime stage holds only the
-# virtual environment and the code, and runs gunicorn as an unprivileged user.
+# virtual environment and the code, and runs the server (granian, config/serve.py) as an
+# unprivileged user.
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
@@ -16,7 +17,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH=/opt/venv/bin:$PATH \
     DJANGO_SETTINGS_MODULE=config.settings.prod \
     VAR_DIR=/app/var \
-    GUNICORN_BIND=0.0.0.0:8000
+    SERVER_BIND=0.0.0.0:8000 \
+    PROMETHEUS_MULTIPROC_DIR=/tmp/nexus-metrics
 RUN useradd --system --uid 10001 --create-home --home-dir /home/nexus nexus
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
@@ -31,4 +33,4 @@ USER nexus
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --retries=3 \
   CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/health/live').status != 200)"
-CMD ["gunicorn", "config.wsgi:application", "-c", "config/gunicorn.py"]
+CMD ["python", "-m", "config.serve"]
