@@ -20,6 +20,17 @@ from apps.catalog.models import Movie  # noqa: E402
 
 DETAIL_IDS = int(os.environ.get("BENCH_DETAIL_IDS", "2000"))
 SEARCH_QUERIES = 200
+LISTS = [
+    ("movies/popular", {}),
+    ("movies/top-rated", {}),
+    ("movies/upcoming", {}),
+    ("movies/now-playing", {}),
+    ("movies/trending", {"window": "day"}),
+    ("movies/trending", {"window": "week"}),
+    ("genres", {}),
+    ("people/popular", {}),
+    ("shows/top-rated", {}),
+]
 TYPOS = ["godfahter", "matrx", "star wras", "terminatr", "forest gump", "shawshank redemtion"]
 
 
@@ -34,6 +45,12 @@ def main(outdir: Path) -> None:
     scenarios = {
         "reference": ["/api/v1/bench/reference/"],
         "popular": ["/api/v1/movies/popular/"],
+        # Every cached list, a few pages of each: what anonymous browsing of the lists costs.
+        "lists": [
+            f"/api/v1/{name}/?{urlencode({'page': page, **params})}"
+            for name, params in LISTS
+            for page in range(1, 6)
+        ],
         "detail": [f"/api/v1/movies/{pk}/" for pk in rng.sample(ids, min(DETAIL_IDS, len(ids)))],
         # A few ids that the warm-up caches: the detail answered from the byte cache.
         "detail_hot": [f"/api/v1/movies/{pk}/" for pk in rng.sample(ids, min(50, len(ids)))],

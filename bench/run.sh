@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# make bench: ml-latest-small imported into PostgreSQL, gunicorn with production settings and
-# Redis on 127.0.0.1, then wrk (or bench/load.py without wrk) drives each scenario with
-# concurrent connections for a bounded time and prints requests/s and p50/p95/p99 latency,
-# beside a bare Django JSON view served by the same server in the same run.
+# make bench: ml-latest-small imported into PostgreSQL, the production server (granian, see
+# config/serve.py) with production settings and Redis on 127.0.0.1, then wrk (or bench/load.py
+# without wrk) drives each scenario with concurrent connections for a bounded time and prints
+# requests/s and p50/p95/p99 latency, beside a bare Django JSON view served by the same server
+# in the same run.
 #
 # Knobs (environment): BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_DATASET, BENCH_DURATION (s),
-# BENCH_WARMUP (s), BENCH_CONNECTIONS, BENCH_WRK_THREADS, BENCH_GUNICORN_WORKERS,
-# BENCH_GUNICORN_THREADS, BENCH_SCENARIOS (default: reference popular detail_hot detail search).
+# BENCH_WARMUP (s), BENCH_CONNECTIONS, BENCH_WRK_THREADS, BENCH_SERVER (granian, or gunicorn
+# to compare), BENCH_WORKERS and BENCH_THREADS (per server: granian 2 x 2, gunicorn 3 x 8, the
+# best each measured here), BENCH_SCENARIOS (default: reference popular lists detail_hot detail
+# search).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,9 +21,13 @@ DURATION="${BENCH_DURATION:-15}"
 WARMUP="${BENCH_WARMUP:-5}"
 CONNECTIONS="${BENCH_CONNECTIONS:-100}"
 WRK_THREADS="${BENCH_WRK_THREADS:-2}"
-SCENARIOS="${BENCH_SCENARIOS:-reference popular detail_hot detail search}"
-export GUNICORN_WORKERS="${BENCH_GUNICORN_WORKERS:-3}"
-export GUNICORN_THREADS="${BENCH_GUNICORN_THREADS:-8}"
+SCENARIOS="${BENCH_SCENARIOS:-reference popular lists detail_hot detail search}"
+SERVER="${BENCH_SERVER:-granian}"
+case "$SERVER" in
+  granian) WORKERS="${BENCH_WORKERS:-2}" THREADS="${BENCH_THREADS:-2}" ;;
+  gunicorn) WORKERS="${BENCH_WORKERS:-3}" THREADS="${BENCH_THREADS:-8}" ;;
+  *) echo "BENCH_SERVER must be granian or gunicorn"; exit 2 ;;
+esac
 
 # Production settings, made to run over plain HTTP on loopback with throttling out of the way.
 export DJANGO_SETTINGS_MODULE=config.settings.prod
@@ -59,16 +66,21 @@ workdir=$(mktemp -d /tmp/nexus-bench.XXXXXX)
 "$PY" bench/paths.py "$workdir"
 
 port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-log "gunicorn on 127.0.0.1:$port ($GUNICORN_WORKERS workers x $GUNICORN_THREADS threads)"
-.venv/bin/gunicorn config.wsgi:application -c config/gunicorn.py --bind "127.0.0.1:$port" \
-  >"$workdir/gunicorn.log" 2>&1 &
-gunicorn_pid=$!
-trap 'kill "$gunicorn_pid" 2>/dev/null || true; wait "$gunicorn_pid" 2>/dev/null || true' EXIT
+log "$SERVER on 127.0.0.1:$port ($WORKERS workers x $THREADS threads)"
+if [ "$SERVER" = granian ]; then
+  SERVER_BIND="127.0.0.1:$port" SERVER_WORKERS=$WORKERS SERVER_THREADS=$THREADS \
+    "$PY" -m config.serve >"$workdir/server.log" 2>&1 &
+else
+  .venv/bin/gunicorn config.wsgi:application --bind "127.0.0.1:$port" --workers "$WORKERS" \
+    --threads "$THREADS" --keep-alive 5 --worker-tmp-dir /dev/shm >"$workdir/server.log" 2>&1 &
+fi
+server_pid=$!
+trap 'kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do
   curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
   sleep 0.5
 done
-curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null || { cat "$workdir/gunicorn.log"; exit 1; }
+curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null || { cat "$workdir/server.log"; exit 1; }
 
 drive() {  # name seconds
   local name=$1 seconds=$2
@@ -88,5 +100,5 @@ for name in $SCENARIOS; do
   drive "$name" "$DURATION" | tee -a "$results"
 done
 
-log "Results (gunicorn log: $workdir/gunicorn.log)"
+log "Results: $SERVER, $WORKERS workers x $THREADS threads (server log: $workdir/server.log)"
 "$PY" bench/report.py <"$results"
