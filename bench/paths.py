@@ -52,6 +52,10 @@ def main(outdir: Path) -> None:
             for page in range(1, 6)
         ],
         "detail": [f"/api/v1/movies/{pk}/" for pk in rng.sample(ids, min(DETAIL_IDS, len(ids)))],
+        # The same movies computed as a cache miss is, however warm the cache (bench-only route).
+        "detail_miss": [
+            f"/api/v1/bench/movies/{pk}/" for pk in rng.sample(ids, min(DETAIL_IDS, len(ids)))
+        ],
         # A few ids that the warm-up caches: the detail answered from the byte cache.
         "detail_hot": [f"/api/v1/movies/{pk}/" for pk in rng.sample(ids, min(50, len(ids)))],
         "search": [],

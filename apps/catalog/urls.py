@@ -29,8 +29,12 @@ urlpatterns = [
     path("search/", search.SearchView.as_view(), name="search"),
 ]
 
-# The benchmark's reference: a bare Django JSON view served by the same server (bench/run.sh).
+# Benchmark-only routes (bench/run.sh): the bare reference view, and movie details computed as
+# cache misses are.
 if os.environ.get("BENCH_REFERENCE_VIEW") == "1":
-    from apps.catalog.views.bench import bench_reference
+    from apps.catalog.views.bench import BenchMovieDetailMissView, bench_reference
 
-    urlpatterns.append(path("bench/reference/", bench_reference, name="bench-reference"))
+    urlpatterns += [
+        path("bench/reference/", bench_reference, name="bench-reference"),
+        path("bench/movies/<id:movie_id>/", BenchMovieDetailMissView.as_view(), name="bench-miss"),
+    ]

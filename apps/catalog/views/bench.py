@@ -1,12 +1,25 @@
-"""A bare Django JSON view: the benchmark's reference for what the server does with no app code.
+"""Benchmark-only views, routed only when BENCH_REFERENCE_VIEW=1 (see apps/catalog/urls.py), so
+never exposed normally.
 
-Routed only when BENCH_REFERENCE_VIEW=1 (see apps/catalog/urls.py), so never exposed normally.
+``bench_reference`` is a bare Django JSON view: the reference for what the server does with no
+app code. ``BenchMovieDetailMissView`` computes a movie's public detail as a cache miss does,
+without reading or filling the cache, so a benchmark can measure misses however warm the
+cache is.
 """
 
 from django.http import JsonResponse
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from apps.catalog.views.movies import MovieDetailView
 from apps.core.envelope import success_body
 
 
 def bench_reference(request):
     return JsonResponse(success_body({"status": "ok"}))
+
+
+class BenchMovieDetailMissView(APIView):
+    def get(self, request: Request, movie_id: int):
+        return Response(MovieDetailView().public_data(movie_id))
