@@ -1,7 +1,7 @@
 """Brute-force protection for login: atomic failure counters in the cache.
 
-Three fixed one-minute windows are counted, each with ``cache.add`` + ``cache.incr`` (atomic in
-Redis and in the local memory cache):
+Three fixed one-minute windows are counted, each with the cache helper's atomic window counter
+(apps.core.cache ``window_incr``):
 
 - one account from one client (default 5 failures): a guesser is stopped fast;
 - one account from any client (default 20): a distributed guesser is stopped too, while a
@@ -20,9 +20,9 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
 
 from apps.accounts.exceptions import TooManyAttempts
+from apps.core.cache import window_incr
 from apps.core.logging import log_once
 
 logger = logging.getLogger(__name__)
@@ -44,31 +44,15 @@ def _digest(value: str) -> str:
 
 
 def _hit(key: str) -> int | None:
-    """Increment ``key`` atomically; None when the cache cannot count."""
-    try:
-        cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
-        try:
-            value = cache.incr(key)
-        except ValueError:
-            # Evicted between add and incr: this attempt opens the window again.
-            cache.add(key, 1, timeout=WINDOW_SECONDS * 2)
-            value = 1
-    except Exception as exc:  # noqa: BLE001 - the cache must never fail a login
-        log_once(logger, "login_guard_cache_failed", "login_guard_unavailable", error=str(exc))
-        return None
-    if not isinstance(value, int):
-        # django-redis returns None when it swallowed a connection error.
+    """Count one attempt in window ``key``; None when the cache cannot count."""
+    count = window_incr(key, WINDOW_SECONDS * 2)
+    if count is None:
         log_once(logger, "login_guard_cache_failed", "login_guard_unavailable")
-        return None
-    return value
+    return count
 
 
 def _release(key: str) -> None:
-    try:
-        cache.decr(key)
-    except ValueError:
-        pass  # the window ended meanwhile
-    except Exception:  # noqa: BLE001
+    if window_incr(key, WINDOW_SECONDS * 2, amount=-1) is None:
         log_once(logger, "login_guard_cache_failed", "login_guard_unavailable")
 
 
