@@ -137,11 +137,12 @@ class LocalWindowCounts:
             estimate = window.synced + window.in_flight + window.pending
             if window.in_flight or now - window.synced_at < self.sync_seconds:
                 return estimate
-            window.in_flight, window.pending = window.pending, 0
-        total = window_incr(key, ttl, window.in_flight)  # outside the lock: a round trip
+            sending = window.in_flight = window.pending
+            window.pending = 0
+        total = window_incr(key, ttl, sending)  # outside the lock: a round trip
         with self._lock:
             if total is None:
-                window.pending += window.in_flight
+                window.pending += sending
             else:
                 window.synced = max(window.synced, total)
             window.in_flight = 0
