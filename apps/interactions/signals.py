@@ -2,8 +2,8 @@
 
 ``interaction_changed``: sender is the Interaction class; kwargs ``user_id``, ``movie_id``,
 ``interaction_type`` and ``action`` ("added", "updated", "removed"). The recommendations app
-marks the user's recommendations stale on it. Sent with ``send_robust`` so a failing receiver
-never fails the user's request.
+marks the user's recommendations stale on it. Sent through apps.core.signals.signal_send_robust,
+so a failing receiver never fails the user's request.
 """
 
 from django.dispatch import Signal

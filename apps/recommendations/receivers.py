@@ -10,3 +10,8 @@ def interaction_changed_receiver(sender, *, user_id: int, **kwargs) -> None:
     and never fails the write that caused it.
     """
     recommendations_mark_stale(user_id=user_id)
+
+
+def favorite_genres_changed_receiver(sender, *, user_id: int, **kwargs) -> None:
+    """Favorite genres shape cold-start lists and lift matching movies in the hybrid engine."""
+    recommendations_mark_stale(user_id=user_id)

@@ -5,9 +5,11 @@ from django.db import IntegrityError, transaction
 from apps.accounts.login_guard import login_attempt_begin
 from apps.accounts.models import Profile, User, UserFavoriteGenre
 from apps.accounts.services.common import taken_error, taken_fields
+from apps.accounts.signals import favorite_genres_changed
 from apps.accounts.tasks import verification_email_send_task
 from apps.catalog.models import Genre
 from apps.core.exceptions import InvalidInput
+from apps.core.signals import signal_send_robust
 from apps.core.tasks import enqueue_on_commit
 
 EMAIL_NEEDS_PASSWORD = "Changing the email address needs the current password."  # noqa: S105 - a message, not a secret
@@ -75,8 +77,15 @@ def favorite_genres_set(*, user: User, genre_ids: list[int]) -> None:
         # The user's row lock orders concurrent replacements of the same set.
         User.objects.select_for_update().filter(pk=user.pk).first()
         profile, _ = Profile.objects.get_or_create(user=user)
-        UserFavoriteGenre.objects.filter(profile=profile).exclude(genre_id__in=wanted).delete()
+        links = UserFavoriteGenre.objects.filter(profile=profile)
+        if set(links.values_list("genre_id", flat=True)) == set(wanted):
+            return  # unchanged: nothing to write, and the recommendations stay fresh
+        links.exclude(genre_id__in=wanted).delete()
         UserFavoriteGenre.objects.bulk_create(
             [UserFavoriteGenre(profile=profile, genre_id=genre_id) for genre_id in wanted],
             ignore_conflicts=True,
+        )
+        transaction.on_commit(
+            lambda: signal_send_robust(favorite_genres_changed, sender=User, user_id=user.pk),
+            robust=True,
         )

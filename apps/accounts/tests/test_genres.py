@@ -2,6 +2,7 @@ import pytest
 
 from apps.accounts.models import UserFavoriteGenre
 from apps.accounts.services import favorite_genres_set
+from apps.accounts.signals import favorite_genres_changed
 from apps.catalog.models import Genre
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +108,29 @@ def test_setting_genres_for_a_user_without_a_profile_creates_it(genres):
     favorite_genres_set(user=bare, genre_ids=[genres[1].pk])
 
     assert list(bare.profile.favorite_genres.all()) == [genres[1]]
+
+
+def test_a_change_is_signalled_once_after_commit_and_a_failing_listener_fails_nothing(
+    auth_client, user, genres, django_capture_on_commit_callbacks
+):
+    action, comedy, _drama, _horror = genres
+    heard = []
+
+    def listener(sender, *, user_id, **kwargs):
+        heard.append(user_id)
+        raise RuntimeError("a listener that breaks")
+
+    favorite_genres_changed.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            changed = auth_client.put(URL, {"genre_ids": [action.pk, comedy.pk]}, format="json")
+        with django_capture_on_commit_callbacks(execute=True):
+            same = auth_client.put(URL, {"genre_ids": [comedy.pk, action.pk]}, format="json")
+    finally:
+        favorite_genres_changed.disconnect(listener)
+
+    assert changed.status_code == same.status_code == 200
+    assert heard == [user.pk]
+    assert set(
+        UserFavoriteGenre.objects.filter(profile__user=user).values_list("genre_id", flat=True)
+    ) == {action.pk, comedy.pk}

@@ -4,16 +4,13 @@ All of it runs in ``transaction.on_commit`` callbacks registered as robust, so a
 logged and never turns a committed write into an error response.
 """
 
-import logging
-
 from django.db import transaction
 
 from apps.analytics.services import activity_record_on_commit
 from apps.catalog.cache import movie_detail_invalidate
+from apps.core.signals import signal_send_robust
 from apps.interactions.models import Interaction, InteractionSource
 from apps.interactions.signals import interaction_changed
-
-logger = logging.getLogger(__name__)
 
 ADDED = "added"
 UPDATED = "updated"
@@ -36,20 +33,14 @@ def activity_name(interaction_type: str, action: str) -> str:
 
 
 def _signal_send(*, user_id: int, movie_id: int, interaction_type: str, action: str) -> None:
-    results = interaction_changed.send_robust(
+    signal_send_robust(
+        interaction_changed,
         sender=Interaction,
         user_id=user_id,
         movie_id=movie_id,
         interaction_type=interaction_type,
         action=action,
     )
-    for receiver, outcome in results:
-        if isinstance(outcome, Exception):
-            logger.warning(
-                "interaction_changed_receiver_failed",
-                extra={"receiver": getattr(receiver, "__qualname__", str(receiver))},
-                exc_info=outcome,
-            )
 
 
 def interaction_effects_on_commit(

@@ -261,3 +261,27 @@ def test_stored_rows_are_replaced_not_accumulated_by_refreshes(trained_world):
     rows = UserRecommendation.objects.filter(user=user)
     assert rows.count() == count
     assert rows.filter(rank__isnull=True).count() == 0
+
+
+def test_changing_favorite_genres_changes_a_cold_start_users_next_answer(
+    trained_world, django_capture_on_commit_callbacks
+):
+    user = UserFactory()
+    client = client_for(user)
+    genres_url = reverse("me-genres")
+
+    def favorites(genre) -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.put(genres_url, {"genre_ids": [genre.pk]}, format="json")
+        assert response.status_code == 200, response.content
+
+    favorites(trained_world.romance_genre)
+    romance = {m.id for m in trained_world.romance}
+    assert set(_ids(_items(client, limit=3))) <= romance
+    changes = RecommendationState.objects.get(user=user).change_count
+
+    favorites(trained_world.romance_genre)  # the same set: nothing changed, nothing goes stale
+    assert RecommendationState.objects.get(user=user).change_count == changes
+
+    favorites(trained_world.scifi_genre)
+    assert set(_ids(_items(client, limit=3))) <= {m.id for m in trained_world.scifi}
