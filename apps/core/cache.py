@@ -4,7 +4,9 @@ A namespace ("catalog:lists", "catalog:movie:42", "user_recs:7") has a version n
 the cache; ``namespace_invalidate`` drops the whole namespace at once by bumping it. ``cached``
 and ``versioned_get``/``versioned_set`` store each entry with the version it was computed under
 and read the entry and the current version together in one round trip; ``cache_key`` builds a
-key that embeds the version, for callers that manage the value themselves. The cache backend is
+key that embeds the version, for callers that manage the value themselves. ``window_incr`` is
+the atomic counter of fixed time windows (throttles, the login guard), and ``local_get`` and
+``local_put`` keep a short-lived copy of hot entries in the process. The cache backend is
 configured to swallow connection errors (see config.settings.env.cache_config); the wrappers
 here also catch anything else, so an outage means recomputing from the database, never an error.
 """
