@@ -54,3 +54,37 @@ def test_metrics_are_served_in_prometheus_format(api_client):
     text = response.content.decode()
     assert "django_http_requests_latency_seconds_by_view_method" in text
     assert "# TYPE" in text
+
+
+def _sample(text: str, name: str, **labels: str) -> float:
+    """The value of the series ``name`` with exactly these labels in a Prometheus text page."""
+    wanted = ",".join(f'{key}="{value}"' for key, value in sorted(labels.items()))
+    for line in text.splitlines():
+        series, _, value = line.rpartition(" ")
+        if series.startswith(name + "{"):
+            found = ",".join(sorted(series[len(name) + 1 : -1].split(",")))
+            if found == wanted:
+                return float(value)
+    return 0.0
+
+
+def test_each_request_is_counted_by_method_status_and_view_with_its_latency(api_client):
+    def scrape() -> str:
+        return api_client.get("/metrics").content.decode()
+
+    before = scrape()
+    api_client.get("/health/live")
+    api_client.get("/api/v1/no-such-route/")
+    after = scrape()
+
+    def moved(name: str, **labels: str) -> float:
+        return _sample(after, name, **labels) - _sample(before, name, **labels)
+
+    # The scrape between the two snapshots is a GET too.
+    assert moved("django_http_requests_total_by_method_total", method="GET") == 3
+    live = {"status": "200", "view": "health-live", "method": "GET"}
+    assert moved("django_http_responses_total_by_status_view_method_total", **live) == 1
+    unknown = {"status": "404", "view": "apps.core.views.page_not_found", "method": "GET"}
+    assert moved("django_http_responses_total_by_status_view_method_total", **unknown) == 1
+    latency = {"view": "health-live", "method": "GET"}
+    assert moved("django_http_requests_latency_seconds_by_view_method_count", **latency) == 1
