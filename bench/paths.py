@@ -63,6 +63,8 @@ def main(outdir: Path) -> None:
     words = [w for title in rng.sample(titles, SEARCH_QUERIES) for w in title.split() if len(w) > 3]
     queries = rng.sample(words, min(SEARCH_QUERIES - len(TYPOS), len(words))) + TYPOS
     scenarios["search"] = [f"/api/v1/search/?{urlencode({'q': q})}" for q in queries]
+    # The same queries computed as a cache miss is (bench-only route).
+    scenarios["search_miss"] = [f"/api/v1/bench/search/?{urlencode({'q': q})}" for q in queries]
     for name, paths in scenarios.items():
         (outdir / f"{name}.txt").write_text("\n".join(paths) + "\n")
     print(

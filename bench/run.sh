@@ -9,7 +9,7 @@
 # BENCH_WARMUP (s), BENCH_CONNECTIONS, BENCH_WRK_THREADS, BENCH_SERVER (granian, or gunicorn
 # to compare), BENCH_WORKERS and BENCH_THREADS (per server: granian 2 x 2, gunicorn 3 x 8, the
 # best each measured here), BENCH_SCENARIOS (default: reference popular lists detail_hot detail
-# detail_miss search).
+# detail_miss search search_miss).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +21,7 @@ DURATION="${BENCH_DURATION:-15}"
 WARMUP="${BENCH_WARMUP:-5}"
 CONNECTIONS="${BENCH_CONNECTIONS:-100}"
 WRK_THREADS="${BENCH_WRK_THREADS:-2}"
-SCENARIOS="${BENCH_SCENARIOS:-reference popular lists detail_hot detail detail_miss search}"
+SCENARIOS="${BENCH_SCENARIOS:-reference popular lists detail_hot detail detail_miss search search_miss}"
 SERVER="${BENCH_SERVER:-granian}"
 case "$SERVER" in
   granian) WORKERS="${BENCH_WORKERS:-2}" THREADS="${BENCH_THREADS:-2}" ;;

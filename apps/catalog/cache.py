@@ -7,6 +7,9 @@ TRENDING_TTL = 30 * 60
 LIST_TTL = 60 * 60
 DETAIL_TTL = 24 * 60 * 60
 GENRES_TTL = 24 * 60 * 60
+# Search answers (not in the seed): short, so a title that changes without an invalidation (a
+# movie fetched from TMDb on demand, a rating count moving the popularity boost) shows soon.
+SEARCH_TTL = 10 * 60
 
 LISTS_NAMESPACE = "catalog:lists"
 GENRES_NAMESPACE = "catalog:genres"
@@ -17,7 +20,8 @@ def movie_namespace(movie_id: int) -> str:
 
 
 def catalog_lists_invalidate() -> None:
-    """Drop every cached catalog list (popular, trending, top rated, shows...)."""
+    """Drop every cached catalog list (popular, trending, top rated, shows...) and every cached
+    search answer (they share the namespace)."""
     namespace_invalidate(LISTS_NAMESPACE)
 
 

@@ -9,7 +9,7 @@ from django.test import override_settings
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from apps.catalog.cache import LISTS_NAMESPACE
+from apps.catalog.cache import LISTS_NAMESPACE, catalog_lists_invalidate
 from apps.catalog.tests.factories import MovieFactory
 from apps.core.throttling import local_counts
 
@@ -33,6 +33,7 @@ def anon_rate(rate: str):
         "/api/v1/genres/",
         "/api/v1/movies/{pk}/",
         "/api/v1/movies/{pk}/similar/",
+        "/api/v1/search/?q=movie&per_page=5",
     ],
 )
 def test_a_hit_skips_drf_and_sends_what_the_drf_path_sent(api_client, path):
@@ -140,3 +141,22 @@ def test_an_invalidation_elsewhere_reaches_this_process_within_cache_local_secon
     assert title() == "Before"
     clock[0] += settings.CACHE_LOCAL_SECONDS
     assert title() == "After"
+
+
+def test_search_answers_are_cached_until_the_lists_are_invalidated(
+    api_client, django_assert_num_queries
+):
+    movie = MovieFactory(title="Heat")
+    first = api_client.get("/api/v1/search/", {"q": " heat "})
+    with django_assert_num_queries(0):
+        again = api_client.get("/api/v1/search/", {"q": "heat"})  # the same query, trimmed
+    assert again.content == first.content
+
+    movie.title = "Heat Wave"
+    movie.save()
+    catalog_lists_invalidate()  # what a sync or an editor's save does after commit
+
+    titles = [
+        row["title"] for row in api_client.get("/api/v1/search/", {"q": "heat"}).json()["data"]
+    ]
+    assert titles == ["Heat Wave"]

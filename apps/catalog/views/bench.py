@@ -2,9 +2,9 @@
 never exposed normally.
 
 ``bench_reference`` is a bare Django JSON view: the reference for what the server does with no
-app code. ``BenchMovieDetailMissView`` computes a movie's public detail as a cache miss does,
-without reading or filling the cache, so a benchmark can measure misses however warm the
-cache is.
+app code. ``BenchMovieDetailMissView`` and ``BenchSearchMissView`` compute a movie's public
+detail and a search as a cache miss does, without reading or filling the cache, so a benchmark
+can measure misses however warm the cache is.
 """
 
 from django.http import JsonResponse
@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.catalog.views.movies import MovieDetailView
+from apps.catalog.views.search import SearchView
 from apps.core.envelope import success_body
 
 
@@ -23,3 +24,12 @@ def bench_reference(request):
 class BenchMovieDetailMissView(APIView):
     def get(self, request: Request, movie_id: int):
         return Response(MovieDetailView().public_data(movie_id))
+
+
+class BenchSearchMissView(SearchView):
+    def cache_slot(self, request) -> None:
+        return None
+
+    def list(self, request, *args, **kwargs):
+        _, q, kind = self.search_slot(request)
+        return self.search_response(q, kind)

@@ -1,8 +1,12 @@
 """Search across movies, shows or people (``type``), typos forgiven on PostgreSQL."""
 
+import hashlib
+
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics
 
+from apps.catalog.cache import LISTS_NAMESPACE, SEARCH_TTL
+from apps.catalog.responses import CachedBytesMixin, CacheSlot
 from apps.catalog.search import movie_popularity_boost, search_session, text_search
 from apps.catalog.selectors import (
     movie_summary_queryset,
@@ -15,6 +19,7 @@ from apps.catalog.serializers import (
     CatalogShowSummarySerializer,
     MovieSummarySerializer,
 )
+from apps.core.pagination import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, positive_int_param
 
 SEARCH_TARGETS = {
     "movie": (movie_summary_queryset, "title", MovieSummarySerializer, "-popularity_score"),
@@ -24,7 +29,10 @@ SEARCH_TARGETS = {
 BOOSTS = {"movie": movie_popularity_boost}
 
 
-class SearchView(generics.ListAPIView):
+class SearchView(CachedBytesMixin, generics.ListAPIView):
+    """Answers are cached as bytes per type, query (as searched: trimmed), page and page size,
+    in the lists' namespace, so whatever drops the lists drops them too."""
+
     filter_backends = []
     serializer_class = MovieSummarySerializer
 
@@ -48,10 +56,26 @@ class SearchView(generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    def list(self, request, *args, **kwargs):
+    def search_slot(self, request) -> tuple[CacheSlot, str, str]:
+        """The validated query and type, and where their answer is cached (the query by its
+        digest: any text up to 200 characters, kept out of the cache key)."""
         query = CatalogSearchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        q, kind = query.validated_data["q"], query.validated_data["type"]
+        page = positive_int_param(request, "page", 1, MAX_PAGE)
+        per_page = positive_int_param(request, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+        q, kind = query.validated_data["q"].strip(), query.validated_data["type"]
+        digest = hashlib.sha256(q.encode()).hexdigest()[:32]
+        parts = ("search", kind, digest, page, per_page)
+        return CacheSlot(LISTS_NAMESPACE, parts, SEARCH_TTL), q, kind
+
+    def cache_slot(self, request) -> CacheSlot:
+        return self.search_slot(request)[0]
+
+    def list(self, request, *args, **kwargs):
+        slot, q, kind = self.search_slot(request)
+        return self.bytes_cached(slot, lambda: self.search_response(q, kind))
+
+    def search_response(self, q: str, kind: str):
         queryset_of, field, serializer_class, popularity = SEARCH_TARGETS[kind]
         with search_session():
             boost = BOOSTS[kind]() if kind in BOOSTS else None
