@@ -44,6 +44,10 @@ def server() -> Granian:
         websockets=False,
         workers=int(os.environ.get("SERVER_WORKERS", "2")),
         blocking_threads=int(os.environ.get("SERVER_THREADS", "2")),
+        # granian retires a request thread idle this long (30 s by default, 600 at most). A
+        # retired thread's PostgreSQL connection stays open until Python's cycle collector
+        # frees Django's connection object, so threads are kept as long as granian allows.
+        blocking_threads_idle_timeout=600,
         respawn_failed_workers=True,
         log_level=LogLevels(os.environ.get("LOG_LEVEL", "INFO").lower()),
     )
