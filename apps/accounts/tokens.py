@@ -3,15 +3,24 @@
 JWTs carry ``token_version``: the user's counter at issue time. Changing or resetting the
 password bumps the counter, so every token issued before is refused (see authentication.py).
 A token without the claim counts as version 0, which is what every user starts with.
+
+They also carry ``sid``, the session: the id of the refresh token issued at login, copied into
+the access tokens made from it and kept through refresh rotations. Logging out revokes the
+session, so its access tokens stop working at once instead of at their expiry
+(``session_revoke``; checked in authentication.py).
 """
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import signing
 from django.utils.http import base36_to_int
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from apps.core.cache import cache_get, cache_set
+
 TOKEN_VERSION_CLAIM = "token_version"  # noqa: S105 - a claim name
+SESSION_CLAIM = "sid"
 EMAIL_VERIFICATION_SALT = "apps.accounts.email-verification"
 
 
@@ -33,6 +42,7 @@ class AccountRefreshToken(RefreshToken):
     def for_user(cls, user):
         token = super().for_user(user)
         token[TOKEN_VERSION_CLAIM] = user.token_version
+        token[SESSION_CLAIM] = token[jwt_settings.JTI_CLAIM]
         return token
 
 
@@ -42,8 +52,34 @@ def token_version_of(token) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else -1
 
 
-def token_pair_for(user) -> dict[str, str]:
+def session_of(token) -> str | None:
+    """The session a validated token belongs to (None for tokens issued without one)."""
+    value = token.get(SESSION_CLAIM)
+    return value if isinstance(value, str) and value else None
+
+
+def _revoked_session_key(session: str) -> str:
+    return f"jwt:revoked_session:{session}"
+
+
+def session_revoke(session: str) -> None:
+    """Refuse the session's access tokens from now until the last of them has expired."""
+    lifetime = int(jwt_settings.ACCESS_TOKEN_LIFETIME.total_seconds())
+    cache_set(_revoked_session_key(session), 1, lifetime + 60)
+
+
+def session_is_revoked(session: str) -> bool:
+    """Whether the session was logged out (False when the cache cannot say: an access token
+    then lives to its expiry, at most ACCESS_TOKEN_LIFETIME, as before logout existed)."""
+    return cache_get(_revoked_session_key(session)) is not None
+
+
+def token_pair_for(user, *, session: str | None = None) -> dict[str, str]:
+    """A new access and refresh pair; ``session`` continues an existing session (a refresh
+    rotation), so logging out later also refuses the access tokens issued before it."""
     refresh = AccountRefreshToken.for_user(user)
+    if session is not None:
+        refresh[SESSION_CLAIM] = session
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
 

@@ -11,7 +11,13 @@ from apps.accounts.exceptions import InvalidCredentials, TokenRefused
 from apps.accounts.login_guard import login_attempt_begin
 from apps.accounts.models import User
 from apps.accounts.selectors import user_for_login
-from apps.accounts.tokens import AccountRefreshToken, token_pair_for, token_version_of
+from apps.accounts.tokens import (
+    AccountRefreshToken,
+    session_of,
+    session_revoke,
+    token_pair_for,
+    token_version_of,
+)
 
 
 def user_login(
@@ -76,11 +82,17 @@ def token_refresh(*, raw_refresh: str) -> dict[str, str]:
                 BlacklistedToken.objects.create(token=outstanding)
         except IntegrityError as exc:
             raise TokenRefused() from exc
-        return token_pair_for(user)
+        return token_pair_for(user, session=session_of(token))
 
 
 def token_revoke(*, raw_refresh: str) -> None:
-    """Log out: blacklist the refresh token (possessing it is the proof needed)."""
+    """Log out: blacklist the refresh token (possessing it is the proof needed) and revoke its
+    session, so the access tokens made from it stop working too."""
     token = _refresh_token_read(raw_refresh)
+    session = session_of(token)
     with transaction.atomic():
         BlacklistedToken.objects.get_or_create(token=_outstanding_for(token))
+    if session is not None:
+        # Not deferred to a commit: had the blacklisting been rolled back by an outer
+        # transaction, a revoked session is still what a logout asked for.
+        session_revoke(session)

@@ -185,3 +185,30 @@ def test_full_session_flow_through_the_api(api_client):
 
     assert_refused(api_client.post(REFRESH, {"refresh": rotated["refresh"]}))
     assert client_for(other).get(ME).status_code == 200
+
+
+def test_logout_ends_the_sessions_access_tokens_too_and_only_that_session(api_client):
+    UserFactory(username="twice")
+    phone = login(api_client, "twice").json()["data"]
+    laptop = login(api_client, "twice").json()["data"]
+    rotated = api_client.post(REFRESH, {"refresh": phone["refresh"]}).json()["data"]
+    assert bearer(api_client, rotated["access"]).get(ME).status_code == 200
+
+    assert api_client.post(LOGOUT, {"refresh": rotated["refresh"]}).status_code == 200
+
+    # The session's access tokens, from before and after the rotation, are refused at once...
+    assert_refused(bearer(api_client, rotated["access"]).get(ME))
+    assert_refused(bearer(api_client, phone["access"]).get(ME))
+    # ...and the other session goes on.
+    assert bearer(api_client, laptop["access"]).get(ME).status_code == 200
+    assert api_client.post(REFRESH, {"refresh": laptop["refresh"]}).status_code == 200
+
+
+def test_each_login_is_its_own_session_and_a_rotation_keeps_it(api_client, user):
+    first, second = token_pair_for(user), token_pair_for(user)
+    rotated = token_refresh(raw_refresh=first["refresh"])
+
+    sessions = [_payload(token)["sid"] for token in (first["access"], first["refresh"])]
+    assert sessions[0] == sessions[1] == _payload(first["refresh"])["jti"]
+    assert _payload(second["access"])["sid"] != sessions[0]
+    assert _payload(rotated["access"])["sid"] == _payload(rotated["refresh"])["sid"] == sessions[0]
