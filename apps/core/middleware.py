@@ -5,6 +5,7 @@ import time
 from urllib.parse import unquote
 
 from django.http import JsonResponse
+from django.utils.functional import SimpleLazyObject, empty
 
 from apps.core import routers
 from apps.core.context import request_id_from_header, request_id_var
@@ -28,7 +29,7 @@ class RequestContextMiddleware:
         request_id = request_id_from_header(request.headers.get("X-Request-ID"))
         request.request_id = request_id
         id_token = request_id_var.set(request_id)
-        scope_tokens = routers.begin_request_scope()
+        scope_tokens = routers.begin_request_scope(request.method or "GET")
         started = time.perf_counter()
         try:
             if _has_control_bytes(request):
@@ -52,8 +53,19 @@ class RequestContextMiddleware:
             )
             return response
         finally:
-            routers.end_request_scope(scope_tokens)
+            routers.end_request_scope(scope_tokens, user=lambda: _authenticated_user_id(request))
             request_id_var.reset(id_token)
+
+
+def _authenticated_user_id(request) -> int | None:
+    """The user DRF authenticated for this request (it sets ``request.user`` here too), without
+    loading a session user that nothing asked for."""
+    user = request.__dict__.get("user")
+    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
+        return None  # nothing read the session user: not worth a query now
+    if user is not None and getattr(user, "is_authenticated", False):
+        return user.pk
+    return None
 
 
 def _has_control_bytes(request) -> bool:

@@ -160,7 +160,8 @@ def test_reads_go_to_the_replica_and_writes_and_transactions_to_the_primary(back
 
 @pytest.mark.django_db(transaction=True)
 @override_settings(DATABASE_REPLICAS=["replica_0"])
-def test_a_request_reads_from_the_primary_after_it_has_written():
+@mock.patch("apps.core.replicas.replica_usable", return_value=True)
+def test_a_request_reads_from_the_primary_after_it_has_written(_usable):
     from apps.catalog.models import Genre
 
     router = routers.DatabaseRouter()
