@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Every queue of config/settings/queues.py; deployments run one worker per kind instead.
+CELERY_QUEUES ?= default,recommendations,tmdb,notifications
 
 .PHONY: install run test test-fast lint format schema worker beat bench clean
 
@@ -35,7 +37,7 @@ schema: install
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file var/schema.yaml
 
 worker: install
-	$(BIN)/celery -A config worker --loglevel INFO --concurrency 2
+	$(BIN)/celery -A config worker --loglevel INFO --concurrency 2 --queues $(CELERY_QUEUES)
 
 beat: install
 	$(BIN)/celery -A config beat --loglevel INFO --schedule var/celerybeat-schedule
