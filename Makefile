@@ -8,7 +8,8 @@ PORT ?= 8000
 # Every queue of config/settings/queues.py; deployments run one worker per kind instead.
 CELERY_QUEUES ?= default,recommendations,tmdb,notifications
 
-.PHONY: install run test test-fast lint format schema worker beat bench clean
+.PHONY: install run test test-fast lint format schema worker beat bench clean stack stack-stop \
+	stack-status stack-packages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +45,23 @@ beat: install
 
 bench: install
 	bash bench/run.sh
+
+# The production shape on one machine (deploy/stack/stack.sh, docs/deployment.md): nginx, two
+# servers, PgBouncer, a PostgreSQL primary and streaming replica, Redis, a worker and beat.
+STACK_DEBS := nginx-light pgbouncer wrk
+stack-packages:
+	@missing=""; for cmd in nginx pgbouncer wrk; do command -v $$cmd >/dev/null || missing=1; done; \
+	if [ -n "$$missing" ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -q --no-install-recommends $(STACK_DEBS); fi
+
+stack: install stack-packages
+	bash deploy/stack/stack.sh start
+
+stack-stop:
+	bash deploy/stack/stack.sh stop
+
+stack-status:
+	bash deploy/stack/stack.sh status
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static
