@@ -9,7 +9,7 @@ PORT ?= 8000
 CELERY_QUEUES ?= default,recommendations,tmdb,notifications
 
 .PHONY: install run test test-fast lint format schema worker beat bench clean stack stack-stop \
-	stack-status stack-packages
+	stack-status stack-packages stack-test
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,12 @@ stack: install stack-packages
 
 stack-stop:
 	bash deploy/stack/stack.sh stop
+
+# The tests that need the running stack's replica (they skip elsewhere).
+stack-test: install
+	set -a && . var/stack/env && set +a && env -u DATABASE_URL -u DATABASE_REPLICA_URLS \
+	  -u REDIS_URL -u DJANGO_SETTINGS_MODULE -u DATABASE_POOLER \
+	  $(BIN)/pytest -q -p no:randomly apps/core/tests/test_replication.py
 
 stack-status:
 	bash deploy/stack/stack.sh status
