@@ -9,7 +9,7 @@
 # Redis (6379) are never touched, and `stop` leaves nothing running. PostgreSQL and PgBouncer
 # refuse to run as root, so they run as the postgres OS user, owning their directories.
 #
-#   deploy/stack/stack.sh start | stop | status | env
+#   deploy/stack/stack.sh start | stop | status | env | listening
 #
 # Ports (each can be set; the defaults sit away from the usual ones so two stacks or a stack
 # and the machine's services do not collide): STACK_PORT (nginx, 8080) and STACK_PORT_BASE
@@ -238,10 +238,18 @@ status() {
   done
 }
 
+listening() {  # exit 0 if anything still listens on one of the stack's ports
+  local ports
+  ports=$(printf '%s|' "$STACK_PORT" "$SERVER1_PORT" "$SERVER2_PORT" "$PGBOUNCER_PORT" \
+    "$PRIMARY_PORT" "$REPLICA_PORT" "$REDIS_PORT")
+  ss -Hltn | awk '{print $4}' | grep -qE ":(${ports%|})\$"
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
   env) app_env ;;
-  *) echo "usage: $0 start|stop|status|env" >&2; exit 2 ;;
+  listening) listening ;;
+  *) echo "usage: $0 start|stop|status|env|listening" >&2; exit 2 ;;
 esac
