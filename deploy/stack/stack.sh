@@ -10,6 +10,7 @@
 # refuse to run as root, so they run as the postgres OS user, owning their directories.
 #
 #   deploy/stack/stack.sh start | stop | status | env | listening
+#   deploy/stack/stack.sh servers | pgbouncer | replica   (start that piece again: the drills)
 #
 # Ports (each can be set; the defaults sit away from the usual ones so two stacks or a stack
 # and the machine's services do not collide): STACK_PORT (nginx, 8080) and STACK_PORT_BASE
@@ -153,6 +154,21 @@ spawn() {  # name command... : a background app process with its pid and log in 
   echo $! >"$DIR/run/$name.pid"
 }
 
+start_servers() {  # the two API servers (those not running), once the stack is set up
+  # shellcheck disable=SC1091
+  source "$DIR/env"
+  for index in 1 2; do
+    port_var=SERVER${index}_PORT
+    SERVER_BIND="127.0.0.1:${!port_var}" SERVER_WORKERS=${STACK_SERVER_WORKERS:-2} \
+      SERVER_THREADS=${STACK_SERVER_THREADS:-2} PYTHON="$PY" \
+      PROMETHEUS_MULTIPROC_DIR="$DIR/run/metrics-$index" spawn "server$index" deploy/serve.sh
+  done
+  for index in 1 2; do
+    port_var=SERVER${index}_PORT
+    wait_for "server $index" 60 curl -fsS "http://127.0.0.1:${!port_var}/health/live"
+  done
+}
+
 start_apps() {
   mkdir -p "$DIR/run" "$DIR/app"
   # shellcheck disable=SC1091
@@ -160,20 +176,11 @@ start_apps() {
   "$PY" manage.py migrate_all --noinput -v 0
   "$PY" manage.py collectstatic --noinput -v 0
   first_start_data
-  for index in 1 2; do
-    port_var=SERVER${index}_PORT
-    SERVER_BIND="127.0.0.1:${!port_var}" SERVER_WORKERS=${STACK_SERVER_WORKERS:-2} \
-      SERVER_THREADS=${STACK_SERVER_THREADS:-2} PYTHON="$PY" \
-      PROMETHEUS_MULTIPROC_DIR="$DIR/run/metrics-$index" spawn "server$index" deploy/serve.sh
-  done
+  start_servers
   spawn worker "$ROOT/.venv/bin/celery" -A config worker --loglevel WARNING --concurrency 2 \
     --queues default,recommendations,tmdb,notifications --hostname "stack@%h"
   spawn beat "$ROOT/.venv/bin/celery" -A config beat --loglevel WARNING \
     --schedule "$DIR/run/celerybeat-schedule"
-  for index in 1 2; do
-    port_var=SERVER${index}_PORT
-    wait_for "server $index" 60 curl -fsS "http://127.0.0.1:${!port_var}/health/live"
-  done
 }
 
 start_nginx() {
@@ -181,7 +188,11 @@ start_nginx() {
   render deploy/nginx/nexus.conf "$DIR/nginx/nginx.conf" LISTEN="127.0.0.1:$STACK_PORT" \
     UPSTREAMS="server 127.0.0.1:$SERVER1_PORT max_fails=1 fail_timeout=5s; server 127.0.0.1:$SERVER2_PORT max_fails=1 fail_timeout=5s;" \
     STATIC_ROOT="$DIR/app/static" PREFIX="$DIR/nginx"
-  pid_alive "$DIR/nginx/nginx.pid" || nginx -e "$DIR/nginx/error.log" -c "$DIR/nginx/nginx.conf"
+  if pid_alive "$DIR/nginx/nginx.pid"; then
+    nginx -e "$DIR/nginx/error.log" -c "$DIR/nginx/nginx.conf" -s reload
+  else
+    nginx -e "$DIR/nginx/error.log" -c "$DIR/nginx/nginx.conf"
+  fi
   wait_for nginx 20 curl -fsS "http://127.0.0.1:$STACK_PORT/health/ready"
 }
 
@@ -251,5 +262,9 @@ case "${1:-}" in
   status) status ;;
   env) app_env ;;
   listening) listening ;;
+  servers) start_servers ;;
+  nginx) start_nginx ;;
+  pgbouncer) start_pgbouncer ;;
+  replica) pg_ctl_of "$DIR/pg-replica" -o "-p $REPLICA_PORT" start >/dev/null ;;
   *) echo "usage: $0 start|stop|status|env|listening" >&2; exit 2 ;;
 esac
