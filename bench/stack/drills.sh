@@ -14,7 +14,9 @@
 #              nginx sends what follows, and retries idempotent requests, to the other one),
 #              then it is started again;
 #   replica    the read replica stopped (fast shutdown), then started again;
-#   pgbouncer  PgBouncer stopped (SIGINT) and started again: every server connection drops.
+#   pgbouncer  PgBouncer stopped and started again, twice: a plain restart (SIGINT, then a new
+#              process: a moment with nothing listening), and `stack.sh pgbouncer-restart` (a new
+#              process on the same port first, then the old one stopped at once).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 label=${1:-drills}
@@ -97,3 +99,5 @@ echo "{\"readiness_without_replica\": $(cat "$out/$label/ready-without-replica.j
   | tee -a "$results"
 drill pgbouncer_mix "$MIX" "PgBouncer stopped at 8 s and started again at once" \
   pgbouncer_restart "sleep 0"
+drill pgbouncer_handover_mix "$MIX" "a new PgBouncer at 8 s, then the old one stopped" \
+  "stack pgbouncer-restart" "sleep 0"

@@ -10,7 +10,8 @@
 # refuse to run as root, so they run as the postgres OS user, owning their directories.
 #
 #   deploy/stack/stack.sh start | stop | status | env | listening
-#   deploy/stack/stack.sh servers | pgbouncer | replica   (start that piece again: the drills)
+#   deploy/stack/stack.sh servers | pgbouncer | replica | nginx   (start that piece again)
+#   deploy/stack/stack.sh pgbouncer-restart   (a new PgBouncer, then the old one stopped)
 #
 # Ports (each can be set; the defaults sit away from the usual ones so two stacks or a stack
 # and the machine's services do not collide): STACK_PORT (nginx, 8080) and STACK_PORT_BASE
@@ -114,15 +115,30 @@ start_postgres() {
   fi
 }
 
-start_pgbouncer() {
+pgbouncer_config() {  # ini-name pidfile
   install -d -o "$PG_USER" -g "$PG_USER" "$DIR/pgbouncer"
-  render deploy/pgbouncer/pgbouncer.ini "$DIR/pgbouncer/pgbouncer.ini" \
+  render deploy/pgbouncer/pgbouncer.ini "$DIR/pgbouncer/$1" \
     PRIMARY_PORT="$PRIMARY_PORT" REPLICA_PORT="$REPLICA_PORT" PGBOUNCER_PORT="$PGBOUNCER_PORT" \
-    PREFIX="$DIR/pgbouncer"
+    PREFIX="$DIR/pgbouncer" PIDFILE="$DIR/pgbouncer/$2"
   echo '"postgres" ""' >"$DIR/pgbouncer/userlist.txt"
-  chown "$PG_USER" "$DIR/pgbouncer/pgbouncer.ini" "$DIR/pgbouncer/userlist.txt"
+  chown "$PG_USER" "$DIR/pgbouncer/$1" "$DIR/pgbouncer/userlist.txt"
+}
+
+start_pgbouncer() {
+  pgbouncer_config pgbouncer.ini pgbouncer.pid
   pid_alive "$DIR/pgbouncer/pgbouncer.pid" || as_pg pgbouncer -d -q "$DIR/pgbouncer/pgbouncer.ini"
   wait_for PgBouncer 20 psql -h 127.0.0.1 -p "$PGBOUNCER_PORT" -U postgres -d nexus -c "SELECT 1"
+}
+
+restart_pgbouncer() {
+  # A new process on the same port first (so_reuseport), then the old one stopped at once
+  # (SIGTERM): only the transactions it was running fail; the servers' idle connections to it
+  # close and are replaced at their next request (Django's connection health checks).
+  pgbouncer_config pgbouncer-next.ini pgbouncer-next.pid
+  as_pg pgbouncer -d -q "$DIR/pgbouncer/pgbouncer-next.ini"
+  wait_for "the new PgBouncer" 20 test -s "$DIR/pgbouncer/pgbouncer-next.pid"
+  stop_pidfile pgbouncer "$DIR/pgbouncer/pgbouncer.pid" TERM
+  mv "$DIR/pgbouncer/pgbouncer-next.pid" "$DIR/pgbouncer/pgbouncer.pid"
 }
 
 start_redis() {
@@ -265,6 +281,7 @@ case "${1:-}" in
   servers) start_servers ;;
   nginx) start_nginx ;;
   pgbouncer) start_pgbouncer ;;
+  pgbouncer-restart) restart_pgbouncer ;;
   replica) pg_ctl_of "$DIR/pg-replica" -o "-p $REPLICA_PORT" start >/dev/null ;;
   *) echo "usage: $0 start|stop|status|env|listening" >&2; exit 2 ;;
 esac
