@@ -127,10 +127,13 @@ def movie_now_playing_local() -> QuerySet[Movie]:
 def movie_trending_local(*, window: str) -> QuerySet[Movie]:
     """Movies by interactions in the window; the local popular ranking if there were none."""
     since = timezone.now() - TRENDING_WINDOWS[window]
+    # The window is a WHERE on the join, so idx_interactions_timestamp finds the window's rows;
+    # a FILTER inside the count read every interaction (a 10-million-row scan at seed 002's
+    # volumes, docs/deployment.md).
     recent = (
         movie_summary_queryset()
-        .annotate(recent=Count("interactions", filter=Q(interactions__timestamp__gte=since)))
-        .filter(recent__gt=0)
+        .filter(interactions__timestamp__gte=since)
+        .annotate(recent=Count("interactions"))
         .order_by("-recent", "-popularity_score", "id")
     )
     if recent.exists():
