@@ -9,7 +9,7 @@
 # mix written by bench/stack/paths.py; "mix_get" is the same without its likes, all requests
 # nginx may retry). Point BENCH_MIX and BENCH_MIX_GET at another mix to drill with it.
 #
-# Drills:
+# Drills (BENCH_DRILLS picks some: baseline server replica pgbouncer):
 #   server     SIGTERM to one API server (granian finishes its requests in flight, then exits;
 #              nginx sends what follows, and retries idempotent requests, to the other one),
 #              then it is started again;
@@ -85,19 +85,24 @@ primary_commits() {
   psql -Atq "$STACK_PRIMARY_URL" -c "SELECT xact_commit FROM pg_stat_database WHERE datname='nexus'"
 }
 
+DRILLS=${BENCH_DRILLS:-baseline server replica pgbouncer}
+wanted() { [[ " $DRILLS " == *" $1 "* ]]; }
+
 BASELINE="sleep 0"
-drill baseline_mix_get "$MIX_GET" "no failure (reference for the drills below)" "$BASELINE" "$BASELINE"
-drill server_mix_get "$MIX_GET" "server 1 stopped by SIGTERM at 8 s, started again at 18 s" \
+wanted baseline && drill baseline_mix_get "$MIX_GET" "no failure (reference for the drills below)" "$BASELINE" "$BASELINE"
+wanted server && drill server_mix_get "$MIX_GET" "server 1 stopped by SIGTERM at 8 s, started again at 18 s" \
   server1_stop "stack servers"
-drill server_mix "$MIX" "the same with the likes (POST) in the mix" server1_stop "stack servers"
-before=$(primary_commits)
-drill replica_mix_get "$MIX_GET" "replica stopped at 8 s, started again at 18 s" \
-  replica_stop "stack replica"
-echo "{\"primary_commits_during_replica_drill\": $(($(primary_commits) - before))}" \
-  | tee -a "$results"
-echo "{\"readiness_without_replica\": $(cat "$out/$label/ready-without-replica.json")}" \
-  | tee -a "$results"
-drill pgbouncer_mix "$MIX" "PgBouncer stopped at 8 s and started again at once" \
+wanted server && drill server_mix "$MIX" "the same with the likes (POST) in the mix" server1_stop "stack servers"
+if wanted replica; then
+  before=$(primary_commits)
+  drill replica_mix_get "$MIX_GET" "replica stopped at 8 s, started again at 18 s" \
+    replica_stop "stack replica"
+  echo "{\"primary_commits_during_replica_drill\": $(($(primary_commits) - before))}" \
+    | tee -a "$results"
+  echo "{\"readiness_without_replica\": $(cat "$out/$label/ready-without-replica.json")}" \
+    | tee -a "$results"
+fi
+wanted pgbouncer && drill pgbouncer_mix "$MIX" "PgBouncer stopped at 8 s and started again at once" \
   pgbouncer_restart "sleep 0"
-drill pgbouncer_handover_mix "$MIX" "a new PgBouncer at 8 s, then the old one stopped" \
+wanted pgbouncer && drill pgbouncer_handover_mix "$MIX" "a new PgBouncer at 8 s, then the old one stopped" \
   "stack pgbouncer-restart" "sleep 0"
