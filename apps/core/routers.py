@@ -6,7 +6,8 @@
   - inside a transaction on the primary;
   - in a request with an unsafe method (POST, PUT, PATCH, DELETE): it reads what it validates
     against from the primary;
-  - after the current request has written (read-your-writes within the request);
+  - after the current request has written (read-your-writes within the request), and in a
+    management command or a Celery worker thread once it has written anything;
   - for a user who wrote in the last DATABASE_READ_YOUR_WRITES_SECONDS (read-your-writes across
     requests): a request that wrote leaves a short-lived marker per user in the cache, and the
     authentication checks it before it reads the user (``request_user_bind``).
@@ -117,8 +118,10 @@ class DatabaseRouter:
     def db_for_write(self, model, **hints):
         if model._meta.app_label in ANALYTICS_APPS:
             return analytics_alias()
+        # Whoever wrote reads the primary from then on: a request until it ends, a command or
+        # a task's thread for good (train_recommender reads back the states it just wrote).
+        _pinned_to_primary.set(True)
         if _request_scope.get():
-            _pinned_to_primary.set(True)
             if _written_users.get() is None:
                 _written_users.set(set())
             _note_written_user(model, hints.get("instance"))

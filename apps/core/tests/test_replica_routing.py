@@ -17,6 +17,15 @@ router = routers.DatabaseRouter()
 
 
 @pytest.fixture(autouse=True)
+def _not_pinned():
+    """Earlier tests in this thread wrote, which pins a thread outside requests to the
+    primary for good; each test here starts as a thread that has not written."""
+    token = routers._pinned_to_primary.set(False)
+    yield
+    routers._pinned_to_primary.reset(token)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_verdicts():
     replicas.verdicts_reset()
     yield
