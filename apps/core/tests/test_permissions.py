@@ -8,10 +8,13 @@ Both tests walk the URLconf, so views that apps add later are checked without be
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, include, path
 from django.urls.resolvers import RegexPattern
+from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.test import APIRequestFactory, force_authenticate
 from rest_framework.views import APIView
 
 from apps.core.permissions import OwnedResourceMixin
@@ -161,3 +164,43 @@ def test_only_the_public_routes_answer_anonymous_clients(api_client):
     public = {(route, method) for route, methods in PUBLIC_ROUTES.items() for method in methods}
     assert set(answers) - refused == public
     assert IsAuthenticated in APIView.permission_classes  # the default refuses, too
+
+
+class AccountNameSerializer(serializers.Serializer):
+    username = serializers.CharField()
+
+
+class OwnAccountView(OwnedResourceMixin, generics.RetrieveAPIView):
+    """An owned resource addressed by id: the caller's own user row."""
+
+    serializer_class = AccountNameSerializer
+    lookup_url_kwarg = "account_id"
+
+    def owned_queryset(self, *, user):
+        return get_user_model().objects.filter(pk=getattr(user, "pk", None))
+
+
+def fetch_account(caller, account_id: int):
+    request = APIRequestFactory().get(f"/accounts/{account_id}/")
+    if caller is not None:
+        force_authenticate(request, user=caller)
+    return OwnAccountView.as_view()(request, account_id=account_id)
+
+
+@pytest.mark.django_db
+def test_an_owned_resource_answers_its_owner_and_404s_anyone_elses_id(user, other_user):
+    assert fetch_account(user, user.pk).data == {"username": user.username}
+    assert fetch_account(user, other_user.pk).status_code == 404
+    assert fetch_account(user, 10**9).status_code == 404  # the same answer as a missing one
+
+
+@pytest.mark.django_db
+def test_an_owned_resource_refuses_anonymous_clients_before_looking_anything_up(user):
+    assert fetch_account(None, user.pk).status_code == 401
+
+
+def test_schema_generation_sees_an_owned_queryset_with_no_rows():
+    view = OwnAccountView()
+    view.swagger_fake_view = True
+
+    assert view.get_queryset().query.is_empty()
