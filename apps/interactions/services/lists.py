@@ -34,8 +34,8 @@ def _list_locked(user_list: UserList) -> UserList:
     return locked
 
 
-def _name_taken(*, user, name: str, exclude_id: int | None = None) -> UserList | None:
-    queryset = UserList.objects.filter(user=user, name__iexact=name)
+def _name_taken(*, user_id: int, name: str, exclude_id: int | None = None) -> UserList | None:
+    queryset = UserList.objects.filter(user_id=user_id, name__iexact=name)
     if exclude_id is not None:
         queryset = queryset.exclude(pk=exclude_id)
     return queryset.first()
@@ -51,7 +51,7 @@ def user_list_create(
     different settings is a Conflict (change a list with PATCH).
     """
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-    existing = _name_taken(user=user, name=name)
+    existing = _name_taken(user_id=user.pk, name=name)
     if existing is not None:
         if existing.description == description and existing.is_public == is_public:
             return existing, False
@@ -73,7 +73,9 @@ def user_list_update(*, user_list: UserList, **changes) -> UserList:
     """Change a list's name, description or visibility (only the fields given)."""
     user_list = _list_locked(user_list)
     name = changes.get("name")
-    if name is not None and _name_taken(user=user_list.user_id, name=name, exclude_id=user_list.pk):
+    if name is not None and _name_taken(
+        user_id=user_list.user_id, name=name, exclude_id=user_list.pk
+    ):
         raise Conflict(
             "You already have a list with this name.",
             code="list_name_taken",
