@@ -4,19 +4,10 @@ import pytest
 
 from apps.core.exceptions import NotFound
 from apps.interactions.models import EpisodeReview
-from apps.interactions.services.episode_reviews import episode_get_visible, episode_review_submit
+from apps.interactions.services.episode_reviews import episode_review_submit
 from apps.interactions.tests.factories import EpisodeFactory, SeasonFactory, ShowFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def test_episode_get_visible_refuses_an_episode_of_a_hidden_show():
-    episode = EpisodeFactory()
-    hidden = EpisodeFactory(season=SeasonFactory(show=ShowFactory(is_active=False)))
-
-    assert episode_get_visible(episode_id=episode.pk).pk == episode.pk
-    with pytest.raises(NotFound):
-        episode_get_visible(episode_id=hidden.pk)
 
 
 def test_episode_review_submit_creates_then_updates_the_one_review_and_keeps_moderation(user):
