@@ -1,5 +1,2 @@
-"""MovieLens import: title parsing and genre mapping (titles.py), the importer (importer.py)."""
-
-from apps.catalog.movielens.importer import ImportReport, movielens_import
-
-__all__ = ["ImportReport", "movielens_import"]
+"""The MovieLens importer: an app of its own because it creates users, profiles and rating
+interactions, which sit above the catalog (see docs/architecture.md)."""

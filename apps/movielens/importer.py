@@ -15,7 +15,7 @@ from django.utils.text import slugify
 
 from apps.catalog.cache import catalog_lists_invalidate, genres_invalidate, movie_detail_invalidate
 from apps.catalog.models import Genre, Movie, MovieGenre, MovieTag
-from apps.catalog.movielens.common import (
+from apps.movielens.common import (
     ImportReport,
     Progress,
     batches,
@@ -24,8 +24,8 @@ from apps.catalog.movielens.common import (
     no_progress,
     to_int,
 )
-from apps.catalog.movielens.ratings import movie_ratings_recompute, ratings_import
-from apps.catalog.movielens.titles import GENRES, genres_parse, imdb_id_format, title_parse
+from apps.movielens.ratings import movie_ratings_recompute, ratings_import
+from apps.movielens.titles import GENRES, genres_parse, imdb_id_format, title_parse
 from apps.interactions.models import Interaction
 
 BATCH_SIZE = 2000

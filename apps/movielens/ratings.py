@@ -12,7 +12,7 @@ from django.db.models.functions import Cast, Coalesce, Lower, Round
 
 from apps.accounts.models import Profile
 from apps.catalog.models import Movie
-from apps.catalog.movielens.common import (
+from apps.movielens.common import (
     ImportReport,
     Progress,
     batches,

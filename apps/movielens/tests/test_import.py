@@ -164,8 +164,8 @@ def test_a_second_import_changes_nothing(movielens_dir):
 
 
 def test_small_batches_give_the_same_result_as_one_batch(movielens_dir, monkeypatch):
-    monkeypatch.setattr("apps.catalog.movielens.importer.BATCH_SIZE", 2)
-    monkeypatch.setattr("apps.catalog.movielens.ratings.RATINGS_BATCH_SIZE", 2)
+    monkeypatch.setattr("apps.movielens.importer.BATCH_SIZE", 2)
+    monkeypatch.setattr("apps.movielens.ratings.RATINGS_BATCH_SIZE", 2)
 
     _import(movielens_dir)
 
