@@ -11,7 +11,6 @@ urlpatterns = [
     path("movies/top-rated/", lists.MovieTopRatedView.as_view(), name="movie-top-rated"),
     path("movies/upcoming/", lists.MovieUpcomingView.as_view(), name="movie-upcoming"),
     path("movies/now-playing/", lists.MovieNowPlayingView.as_view(), name="movie-now-playing"),
-    path("movies/tmdb/<id:tmdb_id>/", movies.MovieByTMDbIdView.as_view(), name="movie-by-tmdb-id"),
     path("movies/<id:movie_id>/", movies.MovieDetailView.as_view(), name="movie-detail"),
     path("movies/<id:movie_id>/credits/", movies.MovieCreditsView.as_view(), name="movie-credits"),
     path("movies/<id:movie_id>/similar/", movies.MovieSimilarView.as_view(), name="movie-similar"),

@@ -154,3 +154,31 @@ def episode_review_summary(*, episode_id: int) -> dict:
         "average_rating": round(float(average), 2) if average is not None else None,
         "review_count": summary["count"],
     }
+
+
+def movie_user_state(*, user, movie_id: int) -> dict:
+    """The user's own favorite, watchlist, like, dislike and rating of a movie (one query).
+
+    Provides the catalog's ``movie_user_state`` hook (InteractionsConfig.ready): the movie
+    detail adds it for a logged-in user without the catalog importing this app.
+    """
+    rows = dict(
+        Interaction.objects.filter(
+            user=user,
+            movie_id=movie_id,
+            interaction_type__in=[
+                InteractionType.FAVORITE,
+                InteractionType.WATCHLIST,
+                InteractionType.LIKE,
+                InteractionType.DISLIKE,
+                InteractionType.RATING,
+            ],
+        ).values_list("interaction_type", "rating")
+    )
+    return {
+        "favorite": InteractionType.FAVORITE in rows,
+        "watchlist": InteractionType.WATCHLIST in rows,
+        "liked": InteractionType.LIKE in rows,
+        "disliked": InteractionType.DISLIKE in rows,
+        "rating": rows.get(InteractionType.RATING),
+    }

@@ -15,6 +15,7 @@ from django.utils.text import slugify
 
 from apps.catalog.cache import catalog_lists_invalidate, genres_invalidate, movie_detail_invalidate
 from apps.catalog.models import Genre, Movie, MovieGenre, MovieTag
+from apps.interactions.models import Interaction
 from apps.movielens.common import (
     ImportReport,
     Progress,
@@ -26,7 +27,6 @@ from apps.movielens.common import (
 )
 from apps.movielens.ratings import movie_ratings_recompute, ratings_import
 from apps.movielens.titles import GENRES, genres_parse, imdb_id_format, title_parse
-from apps.interactions.models import Interaction
 
 BATCH_SIZE = 2000
 

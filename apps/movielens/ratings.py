@@ -12,6 +12,7 @@ from django.db.models.functions import Cast, Coalesce, Lower, Round
 
 from apps.accounts.models import Profile
 from apps.catalog.models import Movie
+from apps.interactions.models import Interaction, InteractionSource, InteractionType
 from apps.movielens.common import (
     ImportReport,
     Progress,
@@ -20,7 +21,6 @@ from apps.movielens.common import (
     line_count,
     to_int,
 )
-from apps.interactions.models import Interaction, InteractionSource, InteractionType
 
 RATINGS_BATCH_SIZE = 5000
 USERNAME_PREFIX = "ml_"

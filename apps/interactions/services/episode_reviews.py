@@ -2,8 +2,8 @@
 
 from django.db import transaction
 
-from apps.analytics.services import activity_record_on_commit
 from apps.catalog.models import Episode
+from apps.core.activity import activity_emit_on_commit
 from apps.core.exceptions import NotFound
 from apps.interactions.models import EpisodeReview
 
@@ -30,8 +30,8 @@ def episode_review_submit(
     episode_review, created = EpisodeReview.objects.update_or_create(
         episode=episode, user=user, defaults={"rating": rating, "review": review}
     )
-    activity_record_on_commit(
-        action_type="review_submit",
+    activity_emit_on_commit(
+        event="review_submit",
         user_id=user.pk,
         request=request,
         metadata={"episode_id": episode.pk, "rating": rating, "created": created},
