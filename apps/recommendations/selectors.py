@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Prefetch, QuerySet, Subquery
 
 from apps.accounts.models import UserFavoriteGenre
 from apps.catalog.models import Genre, Movie, MovieGenre
 from apps.catalog.selectors import movie_summary_queryset
 from apps.core.cache import cached
 from apps.interactions.models import Interaction
+from apps.interactions.rules import positive_interactions
 from apps.recommendations.models import RecommendationState, UserRecommendation
 
 POPULAR_NAMESPACE = "recs:popular"
 POPULAR_TTL = 30 * 60  # seed 001: trending lists live 30 minutes
 POPULAR_POOL = 500
 CO_LIKED_SAMPLE = 500  # recent fans of a movie whose other likes are counted
-# A rating of 3.5 or more is a positive, as in the offline evaluation.
-POSITIVE = Q(interaction_type__in=("favorite", "like", "watchlist")) | Q(
-    interaction_type="rating", rating__gte=3.5
-)
 
 
 def own_recommendations(*, user) -> QuerySet[UserRecommendation]:
@@ -95,7 +92,7 @@ def movies_for_summary(*, movie_ids: list[int]) -> dict[int, Movie]:
 
 def _popular_compute() -> list[tuple[int, float]]:
     counted = list(
-        Interaction.objects.filter(POSITIVE, movie__is_active=True)
+        Interaction.objects.filter(positive_interactions(), movie__is_active=True)
         .values("movie_id")
         .annotate(n=Count("id"))
         .order_by("-n", "movie_id")
@@ -164,12 +161,12 @@ def best_movies_in_genres(
 def co_liked_movie_scores(*, movie_id: int, limit: int) -> list[tuple[int, float]]:
     """Movies most often liked by the recent fans of ``movie_id``, scores in [0, 1]."""
     fans = (
-        Interaction.objects.filter(POSITIVE, movie_id=movie_id)
+        Interaction.objects.filter(positive_interactions(), movie_id=movie_id)
         .order_by("-timestamp")
         .values("user_id")[:CO_LIKED_SAMPLE]
     )
     counted = list(
-        Interaction.objects.filter(POSITIVE, user_id__in=Subquery(fans))
+        Interaction.objects.filter(positive_interactions(), user_id__in=Subquery(fans))
         .exclude(movie_id=movie_id)
         .values("movie_id")
         .annotate(n=Count("user_id", distinct=True))
