@@ -4,7 +4,8 @@ For each user, positives (rating >= 3.5, apps.interactions.rules) are ordered by
 by movie id); the latest ``fraction`` of them (at least one, when the user has two or more)
 form the test set. The user's training part is every rating strictly before the first
 held-out timestamp, so it never contains anything the user did at or after that moment (later
-low ratings and ties are dropped, not leaked). The same function carves the validation split from a training part.
+low ratings and ties are dropped, not leaked). The same function carves the validation split
+from a training part.
 """
 
 from __future__ import annotations
