@@ -6,7 +6,6 @@ from apps.catalog.views import lists, movies, people, search, shows
 
 urlpatterns = [
     path("movies/", movies.MovieListView.as_view(), name="movie-list"),
-    path("movies/trending/", lists.MovieTrendingView.as_view(), name="movie-trending"),
     path("movies/popular/", lists.MoviePopularView.as_view(), name="movie-popular"),
     path("movies/top-rated/", lists.MovieTopRatedView.as_view(), name="movie-top-rated"),
     path("movies/upcoming/", lists.MovieUpcomingView.as_view(), name="movie-upcoming"),
