@@ -18,6 +18,8 @@ from apps.interactions.trending import movie_trending
 
 
 class MovieTrendingView(CachedPageMixin, generics.ListAPIView):
+    """The latest TMDb snapshot of the list, in TMDb's order; else a local ranking."""
+
     serializer_class = MovieSummarySerializer
 
     @extend_schema(
