@@ -14,6 +14,8 @@ None: the analytics store may be another database, so no model instances cross o
 from it).
 """
 
+from functools import partial
+
 from django.db import transaction
 from django.dispatch import Signal
 
@@ -44,24 +46,7 @@ def activity_emit(
     )
 
 
-def activity_emit_on_commit(
-    *,
-    event: str,
-    user_id: int | None = None,
-    movie_id: int | None = None,
-    metadata: dict | None = None,
-    source: str = "web",
-    request=None,
-) -> None:
-    """Report the event once the current transaction on the main database commits."""
-    transaction.on_commit(
-        lambda: activity_emit(
-            event=event,
-            user_id=user_id,
-            movie_id=movie_id,
-            metadata=metadata,
-            source=source,
-            request=request,
-        ),
-        robust=True,
-    )
+def activity_emit_on_commit(**event) -> None:
+    """``activity_emit(**event)`` once the current transaction on the main database commits
+    (nothing if it rolls back)."""
+    transaction.on_commit(partial(activity_emit, **event), robust=True)
