@@ -57,8 +57,6 @@ class MovieDetailMixin(CachedBytesMixin):
         # The active check stays live: the cached public part may predate a soft delete.
         movie_active_id(movie_id=movie_id)
         data = self.cached_data(slot, lambda: self.public_data(movie_id))
-        if not movie_user_state.is_provided:
-            return Response({**data, "user_state": None})
         state = movie_user_state(user=request.user, movie_id=movie_id)
         return Response({**data, "user_state": CatalogUserStateSerializer(state).data})
 
