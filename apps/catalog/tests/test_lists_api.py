@@ -257,7 +257,7 @@ def test_junk_query_parameters_do_not_create_new_cache_entries(api_client):
     MovieFactory()
     api_client.get("/api/v1/movies/popular/")
 
-    with mock.patch("apps.catalog.responses.versioned_set") as cache_set:
+    with mock.patch("apps.core.fastpath.versioned_set") as cache_set:
         api_client.get("/api/v1/movies/popular/", {"junk": "1"})
         api_client.get("/api/v1/movies/popular/", {"junk": "2"})
 

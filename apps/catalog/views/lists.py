@@ -1,4 +1,4 @@
-"""Ranked movie lists and genres, cached as rendered bytes (see apps.catalog.responses)."""
+"""Ranked movie lists and genres, cached as rendered bytes (see apps.core.fastpath)."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -12,13 +12,13 @@ from apps.catalog.cache import (
 )
 from apps.catalog.models import TMDbListItem
 from apps.catalog.rankings import movie_ranked_list
-from apps.catalog.responses import CachedBytesMixin, CacheSlot
 from apps.catalog.selectors import genre_list
 from apps.catalog.serializers import (
     CatalogTrendingQuerySerializer,
     GenreSerializer,
     MovieSummarySerializer,
 )
+from apps.core.fastpath import CachedBytesMixin, CacheSlot
 from apps.core.pagination import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, positive_int_param
 
 
