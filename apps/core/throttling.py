@@ -10,8 +10,9 @@ only (anonymous clients by ``anon``, users by ``user``), plus ``auth`` on authen
 routes.
 
 Rates are read when a request is checked, not when the class is imported, so settings changes
-(and tests) take effect. Client identity honours NUM_PROXIES through DRF's get_ident. With the
-cache down a throttle lets requests through (the outage is logged once by the cache layer).
+(and tests) take effect. Clients are identified by apps.core.context ``client_ip``, which honours
+NUM_PROXIES. With the cache down a throttle lets requests through (the outage is logged once by
+the cache layer).
 """
 
 import time
@@ -20,6 +21,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 from apps.core.cache import cache_incr
+from apps.core.context import client_ip
 
 
 class WindowRateThrottle(BaseThrottle):
@@ -32,6 +34,9 @@ class WindowRateThrottle(BaseThrottle):
 
     def get_cache_key(self, request, view) -> str | None:
         raise NotImplementedError
+
+    def get_ident(self, request) -> str:
+        return client_ip(request.META) or "unknown"
 
     def window_counter(self, request, view) -> tuple[str, int] | None:
         """The ``(key, ttl)`` of the counter this request counts against, or None when this
@@ -67,7 +72,7 @@ class AnonRateThrottle(WindowRateThrottle):
     def get_cache_key(self, request, view) -> str | None:
         if request.user and request.user.is_authenticated:
             return None
-        return self.get_ident(request) or "unknown"
+        return self.get_ident(request)
 
 
 class UserRateThrottle(WindowRateThrottle):
@@ -87,4 +92,4 @@ class AuthRateThrottle(WindowRateThrottle):
     scope = "auth"
 
     def get_cache_key(self, request, view) -> str | None:
-        return self.get_ident(request) or "unknown"
+        return self.get_ident(request)

@@ -18,7 +18,7 @@ def episode_get_visible(*, episode_id: int) -> Episode:
 
 @transaction.atomic
 def episode_review_submit(
-    *, user, episode_id: int, rating: int, review: str = "", request=None
+    *, user, episode_id: int, rating: int, review: str = ""
 ) -> tuple[EpisodeReview, bool]:
     """Create or update the user's review of an episode; returns (review, created).
 
@@ -33,7 +33,6 @@ def episode_review_submit(
     activity_record_on_commit(
         action_type="review_submit",
         user_id=user.pk,
-        request=request,
         metadata={"episode_id": episode.pk, "rating": rating, "created": created},
     )
     return episode_review, created
