@@ -29,8 +29,9 @@ case "$SERVER" in
   *) echo "BENCH_SERVER must be granian or gunicorn"; exit 2 ;;
 esac
 
-# Production settings, made to run over plain HTTP on loopback with throttling out of the way.
-export DJANGO_SETTINGS_MODULE=config.settings.prod
+# Production settings plus the bench-only routes (config/settings/bench.py), made to run over
+# plain HTTP on loopback with throttling out of the way.
+export DJANGO_SETTINGS_MODULE=config.settings.bench
 SECRET_KEY="bench-$(head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export SECRET_KEY
 export ALLOWED_HOSTS="127.0.0.1,localhost"
@@ -40,8 +41,6 @@ export SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=
 export THROTTLE_ANON="1000000/s" THROTTLE_USER="1000000/s"
 # One JSON access line per request to a file would measure the disk; warnings still show.
 export LOG_LEVEL=WARNING
-# Routes the bare reference view (apps/catalog/urls.py); never set outside the benchmark.
-export BENCH_REFERENCE_VIEW=1
 
 log() { printf '\n== %s\n' "$*"; }
 
