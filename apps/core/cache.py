@@ -2,8 +2,9 @@
 
 Two kinds of entries, one versioning scheme:
 
-- Plain keys (``cache_get``, ``cache_set``, ``cache_add``, ``cache_delete_many``, ``cache_incr``)
-  for values that stand alone: token revocations, cooldowns, counters, the TMDb breaker's state.
+- Plain keys (``cache_get``, ``cache_get_many``, ``cache_set``, ``cache_add``,
+  ``cache_delete_many``, ``cache_incr``) for values that stand alone: token revocations,
+  cooldowns, counters, the TMDb breaker's state.
 - Namespaced entries (``versioned_get``, ``versioned_set``, ``cached``) for values computed from
   data that writes change. A namespace ("catalog:lists", "catalog:movie:42", "user_recs:7") has a
   version number stored in the cache; each entry is stored with the version it was computed under
@@ -58,6 +59,15 @@ def cache_get(key: str, default: Any = None) -> Any:
     except Exception:  # noqa: BLE001 - the cache must never fail a request
         _outage("cache_get_failed")
         return default
+
+
+def cache_get_many(keys: Iterable[str]) -> dict[str, Any]:
+    """The values of those ``keys`` that are present, in one round trip ({} on an outage)."""
+    try:
+        return cache.get_many(list(keys))
+    except Exception:  # noqa: BLE001
+        _outage("cache_get_failed")
+        return {}
 
 
 def cache_set(key: str, value: Any, ttl: int | None) -> None:

@@ -5,7 +5,7 @@ import pytest
 
 from apps.catalog.images import IMAGE_BASE_CACHE_KEY
 from apps.core.cache import cache_get
-from apps.core.testing import cache_unavailable
+from apps.core.testing import cache_calls, cache_unavailable
 from apps.tmdb.client import TMDbClient
 from apps.tmdb.exceptions import TMDbNotConfigured, TMDbNotFound, TMDbUnavailable
 from apps.tmdb.tests.conftest import fixture_body
@@ -258,3 +258,13 @@ def test_with_the_cache_down_the_breaker_stays_closed_and_tmdb_is_still_called(t
         route.mock(return_value=httpx.Response(200, json=POPULAR))
         assert TMDbClient().movie_list("popular")["page"] == 1
         assert TMDbClient().breaker.state() == "closed"
+
+
+def test_a_healthy_call_costs_the_breaker_one_cache_round_trip(tmdb_mock):
+    tmdb_mock.get("/movie/popular").mock(return_value=httpx.Response(200, json=POPULAR))
+    client = TMDbClient()
+
+    with cache_calls() as calls:
+        client.get("/movie/popular", params={"page": 1})  # ttl 0: the body is not cached
+
+    assert calls == ["get_many"]
