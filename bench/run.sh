@@ -9,7 +9,7 @@
 # BENCH_WARMUP (s), BENCH_CONNECTIONS, BENCH_WRK_THREADS, BENCH_SERVER (granian, or gunicorn
 # to compare), BENCH_WORKERS and BENCH_THREADS (per server: granian 2 x 2, gunicorn 3 x 8, the
 # best each measured here), BENCH_SCENARIOS (default: reference popular lists detail_hot detail
-# detail_miss search search_miss).
+# detail_miss search search_miss), BENCH_PORT (default: a free port).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -66,7 +66,7 @@ redis-cli -u "$REDIS_URL" flushdb >/dev/null
 workdir=$(mktemp -d /tmp/nexus-bench.XXXXXX)
 "$PY" bench/paths.py "$workdir"
 
-port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+port="${BENCH_PORT:-$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')}"
 log "$SERVER on 127.0.0.1:$port ($WORKERS workers x $THREADS threads)"
 if [ "$SERVER" = granian ]; then
   SERVER_BIND="127.0.0.1:$port" SERVER_WORKERS=$WORKERS SERVER_THREADS=$THREADS \
