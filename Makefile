@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test perf-test test-fast lint format schema worker beat bench clean
+.PHONY: install run test test-fast lint format schema worker beat bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,10 +22,6 @@ run: install
 
 test: install
 	$(BIN)/pytest
-
-# Performance pins (bench/tests): which layers the fast paths skip; not part of `make test`.
-perf-test: install
-	$(BIN)/pytest bench/tests
 
 lint: install
 	$(BIN)/ruff check .

@@ -23,7 +23,7 @@ POSITIVE = Q(interaction_type__in=("favorite", "like", "watchlist")) | Q(
 
 
 def own_recommendations(*, user) -> QuerySet[UserRecommendation]:
-    """Every stored recommendation of ``user``: the one place ownership is enforced."""
+    """Every stored recommendation of ``user``; views reach it through OwnedResourceMixin."""
     return UserRecommendation.objects.filter(user=user)
 
 

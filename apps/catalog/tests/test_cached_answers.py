@@ -47,6 +47,7 @@ def test_a_hit_sends_what_the_drf_path_sent(api_client, path):
     }
 
 
+@pytest.mark.performance
 def test_a_hit_from_the_local_copy_needs_neither_the_database_nor_the_cache(
     api_client, django_assert_num_queries, monkeypatch
 ):

@@ -4,6 +4,7 @@ from unittest import mock
 
 import pytest
 
+from apps.catalog.images import IMAGE_BASE_CACHE_KEY
 from apps.catalog.tests.factories import (
     CastFactory,
     CompanyFactory,
@@ -16,6 +17,7 @@ from apps.catalog.tests.factories import (
     PersonFactory,
     VideoFactory,
 )
+from apps.core.cache import cache_set
 from apps.core.exceptions import NotFound, ServiceUnavailable
 from apps.interactions.models import Interaction, InteractionType
 
@@ -289,15 +291,13 @@ def test_movie_by_tmdb_id_of_an_inactive_movie_is_a_404_without_fetching(api_cli
     fetch.assert_not_called()
 
 
-def test_image_base_url_is_read_once_per_response_not_once_per_image(api_client):
+def test_poster_urls_are_built_on_the_image_base_tmdbs_configuration_stored(api_client):
+    """How often the base is read per response is pinned in test_performance.py."""
+    cache_set(IMAGE_BASE_CACHE_KEY, "https://img.example/", 60)
     for _ in range(5):
         MovieFactory(poster_path="/poster.jpg")
 
-    with mock.patch(
-        "apps.catalog.serializers.image_base_url", return_value="https://img.example/"
-    ) as base:
-        response = api_client.get("/api/v1/movies/")
+    response = api_client.get("/api/v1/movies/")
 
-    assert base.call_count == 1
-    posters = {movie["poster_url"] for movie in response.json()["data"]}
-    assert posters == {"https://img.example/w342/poster.jpg"}
+    posters = [movie["poster_url"] for movie in response.json()["data"]]
+    assert posters == ["https://img.example/w342/poster.jpg"] * 5

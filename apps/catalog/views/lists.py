@@ -2,6 +2,7 @@
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
+from rest_framework.permissions import AllowAny
 
 from apps.catalog.cache import (
     GENRES_NAMESPACE,
@@ -63,6 +64,7 @@ class CachedPageMixin(CachedBytesMixin):
 class RankedMovieListView(CachedPageMixin, generics.ListAPIView):
     """The latest TMDb snapshot of the list, in TMDb's order; else a local ranking."""
 
+    permission_classes = [AllowAny]
     serializer_class = MovieSummarySerializer
 
     def list_rows(self, name: str):
@@ -103,6 +105,7 @@ class MovieTrendingView(RankedMovieListView):
 
 
 class GenreListView(CachedPageMixin, generics.ListAPIView):
+    permission_classes = [AllowAny]
     serializer_class = GenreSerializer
     cache_namespace = GENRES_NAMESPACE
     cache_ttl = GENRES_TTL

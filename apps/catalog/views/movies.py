@@ -2,6 +2,7 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -32,6 +33,7 @@ from apps.core.pagination import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, posit
 class MovieListView(generics.ListAPIView):
     """Active movies, filtered and ordered (default: most popular first)."""
 
+    permission_classes = [AllowAny]
     serializer_class = MovieSummarySerializer
     filterset_class = MovieFilter
 
@@ -66,6 +68,8 @@ class MovieDetailMixin(CachedBytesMixin):
 
 
 class MovieDetailView(MovieDetailMixin, APIView):
+    permission_classes = [AllowAny]
+
     def cache_slot(self, request: Request) -> CacheSlot:
         return self.detail_slot(self.kwargs["movie_id"])
 
@@ -76,6 +80,8 @@ class MovieDetailView(MovieDetailMixin, APIView):
 
 class MovieByTMDbIdView(MovieDetailMixin, APIView):
     """A movie by its TMDb id; fetched from TMDb on demand when the database lacks it."""
+
+    permission_classes = [AllowAny]
 
     def cache_slot(self, request: Request) -> None:
         return None  # the slot is the movie's, known only after looking the TMDb id up
@@ -92,6 +98,8 @@ class MovieByTMDbIdView(MovieDetailMixin, APIView):
 
 
 class MovieCreditsView(APIView):
+    permission_classes = [AllowAny]
+
     @extend_schema(responses=CatalogCreditsSerializer, operation_id="movie_credits")
     def get(self, request: Request, movie_id: int):
         return Response(CatalogCreditsSerializer(movie_credits(movie_id=movie_id)).data)
@@ -100,6 +108,7 @@ class MovieCreditsView(APIView):
 class MovieSimilarView(CachedBytesMixin, generics.ListAPIView):
     """Movies sharing genres, tags, keywords and people with this one, most alike first."""
 
+    permission_classes = [AllowAny]
     serializer_class = MovieSummarySerializer
     filter_backends = []
 

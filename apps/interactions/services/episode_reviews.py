@@ -3,17 +3,8 @@
 from django.db import transaction
 
 from apps.analytics.services import activity_record_on_commit
-from apps.catalog.models import Episode
-from apps.core.exceptions import NotFound
 from apps.interactions.models import EpisodeReview
-
-
-def episode_get_visible(*, episode_id: int) -> Episode:
-    """The episode, if its show is active; NotFound otherwise."""
-    episode = Episode.objects.filter(pk=episode_id, season__show__is_active=True).only("id").first()
-    if episode is None:
-        raise NotFound("Episode not found.", code="episode_not_found")
-    return episode
+from apps.interactions.selectors import episode_get_visible
 
 
 @transaction.atomic

@@ -260,6 +260,7 @@ def test_with_the_cache_down_the_breaker_stays_closed_and_tmdb_is_still_called(t
         assert TMDbClient().breaker.state() == "closed"
 
 
+@pytest.mark.performance
 def test_a_healthy_call_costs_the_breaker_one_cache_round_trip(tmdb_mock):
     tmdb_mock.get("/movie/popular").mock(return_value=httpx.Response(200, json=POPULAR))
     client = TMDbClient()

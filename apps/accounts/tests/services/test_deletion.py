@@ -1,0 +1,54 @@
+"""apps/accounts/services/deletion.py, called directly."""
+
+import pytest
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from apps.accounts.models import Profile, User
+from apps.accounts.services import deletion
+from apps.accounts.services.deletion import user_activity_anonymise, user_delete
+from apps.accounts.tests.factories import UserFactory
+from apps.accounts.tokens import token_pair_for
+from apps.analytics.models import UserActivityLog
+
+pytestmark = pytest.mark.django_db(databases="__all__")
+
+
+def test_user_delete_removes_the_account_and_its_profile_and_revokes_its_tokens(
+    django_capture_on_commit_callbacks,
+):
+    user, other = UserFactory(), UserFactory()
+    refresh = RefreshToken(token_pair_for(user)["refresh"])
+    UserActivityLog.objects.create(user_id=user.pk, action_type="login")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        user_delete(user=user)
+
+    assert not User.objects.filter(pk=user.pk).exists()
+    assert not Profile.objects.filter(user_id=user.pk).exists()
+    assert User.objects.filter(pk=other.pk).exists()
+    assert OutstandingToken.objects.get(jti=refresh["jti"]).blacklistedtoken is not None
+    assert UserActivityLog.objects.get().user_id is None
+
+
+def test_user_activity_anonymise_detaches_the_users_analytics_rows():
+    UserActivityLog.objects.create(user_id=41, action_type="login")
+    UserActivityLog.objects.create(user_id=42, action_type="login")
+
+    user_activity_anonymise(user_id=41)
+
+    assert set(UserActivityLog.objects.values_list("user_id", flat=True)) == {None, 42}
+
+
+def test_user_activity_anonymise_retries_in_the_background_when_analytics_fails(monkeypatch):
+    retried = []
+
+    def analytics_down(*, user_id):
+        raise RuntimeError("analytics database down")
+
+    monkeypatch.setattr(deletion, "activity_anonymise_user", analytics_down)
+    monkeypatch.setattr(deletion, "enqueue", lambda task, *args: retried.append(args))
+
+    user_activity_anonymise(user_id=41)
+
+    assert retried == [(41,)]
