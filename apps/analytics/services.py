@@ -1,8 +1,8 @@
 """Recording analytics events. Failures are logged and swallowed: analytics never fails a user.
 
-Who made the request (address, user agent, referer, request id) comes from the request context
-(apps.core.context), taken when the event is recorded or, for an event recorded after commit,
-when it was queued: callers pass no HTTP request.
+Who made the request (address, user agent, referer, request id) comes from a request context
+(apps.core.context): the one apps.core.activity took when the event was reported (events reach
+analytics after commit, through a signal), else the current one. Callers pass no HTTP request.
 """
 
 import ipaddress
@@ -11,9 +11,11 @@ import logging
 from django.db import transaction
 
 from apps.analytics.models import UserActivityLog
+from apps.analytics.tasks import user_activity_anonymise_task
 from apps.core.context import RequestContext, request_context
 from apps.core.logging import log_once
 from apps.core.routers import analytics_alias
+from apps.core.tasks import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -56,14 +58,16 @@ def activity_record(
         return None
 
 
-def activity_record_on_commit(**kwargs) -> None:
-    """Record the event after the current transaction on the main database commits, with the
-    context of the request that queued it."""
-    context = request_context()
-    transaction.on_commit(lambda: activity_record(context=context, **kwargs))
-
-
 def activity_anonymise_user(*, user_id: int) -> int:
     """Detach a deleted user's activity (the seed's ON DELETE SET NULL, across databases)."""
     with transaction.atomic(using=analytics_alias()):
         return UserActivityLog.objects.filter(user_id=user_id).update(user_id=None)
+
+
+def user_activity_anonymise(*, user_id: int) -> None:
+    """Detach the user's analytics rows; if the analytics store fails, retry in the background."""
+    try:
+        activity_anonymise_user(user_id=user_id)
+    except Exception as exc:  # noqa: BLE001 - the account is already gone; retry later
+        logger.warning("activity_anonymise_failed", extra={"user_id": user_id, "error": str(exc)})
+        enqueue(user_activity_anonymise_task, user_id)

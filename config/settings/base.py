@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "apps.catalog",
     "apps.tmdb",
     "apps.interactions",
+    "apps.movielens",
     "apps.recommendations",
     "apps.analytics",
 ]

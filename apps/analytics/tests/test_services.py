@@ -1,14 +1,14 @@
 """apps/analytics/services.py, called directly."""
 
 import pytest
-from django.db import transaction
 from django.test import RequestFactory
 
+from apps.analytics import services
 from apps.analytics.models import UserActivityLog
 from apps.analytics.services import (
     activity_anonymise_user,
     activity_record,
-    activity_record_on_commit,
+    user_activity_anonymise,
 )
 from apps.core.context import RequestContext
 
@@ -53,16 +53,6 @@ def test_activity_record_swallows_a_failing_store(monkeypatch):
     assert activity_record(action_type="login", user_id=7) is None
 
 
-def test_activity_record_on_commit_records_only_what_commits(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        activity_record_on_commit(action_type="login", user_id=7)
-    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        activity_record_on_commit(action_type="logout", user_id=7)
-        transaction.set_rollback(True)
-
-    assert list(UserActivityLog.objects.values_list("action_type", flat=True)) == ["login"]
-
-
 def test_activity_anonymise_user_detaches_only_that_users_rows():
     for user_id in (7, 7, 8):
         UserActivityLog.objects.create(user_id=user_id, action_type="login")
@@ -74,3 +64,17 @@ def test_activity_anonymise_user_detaches_only_that_users_rows():
         None,
         None,
     ]
+
+
+def test_user_activity_anonymise_retries_in_the_background_when_analytics_fails(monkeypatch):
+    retried = []
+
+    def analytics_down(*, user_id):
+        raise RuntimeError("analytics database down")
+
+    monkeypatch.setattr(services, "activity_anonymise_user", analytics_down)
+    monkeypatch.setattr(services, "enqueue", lambda task, *args: retried.append(args))
+
+    user_activity_anonymise(user_id=41)
+
+    assert retried == [(41,)]

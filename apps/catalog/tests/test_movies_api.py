@@ -1,6 +1,5 @@
 import datetime
 from decimal import Decimal
-from unittest import mock
 
 import pytest
 
@@ -18,7 +17,6 @@ from apps.catalog.tests.factories import (
     VideoFactory,
 )
 from apps.core.cache import cache_set
-from apps.core.exceptions import NotFound, ServiceUnavailable
 from apps.interactions.models import Interaction, InteractionType
 
 pytestmark = pytest.mark.django_db
@@ -248,47 +246,6 @@ def test_similar_movies_rank_shared_people_and_keywords_above_a_shared_genre(
         response = api_client.get(f"/api/v1/movies/{movie.pk}/similar/")
 
     assert titles(response) == ["Same keyword", "Same director", "Genre only"]
-
-
-def test_movie_by_tmdb_id_serves_a_known_movie_without_calling_tmdb(api_client):
-    movie = MovieFactory(tmdb_id=603)
-
-    with mock.patch("apps.tmdb.services.movie_fetch_by_tmdb_id") as fetch:
-        response = api_client.get("/api/v1/movies/tmdb/603/")
-
-    assert response.status_code == 200
-    assert response.json()["data"]["id"] == movie.pk
-    fetch.assert_not_called()
-
-
-def test_movie_by_tmdb_id_fetches_an_unknown_movie_on_demand(api_client):
-    def fetch(*, tmdb_id):
-        return MovieFactory(tmdb_id=tmdb_id, title="Fetched")
-
-    with mock.patch("apps.tmdb.services.movie_fetch_by_tmdb_id", side_effect=fetch):
-        response = api_client.get("/api/v1/movies/tmdb/550/")
-
-    assert response.status_code == 200
-    assert response.json()["data"]["title"] == "Fetched"
-
-
-@pytest.mark.parametrize(("error", "status"), [(NotFound, 404), (ServiceUnavailable, 503)])
-def test_movie_by_tmdb_id_passes_on_tmdb_not_found_and_outage(api_client, error, status):
-    with mock.patch("apps.tmdb.services.movie_fetch_by_tmdb_id", side_effect=error()):
-        response = api_client.get("/api/v1/movies/tmdb/550/")
-
-    assert response.status_code == status
-    assert response.json()["success"] is False
-
-
-def test_movie_by_tmdb_id_of_an_inactive_movie_is_a_404_without_fetching(api_client):
-    MovieFactory(tmdb_id=77, is_active=False)
-
-    with mock.patch("apps.tmdb.services.movie_fetch_by_tmdb_id") as fetch:
-        response = api_client.get("/api/v1/movies/tmdb/77/")
-
-    assert response.status_code == 404
-    fetch.assert_not_called()
 
 
 def test_poster_urls_are_built_on_the_image_base_tmdbs_configuration_stored(api_client):

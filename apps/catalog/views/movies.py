@@ -1,4 +1,4 @@
-"""Movie list, detail, credits, similar, and the TMDb-id lookup."""
+"""Movie list, detail, credits and similar (the TMDb-id lookup is the tmdb app's)."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
@@ -9,15 +9,14 @@ from rest_framework.views import APIView
 
 from apps.catalog.cache import DETAIL_TTL, LIST_TTL, movie_namespace
 from apps.catalog.filters import MovieFilter
+from apps.catalog.hooks import movie_user_state
 from apps.catalog.search import search_session
 from apps.catalog.selectors import (
     movie_active_id,
     movie_credits,
     movie_detail_get,
-    movie_id_by_tmdb_id,
     movie_similar_ids,
     movie_summary_queryset,
-    movie_user_state,
     movies_in_order,
 )
 from apps.catalog.serializers import (
@@ -75,25 +74,6 @@ class MovieDetailView(MovieDetailMixin, APIView):
 
     @extend_schema(responses=CatalogMovieDetailSerializer, operation_id="movie_detail")
     def get(self, request: Request, movie_id: int):
-        return self.movie_response(request, movie_id)
-
-
-class MovieByTMDbIdView(MovieDetailMixin, APIView):
-    """A movie by its TMDb id; fetched from TMDb on demand when the database lacks it."""
-
-    permission_classes = [AllowAny]
-
-    def cache_slot(self, request: Request) -> None:
-        return None  # the slot is the movie's, known only after looking the TMDb id up
-
-    @extend_schema(responses=CatalogMovieDetailSerializer, operation_id="movie_by_tmdb_id")
-    def get(self, request: Request, tmdb_id: int):
-        movie_id = movie_id_by_tmdb_id(tmdb_id=tmdb_id)
-        if movie_id is None:
-            # Imported here so this module loads even where the TMDb app is not installed.
-            from apps.tmdb.services import movie_fetch_by_tmdb_id
-
-            movie_id = movie_fetch_by_tmdb_id(tmdb_id=tmdb_id).pk
         return self.movie_response(request, movie_id)
 
 

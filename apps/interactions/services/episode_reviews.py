@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from apps.analytics.services import activity_record_on_commit
+from apps.core.activity import activity_emit_on_commit
 from apps.interactions.models import EpisodeReview
 from apps.interactions.selectors import episode_get_visible
 
@@ -21,8 +21,8 @@ def episode_review_submit(
     episode_review, created = EpisodeReview.objects.update_or_create(
         episode=episode, user=user, defaults={"rating": rating, "review": review}
     )
-    activity_record_on_commit(
-        action_type="review_submit",
+    activity_emit_on_commit(
+        event="review_submit",
         user_id=user.pk,
         metadata={"episode_id": episode.pk, "rating": rating, "created": created},
     )

@@ -1,5 +1,4 @@
-"""apps/interactions/selectors.py (and catalog's movie_user_state, which reads interactions),
-called directly."""
+"""apps/interactions/selectors.py, called directly."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -7,7 +6,6 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from apps.catalog.selectors import movie_user_state
 from apps.core.exceptions import NotFound
 from apps.interactions.models import InteractionType
 from apps.interactions.selectors import (
@@ -17,6 +15,7 @@ from apps.interactions.selectors import (
     history_list,
     interaction_list,
     interaction_state,
+    movie_user_state,
     user_list_items,
     user_list_public_get,
     user_list_queryset,

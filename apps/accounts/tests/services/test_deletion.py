@@ -5,8 +5,7 @@ from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.accounts.models import Profile, User
-from apps.accounts.services import deletion
-from apps.accounts.services.deletion import user_activity_anonymise, user_delete
+from apps.accounts.services.deletion import user_delete
 from apps.accounts.tests.factories import UserFactory
 from apps.accounts.tokens import token_pair_for
 from apps.analytics.models import UserActivityLog
@@ -29,26 +28,3 @@ def test_user_delete_removes_the_account_and_its_profile_and_revokes_its_tokens(
     assert User.objects.filter(pk=other.pk).exists()
     assert OutstandingToken.objects.get(jti=refresh["jti"]).blacklistedtoken is not None
     assert UserActivityLog.objects.get().user_id is None
-
-
-def test_user_activity_anonymise_detaches_the_users_analytics_rows():
-    UserActivityLog.objects.create(user_id=41, action_type="login")
-    UserActivityLog.objects.create(user_id=42, action_type="login")
-
-    user_activity_anonymise(user_id=41)
-
-    assert set(UserActivityLog.objects.values_list("user_id", flat=True)) == {None, 42}
-
-
-def test_user_activity_anonymise_retries_in_the_background_when_analytics_fails(monkeypatch):
-    retried = []
-
-    def analytics_down(*, user_id):
-        raise RuntimeError("analytics database down")
-
-    monkeypatch.setattr(deletion, "activity_anonymise_user", analytics_down)
-    monkeypatch.setattr(deletion, "enqueue", lambda task, *args: retried.append(args))
-
-    user_activity_anonymise(user_id=41)
-
-    assert retried == [(41,)]

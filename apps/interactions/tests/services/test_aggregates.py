@@ -21,7 +21,7 @@ def test_movie_aggregates_recompute_sets_the_counters_from_the_rows():
     InteractionFactory(movie=movie, interaction_type="rating", rating=Decimal("3.0"))
     InteractionFactory(movie=movie, interaction_type="favorite", rating=Decimal("0.5"))
 
-    assert movie_aggregates_recompute(movie_ids=[movie.pk, movie.pk]) == 1
+    assert movie_aggregates_recompute(movie_ids=[movie.pk, movie.pk]) == [movie.pk]
 
     movie.refresh_from_db()
     assert (movie.like_count, movie.dislike_count, movie.view_count) == (1, 1, 3)
