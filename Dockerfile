@@ -33,4 +33,4 @@ USER nexus
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --retries=3 \
   CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/health/live').status != 200)"
-CMD ["python", "-m", "config.serve"]
+CMD ["deploy/serve.sh"]

@@ -5,8 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Every queue of config/settings/queues.py; deployments run one worker per kind instead.
+CELERY_QUEUES ?= default,recommendations,tmdb,notifications
 
-.PHONY: install run test test-fast lint format schema worker beat bench clean
+.PHONY: install run test test-fast lint format schema worker beat bench clean stack stack-stop \
+	stack-status stack-packages stack-test
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,13 +39,36 @@ schema: install
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file var/schema.yaml
 
 worker: install
-	$(BIN)/celery -A config worker --loglevel INFO --concurrency 2
+	$(BIN)/celery -A config worker --loglevel INFO --concurrency 2 --queues $(CELERY_QUEUES)
 
 beat: install
 	$(BIN)/celery -A config beat --loglevel INFO --schedule var/celerybeat-schedule
 
 bench: install
 	bash bench/run.sh
+
+# The production shape on one machine (deploy/stack/stack.sh, docs/deployment.md): nginx, two
+# servers, PgBouncer, a PostgreSQL primary and streaming replica, Redis, a worker and beat.
+STACK_DEBS := nginx-light pgbouncer wrk
+stack-packages:
+	@missing=""; for cmd in nginx pgbouncer wrk; do command -v $$cmd >/dev/null || missing=1; done; \
+	if [ -n "$$missing" ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -q --no-install-recommends $(STACK_DEBS); fi
+
+stack: install stack-packages
+	bash deploy/stack/stack.sh start
+
+stack-stop:
+	bash deploy/stack/stack.sh stop
+
+# The tests that need the running stack's replica (they skip elsewhere).
+stack-test: install
+	set -a && . var/stack/env && set +a && env -u DATABASE_URL -u DATABASE_REPLICA_URLS \
+	  -u REDIS_URL -u DJANGO_SETTINGS_MODULE -u DATABASE_POOLER \
+	  $(BIN)/pytest -q -p no:randomly apps/core/tests/test_replication.py
+
+stack-status:
+	bash deploy/stack/stack.sh status
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static

@@ -5,8 +5,10 @@ from rest_framework import exceptions
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed as JWTAuthenticationFailed
 from rest_framework_simplejwt.exceptions import InvalidToken
+from rest_framework_simplejwt.settings import api_settings
 
 from apps.accounts.tokens import session_is_revoked, session_of, token_version_of
+from apps.core.routers import request_user_bind
 
 TOKEN_REFUSED = "The token is invalid, expired or revoked."  # noqa: S105 - a message
 
@@ -26,6 +28,8 @@ class AccountJWTAuthentication(JWTAuthentication):
             raise exceptions.AuthenticationFailed(TOKEN_REFUSED, code="token_not_valid") from exc
 
     def get_user(self, validated_token):
+        # A user who wrote a moment ago (a password change, a logout) is read from the primary.
+        request_user_bind(validated_token.get(api_settings.USER_ID_CLAIM))
         try:
             user = super().get_user(validated_token)
         except (InvalidToken, JWTAuthenticationFailed) as exc:

@@ -7,6 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from apps.core import converters
+        from django.db.backends.signals import connection_created
+
+        from apps.core import converters, replicas
 
         converters.register()
+        connection_created.connect(replicas.install_failure_watch, dispatch_uid="replica_watch")

@@ -78,6 +78,13 @@ def cache_set(key: str, value: Any, ttl: int | None) -> None:
         _outage("cache_set_failed")
 
 
+def cache_set_many(values: dict[str, Any], ttl: int) -> None:
+    try:
+        cache.set_many(values, ttl)
+    except Exception:  # noqa: BLE001
+        log_once(logger, "cache_set_failed", "cache_unavailable")
+
+
 def cache_add(key: str, value: Any, ttl: int | None) -> bool:
     """Set ``key`` only if absent; True if this call set it.
 

@@ -5,6 +5,7 @@ import time
 from urllib.parse import unquote
 
 from django.http import JsonResponse
+from django.utils.functional import SimpleLazyObject, empty
 
 from apps.core import routers
 from apps.core.context import (
@@ -33,7 +34,7 @@ class RequestContextMiddleware:
     def __call__(self, request):
         request_id = request_id_from_header(request.META.get("HTTP_X_REQUEST_ID"))
         context_token = request_context_enter(RequestContext(request_id, request.META))
-        scope_tokens = routers.begin_request_scope()
+        scope_tokens = routers.begin_request_scope(request.method or "GET")
         started = time.perf_counter()
         try:
             if _has_control_bytes(request):
@@ -57,8 +58,19 @@ class RequestContextMiddleware:
             )
             return response
         finally:
-            routers.end_request_scope(scope_tokens)
+            routers.end_request_scope(scope_tokens, user=lambda: _authenticated_user_id(request))
             request_context_exit(context_token)
+
+
+def _authenticated_user_id(request) -> int | None:
+    """The user DRF authenticated for this request (it sets ``request.user`` here too), without
+    loading a session user that nothing asked for."""
+    user = request.__dict__.get("user")
+    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
+        return None  # nothing read the session user: not worth a query now
+    if user is not None and getattr(user, "is_authenticated", False):
+        return user.pk
+    return None
 
 
 def _has_control_bytes(request) -> bool:

@@ -2,9 +2,19 @@
 
 - With ANALYTICS_DATABASE_URL set, the analytics app's models live in the ``analytics`` alias
   (migrated and written there), otherwise in ``default``.
-- With DATABASE_REPLICA_URLS set, reads go to a replica unless they happen inside a transaction
-  on the primary, or after the current request has written (read-your-writes); writes always go
-  to the primary.
+- With DATABASE_REPLICA_URLS set, reads go to a healthy replica, except:
+  - inside a transaction on the primary;
+  - in a request with an unsafe method (POST, PUT, PATCH, DELETE): it reads what it validates
+    against from the primary;
+  - after the current request has written (read-your-writes within the request), and in a
+    management command or a Celery worker thread once it has written anything;
+  - for a user who wrote in the last DATABASE_READ_YOUR_WRITES_SECONDS (read-your-writes across
+    requests): a request that wrote leaves a short-lived marker per user in the cache, and the
+    authentication checks it before it reads the user (``request_user_bind``).
+- A replica that is down or lags more than DATABASE_REPLICA_MAX_LAG_SECONDS is skipped; the
+  verdict is computed at most once per DATABASE_REPLICA_CHECK_SECONDS per process
+  (``apps.core.replicas``), and a connection error on a replica marks it down at once.
+Writes always go to the primary.
 """
 
 import random
@@ -13,21 +23,55 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.db import connections
 
+from apps.core import replicas
+
 ANALYTICS_APPS = frozenset({"analytics"})
 ANALYTICS_ALIAS = "analytics"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 _request_scope: ContextVar[bool] = ContextVar("db_request_scope", default=False)
 _pinned_to_primary: ContextVar[bool] = ContextVar("db_pinned_to_primary", default=False)
+# Users whose rows this request wrote: they read from the primary for a few seconds after it.
+_written_users: ContextVar[set | None] = ContextVar("db_written_users", default=None)
 
 
-def begin_request_scope():
-    return _request_scope.set(True), _pinned_to_primary.set(False)
+def begin_request_scope(method: str = "GET"):
+    """Open a request's routing scope; an unsafe method reads from the primary throughout."""
+    return (
+        _request_scope.set(True),
+        _pinned_to_primary.set(method.upper() not in SAFE_METHODS),
+        _written_users.set(None),
+    )
 
 
-def end_request_scope(tokens) -> None:
-    scope_token, pinned_token = tokens
-    _pinned_to_primary.reset(pinned_token)
-    _request_scope.reset(scope_token)
+def end_request_scope(tokens, *, user=None) -> None:
+    """Close the scope; if the request wrote, mark its user (and every user whose rows it
+    wrote) as reading from the primary for the next few seconds. ``user`` is a callable that
+    returns the request's user id or None, called only if the request wrote."""
+    scope_token, pinned_token, written_token = tokens
+    written = _written_users.get()
+    try:
+        if written is not None and replica_aliases():
+            user_id = user() if user is not None else None
+            if user_id is not None:
+                written.add(user_id)
+            replicas.recent_writers_mark(written)
+    finally:
+        _written_users.reset(written_token)
+        _pinned_to_primary.reset(pinned_token)
+        _request_scope.reset(scope_token)
+
+
+def request_user_bind(user_id) -> None:
+    """The request acts for ``user_id``: if that user wrote a moment ago, read from the primary.
+
+    Called by the authentication before it reads the user, so a token revoked or a password
+    changed a moment ago is checked against the primary, not a replica that has not seen it.
+    """
+    if not _request_scope.get() or _pinned_to_primary.get() or not replica_aliases():
+        return
+    if replicas.recent_writer(user_id):
+        _pinned_to_primary.set(True)
 
 
 def analytics_alias() -> str:
@@ -44,20 +88,43 @@ def _group(alias: str | None) -> str:
     return alias or "default"
 
 
+def _note_written_user(model, instance) -> None:
+    if instance is None:
+        return
+    if model._meta.label == settings.AUTH_USER_MODEL:
+        user_id = instance.pk
+    else:
+        user_id = getattr(instance, "user_id", None)
+    if user_id is not None:
+        written = _written_users.get()
+        if written is None:
+            written = set()
+            _written_users.set(written)
+        written.add(user_id)
+
+
 class DatabaseRouter:
     def db_for_read(self, model, **hints):
         if model._meta.app_label in ANALYTICS_APPS:
             return analytics_alias()
-        replicas = replica_aliases()
-        if not replicas or _pinned_to_primary.get() or connections["default"].in_atomic_block:
+        aliases = replica_aliases()
+        if not aliases or _pinned_to_primary.get() or connections["default"].in_atomic_block:
             return "default"
-        return random.choice(replicas)  # noqa: S311 - load spreading, not security
+        usable = [alias for alias in aliases if replicas.replica_usable(alias)]
+        if not usable:
+            return "default"
+        return random.choice(usable)  # noqa: S311 - load spreading, not security
 
     def db_for_write(self, model, **hints):
         if model._meta.app_label in ANALYTICS_APPS:
             return analytics_alias()
+        # Whoever wrote reads the primary from then on: a request until it ends, a command or
+        # a task's thread for good (train_recommender reads back the states it just wrote).
+        _pinned_to_primary.set(True)
         if _request_scope.get():
-            _pinned_to_primary.set(True)
+            if _written_users.get() is None:
+                _written_users.set(set())
+            _note_written_user(model, hints.get("instance"))
         return "default"
 
     def allow_relation(self, obj1, obj2, **hints):

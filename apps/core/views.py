@@ -10,6 +10,7 @@ from django_prometheus.exports import ExportToDjangoView
 
 from apps.core.cache import cache_probe
 from apps.core.envelope import error_body, success_body
+from apps.core.replicas import replica_status
 from apps.core.routers import replica_aliases
 
 logger = logging.getLogger(__name__)
@@ -23,7 +24,10 @@ def health_live(request):
 
 def _check_databases() -> str:
     failed = []
+    replicas = set(replica_aliases())
     for alias in settings.DATABASES:
+        if alias in replicas:
+            continue  # a replica that fails is skipped by the router, not a reason to stop serving
         try:
             with connections[alias].cursor() as cursor:
                 cursor.execute("SELECT 1")
@@ -55,12 +59,22 @@ def _check_broker() -> str:
     return "ok"
 
 
+def _replica_states() -> str:
+    states = []
+    for alias in replica_aliases():
+        verdict = replica_status(alias)
+        state = "ok" if verdict.usable else f"skipped ({verdict.reason})"
+        lag = "" if verdict.lag_seconds is None else f", lag {verdict.lag_seconds:.1f} s"
+        states.append(f"{alias}: {state}{lag}")
+    return "; ".join(states)
+
+
 @never_cache
 def health_ready(request):
     """Ready to serve: the databases, the cache and the broker answer. 503 names what fails."""
     checks = {"database": _check_databases(), "cache": _check_cache(), "broker": _check_broker()}
     if replica_aliases():
-        checks["replicas"] = ", ".join(replica_aliases())
+        checks["replicas"] = _replica_states()
     failing = [name for name, state in checks.items() if state.startswith("unavailable")]
     if failing:
         body = error_body(

@@ -7,6 +7,7 @@ from config.settings.env import (
     cache_config,
     databases_from_env,
     env_bool,
+    env_float,
     env_int,
     env_list,
     env_str,
@@ -82,6 +83,13 @@ TEMPLATES = [
 # Databases: primary, optional analytics database, optional read replicas (see apps.core.routers).
 DATABASES, DATABASE_REPLICAS = databases_from_env(VAR_DIR / "db.sqlite3")
 DATABASE_ROUTERS = ["apps.core.routers.DatabaseRouter"]
+# Read replicas (apps.core.replicas): skipped when lagging more than this, checked this often
+# per process; a user who wrote reads from the primary this long (longer than the lag allowed).
+DATABASE_REPLICA_MAX_LAG_SECONDS = env_float("DATABASE_REPLICA_MAX_LAG_SECONDS", 2.0)
+DATABASE_REPLICA_CHECK_SECONDS = env_float("DATABASE_REPLICA_CHECK_SECONDS", 1.0)
+DATABASE_READ_YOUR_WRITES_SECONDS = max(
+    env_float("DATABASE_READ_YOUR_WRITES_SECONDS", 5.0), DATABASE_REPLICA_MAX_LAG_SECONDS + 1
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache, throttle state and Celery broker share Redis when REDIS_URL is set.
@@ -243,5 +251,6 @@ LOGGING = {
 
 PROMETHEUS_EXPORT_MIGRATIONS = False
 
+from config.settings.queues import *  # noqa: E402,F403
 from config.settings.schedule import *  # noqa: E402,F403
 from config.settings.tmdb import *  # noqa: E402,F403

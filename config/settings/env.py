@@ -48,6 +48,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}.") from exc
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}.") from exc
+
+
 def env_list(name: str, default: list[str] | None = None) -> list[str]:
     value = os.environ.get(name)
     if value is None:
@@ -55,7 +65,21 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def database_config(url: str, *, conn_max_age: int = 60) -> dict:
+POOLERS = {"", "none", "pgbouncer"}
+
+
+def database_pooler(url: str) -> str:
+    """``pgbouncer`` when DATABASE_POOLER says so, or when the URL's port is PgBouncer's
+    customary 6432; else ``none``."""
+    pooler = (env_str("DATABASE_POOLER") or "").lower()
+    if pooler not in POOLERS:
+        raise ImproperlyConfigured(f"DATABASE_POOLER must be pgbouncer or none, not {pooler!r}.")
+    if pooler:
+        return pooler
+    return "pgbouncer" if dj_database_url.parse(url).get("PORT") in (6432, "6432") else "none"
+
+
+def database_config(url: str, *, conn_max_age: int = 60, connect_timeout: int = 5) -> dict:
     """A DATABASES entry from a URL, with the options every alias shares."""
     config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
@@ -68,8 +92,29 @@ def database_config(url: str, *, conn_max_age: int = 60) -> dict:
         }
         Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     elif config["ENGINE"] == "django.db.backends.postgresql":
-        config.setdefault("OPTIONS", {})["connect_timeout"] = 5
+        config.setdefault("OPTIONS", {})["connect_timeout"] = connect_timeout
+        if database_pooler(url) == "pgbouncer":
+            transaction_pooling(config)
     return config
+
+
+def transaction_pooling(config: dict) -> None:
+    """Settings for PgBouncer in transaction pooling mode, where consecutive transactions of
+    one Django connection may run on different server connections.
+
+    - No server-side cursors: a named cursor lives in one server session, and ``iterator()``
+      would read it from another (DISABLE_SERVER_SIDE_CURSORS).
+    - No prepared statements: psycopg 3 prepares a query after it has run five times, and the
+      prepared statement would be missing on the next server connection
+      (``prepare_threshold=None``; Django's default client-side binding keeps it so).
+    - No session state: the server's own time zone is UTC (deploy/postgresql), so Django never
+      sends ``SET TIME ZONE``; nothing else in the project sets session variables, holds
+      advisory locks or uses LISTEN across transactions.
+    """
+    config["DISABLE_SERVER_SIDE_CURSORS"] = True
+    options = config.setdefault("OPTIONS", {})
+    options["prepare_threshold"] = None
+    options.pop("server_side_binding", None)
 
 
 def databases_from_env(default_sqlite_path: Path) -> tuple[dict, list[str]]:
@@ -85,7 +130,8 @@ def databases_from_env(default_sqlite_path: Path) -> tuple[dict, list[str]]:
     replicas = []
     for index, url in enumerate(env_list("DATABASE_REPLICA_URLS")):
         alias = f"replica_{index}"
-        databases[alias] = database_config(url)
+        # A replica that stops answering should cost a request little before it is skipped.
+        databases[alias] = database_config(url, connect_timeout=2)
         # A replica holds the primary's data: tests use the primary in its place.
         databases[alias]["TEST"] = {"MIRROR": "default"}
         replicas.append(alias)

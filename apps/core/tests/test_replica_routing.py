@@ -1,0 +1,184 @@
+"""Read replicas in one process: which reads go where, read-your-writes across requests, and
+replicas that are down or lag skipped. The router's choices are observed directly; the same
+behaviour against a real streaming replica is in test_replication.py."""
+
+from unittest import mock
+
+import pytest
+from django.db.utils import OperationalError
+from django.test import override_settings
+
+from apps.accounts.models import User
+from apps.catalog.models import Genre
+from apps.core import replicas, routers
+
+pytestmark = pytest.mark.django_db
+router = routers.DatabaseRouter()
+
+
+@pytest.fixture(autouse=True)
+def _not_pinned():
+    """Earlier tests in this thread wrote, which pins a thread outside requests to the
+    primary for good; each test here starts as a thread that has not written."""
+    token = routers._pinned_to_primary.set(False)
+    yield
+    routers._pinned_to_primary.reset(token)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_verdicts():
+    replicas.verdicts_reset()
+    yield
+    replicas.verdicts_reset()
+
+
+@pytest.fixture(autouse=True)
+def _outside_the_test_transaction():
+    """Each test runs in a transaction that the router would rightly keep on the primary; the
+    router is shown the autocommit state of a request instead."""
+    with mock.patch("apps.core.routers.connections", {"default": mock.Mock(in_atomic_block=False)}):
+        yield
+
+
+def in_request(method, body, *, user_id=None):
+    """Run ``body`` inside a request's routing scope, as the middleware does."""
+    tokens = routers.begin_request_scope(method)
+    try:
+        if user_id is not None:
+            routers.request_user_bind(user_id)
+        return body()
+    finally:
+        routers.end_request_scope(tokens, user=lambda: user_id)
+
+
+@override_settings(DATABASE_REPLICAS=["replica_0"])
+@mock.patch("apps.core.replicas.replica_lag", return_value=0.0)
+@mock.patch("apps.core.replicas.connections")
+def test_safe_requests_read_the_replica_and_unsafe_ones_the_primary(connections, _lag):
+    connections.__getitem__.return_value.vendor = "postgresql"
+    assert in_request("GET", lambda: router.db_for_read(Genre)) == "replica_0"
+    assert in_request("POST", lambda: router.db_for_read(Genre)) == "default"
+    assert in_request("DELETE", lambda: router.db_for_read(Genre)) == "default"
+
+
+@override_settings(DATABASE_REPLICAS=["replica_0"], DATABASE_READ_YOUR_WRITES_SECONDS=5)
+@mock.patch("apps.core.replicas.replica_usable", return_value=True)
+def test_a_user_who_wrote_reads_the_primary_in_later_requests_and_others_do_not(_usable, user):
+    def write():
+        user.first_name = "Changed"
+        user.save(update_fields=["first_name"])
+
+    in_request("PATCH", write, user_id=user.pk)
+    assert in_request("GET", lambda: router.db_for_read(User), user_id=user.pk) == "default"
+    assert in_request("GET", lambda: router.db_for_read(User), user_id=user.pk + 1) == "replica_0"
+    assert in_request("GET", lambda: router.db_for_read(User)) == "replica_0"
+
+
+@override_settings(DATABASE_REPLICAS=["replica_0"])
+@mock.patch("apps.core.replicas.replica_usable", return_value=True)
+def test_writing_another_users_row_marks_that_user_too(_usable, user, other_user):
+    """A password reset is written by an anonymous request: the user it changed is marked."""
+
+    def reset():
+        other_user.set_password("a-new-password-for-you")
+        other_user.save()
+
+    in_request("POST", reset)
+    assert in_request("GET", lambda: router.db_for_read(User), user_id=other_user.pk) == "default"
+    assert in_request("GET", lambda: router.db_for_read(User), user_id=user.pk) == "replica_0"
+
+
+@override_settings(DATABASE_REPLICAS=["replica_0"], DATABASE_READ_YOUR_WRITES_SECONDS=1)
+@mock.patch("apps.core.replicas.replica_usable", return_value=True)
+def test_the_marker_of_a_write_expires(_usable, user):
+    import time
+
+    in_request("POST", lambda: user.save(update_fields=["first_name"]), user_id=user.pk)
+    assert in_request("GET", lambda: router.db_for_read(User), user_id=user.pk) == "default"
+    time.sleep(1.2)
+    assert in_request("GET", lambda: router.db_for_read(User), user_id=user.pk) == "replica_0"
+
+
+@override_settings(DATABASE_REPLICAS=["replica_0"])
+@mock.patch("apps.core.replicas.replica_usable", return_value=True)
+def test_a_request_that_only_reads_marks_nobody(_usable, user):
+    in_request("GET", lambda: Genre.objects.using("default").count(), user_id=user.pk)
+    assert in_request("GET", lambda: router.db_for_read(User), user_id=user.pk) == "replica_0"
+
+
+@override_settings(
+    DATABASE_REPLICAS=["replica_0"],
+    DATABASE_REPLICA_MAX_LAG_SECONDS=2.0,
+    DATABASE_REPLICA_CHECK_SECONDS=60,
+)
+@mock.patch("apps.core.replicas.connections")
+def test_a_lagging_replica_is_skipped_and_the_verdict_is_cached(connections):
+    connections.__getitem__.return_value.vendor = "postgresql"
+    with mock.patch("apps.core.replicas.replica_lag", return_value=7.5) as lag:
+        assert router.db_for_read(Genre) == "default"
+        assert router.db_for_read(Genre) == "default"
+        assert lag.call_count == 1
+    assert replicas.replica_status("replica_0").reason == "lagging"
+
+
+@override_settings(DATABASE_REPLICAS=["replica_0"], DATABASE_REPLICA_CHECK_SECONDS=0)
+@mock.patch("apps.core.replicas.connections")
+def test_a_replica_that_does_not_answer_is_skipped_until_it_does(connections):
+    connections.__getitem__.return_value.vendor = "postgresql"
+    with mock.patch("apps.core.replicas.replica_lag", side_effect=OperationalError("refused")):
+        assert router.db_for_read(Genre) == "default"
+    with mock.patch("apps.core.replicas.replica_lag", return_value=0.1):
+        assert router.db_for_read(Genre) == "replica_0"
+
+
+@override_settings(DATABASE_REPLICAS=["replica_0"], DATABASE_REPLICA_CHECK_SECONDS=60)
+@mock.patch("apps.core.replicas.connections")
+def test_a_failed_query_on_a_replica_marks_it_down_at_once(connections):
+    connections.__getitem__.return_value.vendor = "postgresql"
+    with mock.patch("apps.core.replicas.replica_lag", return_value=0.0):
+        assert router.db_for_read(Genre) == "replica_0"
+    replica_connection = mock.Mock(alias="replica_0", execute_wrappers=[])
+    replicas.install_failure_watch(sender=None, connection=replica_connection)
+    watch = replica_connection.execute_wrappers[0]
+    failing = mock.Mock(side_effect=OperationalError("server closed the connection"))
+    with pytest.raises(OperationalError):
+        watch(failing, "SELECT 1", None, False, {})
+    assert router.db_for_read(Genre) == "default"
+
+
+def test_the_lag_query_reads_positions_not_clocks():
+    """Equal WAL positions mean no lag, however long ago the last transaction was replayed."""
+    replica = mock.MagicMock()
+    replica.cursor.return_value.__enter__.return_value.fetchone.return_value = (
+        True,
+        "0/3000060",
+        900.0,
+    )
+    primary = mock.MagicMock()
+    cursor = primary.cursor.return_value.__enter__.return_value
+    with (
+        mock.patch.dict("apps.core.replicas.connections.__dict__", {}),
+        mock.patch(
+            "apps.core.replicas.connections",
+            {"replica_0": replica, "default": primary},
+        ),
+    ):
+        cursor.fetchone.return_value = ("0/3000060",)
+        assert replicas.replica_lag("replica_0") == 0.0
+        cursor.fetchone.return_value = ("0/3000100",)
+        assert replicas.replica_lag("replica_0") == 900.0
+
+
+@override_settings(DATABASE_REPLICAS=["replica_0"])
+@mock.patch("apps.core.replicas.replica_lag", side_effect=OperationalError("refused"))
+@mock.patch("apps.core.views.settings")
+def test_readiness_stays_ready_when_a_replica_is_down(settings_mock, _lag, api_client):
+    from django.conf import settings
+
+    settings_mock.DATABASES = {"default": settings.DATABASES["default"]}
+    settings_mock.CELERY_TASK_ALWAYS_EAGER = True
+    with mock.patch("apps.core.replicas.connections") as connections:
+        connections.__getitem__.return_value.vendor = "postgresql"
+        response = api_client.get("/health/ready")
+    assert response.status_code == 200
+    assert response.json()["data"]["checks"]["replicas"] == "replica_0: skipped (unavailable)"

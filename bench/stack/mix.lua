@@ -1,0 +1,69 @@
+-- wrk script for the stack's benchmarks and drills: each request is a random line of the file
+-- named by BENCH_MIX, "METHOD<TAB>PATH<TAB>ACCESS_TOKEN" (the token may be empty: anonymous).
+-- Requests are formatted once at start. At the end one JSON line: throughput, latency
+-- percentiles, and errors by kind (connect, read, write, timeout) and by status class.
+local lines = {}
+local file = assert(io.open(os.getenv("BENCH_MIX"), "r"))
+for line in file:lines() do
+  if #line > 0 then
+    lines[#lines + 1] = line
+  end
+end
+file:close()
+
+local formatted = {}
+local threads = {}
+
+setup = function(thread)
+  threads[#threads + 1] = thread
+end
+
+init = function()
+  for i, line in ipairs(lines) do
+    local method, path, token = line:match("^(%u+)\t([^\t]+)\t?(.*)$")
+    local headers = {}
+    if token ~= nil and #token > 0 then
+      headers["Authorization"] = "Bearer " .. token
+    end
+    if method ~= "GET" then
+      headers["Content-Type"] = "application/json"
+      headers["Content-Length"] = "0"
+    end
+    formatted[i] = wrk.format(method, path, headers)
+  end
+  status_4xx, status_5xx, status_429 = 0, 0, 0
+end
+
+request = function()
+  return formatted[math.random(#formatted)]
+end
+
+response = function(status, headers, body)
+  if status == 429 then
+    status_429 = status_429 + 1
+  elseif status >= 500 then
+    status_5xx = status_5xx + 1
+  elseif status >= 400 then
+    status_4xx = status_4xx + 1
+  end
+end
+
+done = function(summary, latency, requests)
+  local s4, s5, s429 = 0, 0, 0
+  for _, thread in ipairs(threads) do
+    s4 = s4 + thread:get("status_4xx")
+    s5 = s5 + thread:get("status_5xx")
+    s429 = s429 + thread:get("status_429")
+  end
+  local seconds = summary.duration / 1000000
+  local e = summary.errors
+  io.write(string.format(
+    '{"name": "%s", "requests": %d, "seconds": %.2f, "rps": %.1f, "p50_ms": %.2f, '
+      .. '"p90_ms": %.2f, "p99_ms": %.2f, "max_ms": %.2f, "connect_errors": %d, '
+      .. '"read_errors": %d, "write_errors": %d, "timeouts": %d, "status_4xx": %d, '
+      .. '"status_5xx": %d, "status_429": %d}\n',
+    os.getenv("BENCH_NAME") or "run", summary.requests, seconds, summary.requests / seconds,
+    latency:percentile(50) / 1000, latency:percentile(90) / 1000,
+    latency:percentile(99) / 1000, latency.max / 1000,
+    e.connect, e.read, e.write, e.timeout, s4, s5, s429))
+end

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Endpoint benchmark through the running stack (make stack): every scenario of
+# bench/stack/paths.py through nginx at BENCH_CONNECTIONS (50) connections, each run directly
+# after a run of /health/live (the reference: the same path through nginx, a server and
+# Django with no app work), so each figure has its reference from the same minute.
+#
+#   bash bench/stack/run.sh LABEL      (results: var/stack/bench/LABEL.jsonl)
+#
+# Knobs: BENCH_DURATION (s, 20), BENCH_WARMUP (s, 5), BENCH_CONNECTIONS (50),
+# BENCH_SCENARIOS (lists filtered search detail detail_user recommendations like),
+# BENCH_USERS (users with tokens, 2000). The stack must run with throttles out of the
+# benchmark's way: STACK_THROTTLE_ANON=1000000/s STACK_THROTTLE_USER=1000000/s make stack.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+label=${1:?usage: bench/stack/run.sh LABEL}
+set -a
+# shellcheck disable=SC1091
+. var/stack/env
+set +a
+DURATION=${BENCH_DURATION:-20}
+WARMUP=${BENCH_WARMUP:-5}
+CONNECTIONS=${BENCH_CONNECTIONS:-50}
+SCENARIOS=${BENCH_SCENARIOS:-lists filtered search detail detail_user recommendations like}
+out=var/stack/bench
+mkdir -p "$out/$label"
+.venv/bin/python bench/stack/paths.py "$out/$label" --users "${BENCH_USERS:-2000}"
+
+drive() {  # name seconds
+  BENCH_NAME=$1 BENCH_MIX="$out/$label/$1.txt" wrk -t 2 -c "$CONNECTIONS" -d "${2}s" \
+    --timeout 10s -s bench/stack/mix.lua "$STACK_URL" | grep '^{'
+}
+
+results="$out/$label.jsonl"
+: >"$results"
+printf '{"label": "%s", "connections": %s, "duration": %s, "load": "%s", "at": "%s"}\n' \
+  "$label" "$CONNECTIONS" "$DURATION" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(date -u +%FT%TZ)" \
+  | tee -a "$results"
+for name in $SCENARIOS; do
+  drive "$name" "$WARMUP" >/dev/null
+  drive reference "$DURATION" | sed "s/\"reference\"/\"reference:$name\"/" \
+    | tee -a "$results"
+  drive "$name" "$DURATION" | tee -a "$results"
+done
+.venv/bin/python bench/stack/report.py "$results"

@@ -1,0 +1,287 @@
+#!/usr/bin/env bash
+# The production shape on one machine, without containers (make stack / make stack-stop):
+#
+#   client -> nginx :STACK_PORT -> two API servers (deploy/serve.sh) -> PgBouncer -> PostgreSQL
+#             primary, and its streaming read replica (pg_basebackup); Redis (cache, throttles,
+#             broker); a Celery worker for every queue and beat.
+#
+# Everything runs from var/stack/ on ports of its own: the machine's PostgreSQL (5432) and
+# Redis (6379) are never touched, and `stop` leaves nothing running. PostgreSQL and PgBouncer
+# refuse to run as root, so they run as the postgres OS user, owning their directories.
+#
+#   deploy/stack/stack.sh start | stop | status | env | listening
+#   deploy/stack/stack.sh servers | pgbouncer | replica | nginx   (start that piece again)
+#   deploy/stack/stack.sh pgbouncer-restart   (a new PgBouncer, then the old one stopped)
+#
+# Ports (each can be set; the defaults sit away from the usual ones so two stacks or a stack
+# and the machine's services do not collide): STACK_PORT (nginx, 8080) and STACK_PORT_BASE
+# (18400): servers BASE+1 and BASE+2, PgBouncer BASE+3, primary BASE+4, replica BASE+5, Redis
+# BASE+6. ML_DIR: the MovieLens directory imported on first start
+# (../shared/datasets/ml-latest-small). STACK_SERVER_WORKERS, STACK_SERVER_THREADS size each
+# server (2 x 2).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+source deploy/stack/ports.sh
+
+PY="$ROOT/.venv/bin/python"
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+DIR="$ROOT/var/stack"
+ML_DIR=${ML_DIR:-../shared/datasets/ml-latest-small}
+PG_USER=postgres
+
+log() { printf '== stack: %s\n' "$*"; }
+as_pg() { runuser -u "$PG_USER" -- "$@"; }
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+render() {  # template output KEY=VALUE...
+  local template=$1 output=$2
+  shift 2
+  local args=()
+  for pair in "$@"; do args+=(-e "s|@${pair%%=*}@|${pair#*=}|g"); done
+  sed "${args[@]}" "$template" >"$output"
+}
+
+app_env() {
+  # The environment of every app process: production settings over plain HTTP on loopback.
+  [ -f "$DIR/secret_key" ] || head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$DIR/secret_key"
+  cat <<EOF
+export DJANGO_SETTINGS_MODULE=config.settings.prod
+export SECRET_KEY=stack-$(cat "$DIR/secret_key")
+export ALLOWED_HOSTS=127.0.0.1,localhost
+export EMAIL_URL=console:
+export SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false
+export SECURE_HSTS_SECONDS=0
+export DATABASE_URL=postgres://postgres@127.0.0.1:$PGBOUNCER_PORT/nexus
+export DATABASE_REPLICA_URLS=postgres://postgres@127.0.0.1:$PGBOUNCER_PORT/nexus_replica
+export DATABASE_POOLER=pgbouncer
+export REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0
+export NUM_PROXIES=1
+export VAR_DIR=$DIR/app
+export LOG_LEVEL=${STACK_LOG_LEVEL:-WARNING}
+export THROTTLE_ANON=${STACK_THROTTLE_ANON:-120/min} THROTTLE_USER=${STACK_THROTTLE_USER:-600/min}
+# Direct connections for tools and tests (superuser, bypassing PgBouncer).
+export STACK_PRIMARY_URL=postgres://postgres@127.0.0.1:$PRIMARY_PORT/nexus
+export STACK_REPLICA_URL=postgres://postgres@127.0.0.1:$REPLICA_PORT/nexus
+export STACK_URL=http://127.0.0.1:$STACK_PORT
+export STACK_APP_DATABASE_URL=\$DATABASE_URL STACK_APP_REPLICA_URLS=\$DATABASE_REPLICA_URLS
+EOF
+}
+
+wait_for() {  # description seconds command...
+  local what=$1 seconds=$2
+  shift 2
+  for _ in $(seq 1 $((seconds * 5))); do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  log "$what did not come up"
+  return 1
+}
+
+pg_ctl_of() {
+  install -d -o "$PG_USER" -g "$PG_USER" "$DIR/pglog"
+  as_pg "$PGBIN/pg_ctl" -D "$1" -w -t 60 -l "$DIR/pglog/$(basename "$1").log" "${@:2}"
+}
+
+primary_init() {
+  log "PostgreSQL primary: initdb in $DIR/pg-primary (port $PRIMARY_PORT)"
+  install -d -o "$PG_USER" -g "$PG_USER" -m 700 "$DIR/pg-primary"
+  as_pg "$PGBIN/initdb" -D "$DIR/pg-primary" -U postgres --auth=trust -E UTF8 \
+    --locale=C.UTF-8 >/dev/null
+  cat deploy/postgresql/postgresql.conf >>"$DIR/pg-primary/postgresql.conf"
+  echo "host replication postgres 127.0.0.1/32 trust" >>"$DIR/pg-primary/pg_hba.conf"
+}
+
+replica_init() {
+  log "PostgreSQL replica: pg_basebackup from the primary (port $REPLICA_PORT)"
+  install -d -o "$PG_USER" -g "$PG_USER" -m 700 "$DIR/pg-replica"
+  as_pg "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -D "$DIR/pg-replica" \
+    -X stream -R -c fast
+}
+
+start_postgres() {
+  local new_primary=0
+  [ -f "$DIR/pg-primary/PG_VERSION" ] || { primary_init; new_primary=1; }
+  if ! as_pg "$PGBIN/pg_ctl" -D "$DIR/pg-primary" status >/dev/null 2>&1; then
+    pg_ctl_of "$DIR/pg-primary" -o "-p $PRIMARY_PORT" start >/dev/null
+  fi
+  if [ "$new_primary" = 1 ]; then
+    psql -q -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -d postgres -c "CREATE DATABASE nexus"
+  fi
+  [ -f "$DIR/pg-replica/PG_VERSION" ] || replica_init
+  if ! as_pg "$PGBIN/pg_ctl" -D "$DIR/pg-replica" status >/dev/null 2>&1; then
+    pg_ctl_of "$DIR/pg-replica" -o "-p $REPLICA_PORT" start >/dev/null
+  fi
+}
+
+pgbouncer_config() {  # ini-name pidfile
+  install -d -o "$PG_USER" -g "$PG_USER" "$DIR/pgbouncer"
+  render deploy/pgbouncer/pgbouncer.ini "$DIR/pgbouncer/$1" \
+    PRIMARY_PORT="$PRIMARY_PORT" REPLICA_PORT="$REPLICA_PORT" PGBOUNCER_PORT="$PGBOUNCER_PORT" \
+    PREFIX="$DIR/pgbouncer" PIDFILE="$DIR/pgbouncer/$2"
+  echo '"postgres" ""' >"$DIR/pgbouncer/userlist.txt"
+  chown "$PG_USER" "$DIR/pgbouncer/$1" "$DIR/pgbouncer/userlist.txt"
+}
+
+start_pgbouncer() {
+  pgbouncer_config pgbouncer.ini pgbouncer.pid
+  pid_alive "$DIR/pgbouncer/pgbouncer.pid" || as_pg pgbouncer -d -q "$DIR/pgbouncer/pgbouncer.ini"
+  wait_for PgBouncer 20 psql -h 127.0.0.1 -p "$PGBOUNCER_PORT" -U postgres -d nexus -c "SELECT 1"
+}
+
+restart_pgbouncer() {
+  # A new process on the same port first (so_reuseport), then the old one stopped at once
+  # (SIGTERM): only the transactions it was running fail; the servers' idle connections to it
+  # close and are replaced at their next request (Django's connection health checks).
+  pgbouncer_config pgbouncer-next.ini pgbouncer-next.pid
+  as_pg pgbouncer -d -q "$DIR/pgbouncer/pgbouncer-next.ini"
+  wait_for "the new PgBouncer" 20 test -s "$DIR/pgbouncer/pgbouncer-next.pid"
+  stop_pidfile pgbouncer "$DIR/pgbouncer/pgbouncer.pid" TERM
+  mv "$DIR/pgbouncer/pgbouncer-next.pid" "$DIR/pgbouncer/pgbouncer.pid"
+}
+
+start_redis() {
+  mkdir -p "$DIR/redis"
+  pid_alive "$DIR/redis/redis.pid" || redis-server --port "$REDIS_PORT" --bind 127.0.0.1 \
+    --daemonize yes --pidfile "$DIR/redis/redis.pid" --dir "$DIR/redis" \
+    --logfile "$DIR/redis/redis.log" --save "" --appendonly no >/dev/null
+  wait_for Redis 10 redis-cli -p "$REDIS_PORT" ping
+}
+
+first_start_data() {
+  [ -f "$DIR/.data-loaded" ] && return 0
+  "$PY" manage.py migrate_all --noinput -v 0
+  if [ -d "$ML_DIR" ]; then
+    log "First start: importing MovieLens from $ML_DIR, then training the recommender"
+    "$PY" manage.py import_movielens "$ML_DIR"
+    "$PY" manage.py train_recommender
+  else
+    log "First start: $ML_DIR not found, the catalog stays empty (set ML_DIR)"
+  fi
+  touch "$DIR/.data-loaded"
+}
+
+spawn() {  # name command... : a background app process with its pid and log in var/stack/run
+  local name=$1
+  shift
+  pid_alive "$DIR/run/$name.pid" && return 0
+  nohup "$@" >>"$DIR/run/$name.log" 2>&1 &
+  echo $! >"$DIR/run/$name.pid"
+}
+
+start_servers() {  # the two API servers (those not running), once the stack is set up
+  # shellcheck disable=SC1091
+  source "$DIR/env"
+  for index in 1 2; do
+    port_var=SERVER${index}_PORT
+    SERVER_BIND="127.0.0.1:${!port_var}" SERVER_WORKERS=${STACK_SERVER_WORKERS:-2} \
+      SERVER_THREADS=${STACK_SERVER_THREADS:-2} PYTHON="$PY" \
+      PROMETHEUS_MULTIPROC_DIR="$DIR/run/metrics-$index" spawn "server$index" deploy/serve.sh
+  done
+  for index in 1 2; do
+    port_var=SERVER${index}_PORT
+    wait_for "server $index" 60 curl -fsS "http://127.0.0.1:${!port_var}/health/live"
+  done
+}
+
+start_apps() {
+  mkdir -p "$DIR/run" "$DIR/app"
+  # shellcheck disable=SC1091
+  source "$DIR/env"
+  "$PY" manage.py migrate_all --noinput -v 0
+  "$PY" manage.py collectstatic --noinput -v 0
+  first_start_data
+  start_servers
+  spawn worker "$ROOT/.venv/bin/celery" -A config worker --loglevel WARNING --concurrency 2 \
+    --queues default,recommendations,tmdb,notifications --hostname "stack@%h"
+  spawn beat "$ROOT/.venv/bin/celery" -A config beat --loglevel WARNING \
+    --schedule "$DIR/run/celerybeat-schedule"
+}
+
+start_nginx() {
+  mkdir -p "$DIR/nginx"
+  render deploy/nginx/nexus.conf "$DIR/nginx/nginx.conf" LISTEN="127.0.0.1:$STACK_PORT" \
+    UPSTREAMS="server 127.0.0.1:$SERVER1_PORT max_fails=1 fail_timeout=5s; server 127.0.0.1:$SERVER2_PORT max_fails=1 fail_timeout=5s;" \
+    STATIC_ROOT="$DIR/app/static" PREFIX="$DIR/nginx"
+  if pid_alive "$DIR/nginx/nginx.pid"; then
+    nginx -e "$DIR/nginx/error.log" -c "$DIR/nginx/nginx.conf" -s reload
+  else
+    nginx -e "$DIR/nginx/error.log" -c "$DIR/nginx/nginx.conf"
+  fi
+  wait_for nginx 20 curl -fsS "http://127.0.0.1:$STACK_PORT/health/ready"
+}
+
+start() {
+  mkdir -p "$DIR"
+  chmod 755 "$DIR"
+  app_env >"$DIR/env"
+  start_postgres
+  start_pgbouncer
+  start_redis
+  start_apps
+  start_nginx
+  log "up: http://127.0.0.1:$STACK_PORT (readiness: $(curl -fsS "http://127.0.0.1:$STACK_PORT/health/ready"))"
+}
+
+stop_pidfile() {  # name pidfile [signal]
+  local pidfile=$2
+  pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }
+  local pid
+  pid=$(cat "$pidfile")
+  kill "-${3:-TERM}" "$pid" 2>/dev/null || true
+  for _ in $(seq 1 150); do
+    kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; return 0; }
+    sleep 0.2
+  done
+  log "$1 did not stop after SIGTERM in 30 s: SIGKILL"
+  kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$pidfile"
+}
+
+stop() {
+  [ -d "$DIR" ] || { log "nothing to stop"; return 0; }
+  stop_pidfile nginx "$DIR/nginx/nginx.pid" QUIT
+  for name in server1 server2 worker beat; do stop_pidfile "$name" "$DIR/run/$name.pid"; done
+  stop_pidfile pgbouncer "$DIR/pgbouncer/pgbouncer.pid" INT
+  stop_pidfile redis "$DIR/redis/redis.pid"
+  for cluster in pg-replica pg-primary; do
+    if [ -f "$DIR/$cluster/postmaster.pid" ]; then
+      as_pg "$PGBIN/pg_ctl" -D "$DIR/$cluster" -m fast -w stop >/dev/null || true
+    fi
+  done
+  log "stopped"
+}
+
+status() {
+  for pidfile in nginx/nginx.pid run/server1.pid run/server2.pid run/worker.pid run/beat.pid \
+    pgbouncer/pgbouncer.pid redis/redis.pid; do
+    if pid_alive "$DIR/$pidfile"; then state=running; else state=stopped; fi
+    printf '%-24s %s\n' "$pidfile" "$state"
+  done
+  for cluster in pg-primary pg-replica; do
+    if [ -f "$DIR/$cluster/postmaster.pid" ]; then state=running; else state=stopped; fi
+    printf '%-24s %s\n' "$cluster" "$state"
+  done
+}
+
+listening() {  # exit 0 if anything still listens on one of the stack's ports
+  local ports
+  ports=$(printf '%s|' "$STACK_PORT" "$SERVER1_PORT" "$SERVER2_PORT" "$PGBOUNCER_PORT" \
+    "$PRIMARY_PORT" "$REPLICA_PORT" "$REDIS_PORT")
+  ss -Hltn | awk '{print $4}' | grep -qE ":(${ports%|})\$"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  env) app_env ;;
+  listening) listening ;;
+  servers) start_servers ;;
+  nginx) start_nginx ;;
+  pgbouncer) start_pgbouncer ;;
+  pgbouncer-restart) restart_pgbouncer ;;
+  replica) pg_ctl_of "$DIR/pg-replica" -o "-p $REPLICA_PORT" start >/dev/null ;;
+  *) echo "usage: $0 start|stop|status|env|listening" >&2; exit 2 ;;
+esac
