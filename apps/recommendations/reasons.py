@@ -14,7 +14,7 @@ import numpy as np
 
 from apps.recommendations.engines.base import History
 from apps.recommendations.registry import LoadedEngine
-from apps.recommendations.training import CLICK, FEEDBACK_POSITIVE, UserEvents
+from apps.recommendations.training import ALREADY_SEEN, CLICK, FEEDBACK_POSITIVE, UserEvents
 
 # Explanations are one engine call per list; past this budget per user the lists not yet
 # explained keep the engine's general reason instead of a named movie.
@@ -29,6 +29,7 @@ EVENT_REASONS = {
     "share": "Because you shared {title}",
     FEEDBACK_POSITIVE: "Because you liked our suggestion of {title}",
     CLICK: "Because you looked at {title}",
+    ALREADY_SEEN: "Because you have seen {title}",
 }
 MAX_TITLE = 120
 

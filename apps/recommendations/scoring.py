@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from apps.recommendations import selectors
+from apps.recommendations.avoiding import AVOID_POOL, avoided_rerank
 from apps.recommendations.engines import ENGINE_NAMES
 from apps.recommendations.engines.base import History, unit_scale
 from apps.recommendations.engines.collaborative import EaseEngine
@@ -26,7 +27,7 @@ from apps.recommendations.reasons import MAX_TITLE, Explainer, Scored, lists_exp
 from apps.recommendations.registry import LoadedEngine, engine_get
 from apps.recommendations.training import UserEvents
 
-STORED_PER_ENGINE = 100  # the largest ``limit`` a client may ask for
+STORED_PER_ENGINE = 50  # rows kept per list, and the largest ``limit`` a client may ask for
 CANDIDATE_MARGIN = 20  # extra candidates per list, for the inactive movies dropped later
 ENGINE_REASONS = {
     "trending": "Trending with Movie Nexus viewers this week",
@@ -195,6 +196,8 @@ def _user_candidates(
 ) -> dict[str, _Candidates]:
     genre_features = [f"genre:{name}" for _, name in favorite_genres]
     shared: dict[str, np.ndarray] | None = {} if share_collaborative else None
+    if events.avoided:
+        limit += AVOID_POOL  # room for the movies that replace the pushed-down ones
     candidates: dict[str, _Candidates] = {}
     fallback: _Candidates | None = None
     for name, loaded in engines.items():
@@ -219,8 +222,12 @@ def _user_lists(
     lists: dict[str, list[Scored]] = {}
     for name, found in candidates.items():
         ranked: list[Scored] = []
+        reason_of = dict(zip(found.movie_ids, found.reasons, strict=True))
+        movie_ids, scores = avoided_rerank(
+            avoided=events.avoided, movie_ids=found.movie_ids, scores=found.scores
+        )
         for movie_id, score, reason in zip(
-            found.movie_ids, found.scores, found.reasons, strict=True
+            movie_ids, scores, [reason_of[m] for m in movie_ids], strict=True
         ):
             if movie_id in available and movie_id not in events.excluded:
                 score = score if 0.0 <= score <= 1.0 else _clip(score)

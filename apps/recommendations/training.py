@@ -2,9 +2,11 @@
 
 Every signal a user gives becomes a signed event weighed by ``engines.signals``: the
 interactions (favorites, likes, ratings, views, watchlist, shares, dislikes), the feedback on
-recommendations (positive counts like a like, negative like a dislike) and clicks on them
-(as much as a view). Item features are catalog genres, keywords, tags, the top-billed cast and
-the directors and writers.
+recommendations (positive counts like a like, negative like a dislike, "already seen" like a
+view) and clicks on them (as much as a view). Negative feedback and "not interested" also name
+the movies whose look-alikes are pushed down in the user's lists (``UserEvents.avoided``).
+Item features are catalog genres, keywords, tags, the top-billed cast and the directors and
+writers.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from apps.recommendations.models import (
     DismissedMovie,
     FeedbackType,
     RecommendationFeedback,
+    RecommendationState,
     UserRecommendation,
 )
 
@@ -33,6 +36,7 @@ from apps.recommendations.models import (
 FEEDBACK_POSITIVE = "feedback_positive"
 FEEDBACK_NEGATIVE = "feedback_negative"
 CLICK = "click"
+ALREADY_SEEN = "already_seen"
 
 # What the user has already decided about: never recommended again. Views, shares and clicks
 # are not decisions, so those movies stay eligible.
@@ -52,7 +56,7 @@ def event_weight(kind: str, rating: float | None = None) -> float:
         return interaction_weight("like", None)
     if kind == FEEDBACK_NEGATIVE:
         return interaction_weight("dislike", None)
-    if kind == CLICK:
+    if kind in (CLICK, ALREADY_SEEN):
         return interaction_weight("view", None)
     return interaction_weight(kind, rating)
 
@@ -72,6 +76,9 @@ class UserEvents:
     timestamps: list[int] = field(default_factory=list)
     titles: dict[int, str] = field(default_factory=dict)
     excluded: set[int] = field(default_factory=set)
+    # Movies the user said no to about a suggestion (negative, not interested): similar
+    # movies rank lower in every list of this user.
+    avoided: set[int] = field(default_factory=set)
     _arrays: tuple | None = field(default=None, repr=False)
 
     def add(self, movie_id: int, kind: str, rating: float | None, moment, title: str) -> None:
@@ -153,6 +160,7 @@ def user_events_load(*, user_ids: Iterable[int]) -> dict[int, UserEvents]:
         if kind == FEEDBACK_NEGATIVE:
             # "Not for me" about a suggestion is a dislike of that movie: never shown again.
             events[user_id].excluded.add(movie_id)
+            events[user_id].avoided.add(movie_id)
 
     clicks = (
         UserRecommendation.objects.filter(user_id__in=user_ids, clicked=True)
@@ -167,11 +175,17 @@ def user_events_load(*, user_ids: Iterable[int]) -> dict[int, UserEvents]:
             seen_clicks.add((user_id, movie_id))
             events[user_id].add(movie_id, CLICK, None, moment, title)
 
-    dismissed = DismissedMovie.objects.filter(user_id__in=user_ids).values_list(
-        "user_id", "movie_id"
+    dismissed = (
+        DismissedMovie.objects.filter(user_id__in=user_ids)
+        .order_by("created_at", "id")
+        .values_list("user_id", "movie_id", "feedback_type", "created_at", "movie__title")
     )
-    for user_id, movie_id in dismissed:
+    for user_id, movie_id, feedback_type, moment, title in dismissed:
         events[user_id].excluded.add(movie_id)
+        if feedback_type == FeedbackType.ALREADY_SEEN:
+            events[user_id].add(movie_id, ALREADY_SEEN, None, moment, title)
+        else:
+            events[user_id].avoided.add(movie_id)
     return events
 
 
@@ -180,6 +194,14 @@ def users_with_signals() -> list[int]:
     return list(
         Interaction.objects.order_by("user_id").values_list("user_id", flat=True).distinct()
     )
+
+
+def users_active_since(moment) -> list[int]:
+    """Ids of the users with an interaction at or after ``moment``, or who read their
+    recommendations since then (``recommendation_states.seen_at``), in id order."""
+    acted = Interaction.objects.filter(timestamp__gte=moment).values_list("user_id", flat=True)
+    seen = RecommendationState.objects.filter(seen_at__gte=moment).values_list("user_id", flat=True)
+    return sorted(set(acted.distinct()) | set(seen))
 
 
 def _item_features(
@@ -287,6 +309,13 @@ def training_data_build(*, now: int | None = None) -> TrainingData:
         clicked[(user_id, movie_id)] = max(filter(None, (clicked[(user_id, movie_id)], moment)))
     for (user_id, movie_id), moment in clicked.items():
         add(user_id, movie_id, CLICK, None, moment)
+    for user_id, movie_id, moment in (
+        DismissedMovie.objects.filter(feedback_type=FeedbackType.ALREADY_SEEN)
+        .order_by()
+        .values_list("user_id", "movie_id", "created_at")
+        .iterator(chunk_size=CHUNK)
+    ):
+        add(user_id, movie_id, ALREADY_SEEN, None, moment)
 
     features, feature_names = _item_features(item_ids, item_index)
     user_ids = np.zeros(len(user_index), dtype=np.int64)
