@@ -28,6 +28,13 @@ class FeedbackType(models.TextChoices):
 DISMISSAL_TYPES = (FeedbackType.NOT_INTERESTED, FeedbackType.ALREADY_SEEN)
 
 
+class RealField(models.FloatField):
+    """A 4-byte float on PostgreSQL (``real``): a score needs 7 digits, not 15."""
+
+    def db_type(self, connection):
+        return "real" if connection.vendor == "postgresql" else super().db_type(connection)
+
+
 class UserRecommendation(models.Model):
     """One movie in one engine's list for one user.
 
@@ -36,11 +43,15 @@ class UserRecommendation(models.Model):
     refreshes; rows without either are deleted when they drop out.
     """
 
+    # No index of its own: the unique (user, movie, algorithm) index leads with the user.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recommendations"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="recommendations",
+        db_index=False,
     )
     movie = models.ForeignKey("catalog.Movie", on_delete=models.CASCADE, related_name="+")
-    score = models.FloatField(help_text="Confidence in [0, 1], normalised per list")
+    score = RealField(help_text="Confidence in [0, 1], normalised per list")
     algorithm = models.CharField(max_length=50, choices=EngineName.choices)
     rank = models.PositiveSmallIntegerField(null=True, blank=True)
     reason = models.CharField(max_length=200, blank=True, default="")
@@ -63,12 +74,7 @@ class UserRecommendation(models.Model):
             models.Index(fields=["-generated_at"], name="idx_recommendations_generated"),
             models.Index(fields=["algorithm"], name="idx_recommendations_algorithm"),
             models.Index(fields=["clicked", "clicked_at"], name="idx_recommendations_clicked"),
-            # The serving read: one user's current list for one engine, in rank order.
-            models.Index(
-                fields=["user", "algorithm", "rank"],
-                name="idx_recommendations_serving",
-                condition=Q(rank__isnull=False),
-            ),
+            # The serving read (one user's list) uses the unique index: at most 50 rows a list.
         ]
 
     def __str__(self) -> str:
@@ -146,9 +152,13 @@ class RecommendationState(models.Model):
     change_count = models.PositiveBigIntegerField(default=0)
     refreshed_count = models.PositiveBigIntegerField(default=0)
     refreshed_at = models.DateTimeField(null=True, blank=True)
+    # When the user last read their recommendations (to the day): training keeps the lists
+    # of users seen or active lately only; the others are recomputed when they come back.
+    seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "recommendation_states"
+        indexes = [models.Index(fields=["seen_at"], name="idx_recommendation_states_seen")]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.refreshed_count}/{self.change_count}"

@@ -40,6 +40,16 @@ def recommendation_list(*, user, engine: str, limit: int) -> list[UserRecommenda
     )
 
 
+def stored_list_engines(*, user_id: int) -> list[str]:
+    """The engines whose list the user has stored."""
+    return list(
+        UserRecommendation.objects.filter(user_id=user_id, rank__isnull=False)
+        .order_by()
+        .values_list("algorithm", flat=True)
+        .distinct()
+    )
+
+
 def recommendation_state(*, user_id: int) -> RecommendationState | None:
     return RecommendationState.objects.filter(user_id=user_id).first()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -37,17 +38,21 @@ from apps.recommendations.storing import (
     BatchWriter,
     ListsToStore,
     recommendations_store,
+    retire_lists,
     user_namespace,
 )
 from apps.recommendations.training import (
     training_data_build,
     user_events_load,
-    users_with_signals,
+    users_active_since,
 )
 
 logger = logging.getLogger(__name__)
 
 USER_RECS_TTL = 2 * 60 * 60  # seed 001: user recommendations are cached for 2 hours
+DEFAULT_LIST = "hybrid"  # the list stored for every active user; the others on demand
+KEEP_DAYS = 30  # lists of users neither active nor seen for this long are not kept
+SEEN_RESOLUTION = timedelta(days=1)  # ``seen_at`` is written at most once a day
 REFRESH_COUNTDOWN = 2  # seconds: interactions in a burst are folded in by one refresh
 PENDING_TTL = 60  # a scheduled refresh that never ran stops blocking new ones after this
 REFRESHING_TTL = 30
@@ -95,25 +100,55 @@ def recommendations_refresh_started(*, user_id: int) -> None:
     cache_delete_many([_pending_key(user_id)])
 
 
-def recommendations_refresh(*, user_id: int) -> bool:
-    """Fold the user's current events into the active engines and store the new lists.
+def recommendations_refresh(*, user_id: int, engine: str | None = None) -> bool:
+    """Fold the user's current events into the active engines and store the new lists: the
+    default list, the other lists the user has, and ``engine``'s when given.
 
     Returns False when a refresh that read newer events has already stored its lists.
     """
     state, _ = RecommendationState.objects.get_or_create(user_id=user_id)
+    kept = set(selectors.stored_list_engines(user_id=user_id))
+    wanted = {DEFAULT_LIST, *kept, *([engine] if engine else [])}
     events = user_events_load(user_ids=[user_id])[user_id]
     lists = user_lists_compute(
-        events=events, favorite_genres=selectors.favorite_genres(user_id=user_id)
+        events=events,
+        favorite_genres=selectors.favorite_genres(user_id=user_id),
+        engine_names=tuple(name for name in ENGINE_NAMES if name in wanted),
     )
     return recommendations_store(user_id=user_id, lists=lists, seen_count=state.change_count)
+
+
+def recommendations_served(*, user, engine: str, limit: int) -> list[UserRecommendation]:
+    """The user's stored list for ``engine``, refreshed first when stale; a list other than
+    the default one is computed and stored the first time it is asked for."""
+    recommendations_ensure_fresh(user_id=user.id)
+    rows = selectors.recommendation_list(user=user, engine=engine, limit=limit)
+    if not rows and engine != DEFAULT_LIST:
+        try:
+            recommendations_refresh(user_id=user.id, engine=engine)
+        except Exception as exc:  # noqa: BLE001 - an empty list beats an error page
+            log_once(
+                logger,
+                "recommendations_list_failed",
+                "recommendations_list_failed",
+                user_id=user.id,
+                engine=engine,
+                error=str(exc),
+            )
+        rows = selectors.recommendation_list(user=user, engine=engine, limit=limit)
+    return rows
 
 
 def recommendations_ensure_fresh(*, user_id: int) -> None:
     """Refresh now if the user's lists are missing or stale; never fails the caller.
 
-    One request per user refreshes at a time; the others serve what is stored.
+    One request per user refreshes at a time; the others serve what is stored. Notes (once a
+    day) that the user was seen, which keeps their lists through trainings.
     """
     state = selectors.recommendation_state(user_id=user_id)
+    now = timezone.now()
+    if state is not None and (state.seen_at is None or now - state.seen_at > SEEN_RESOLUTION):
+        RecommendationState.objects.filter(user_id=user_id).update(seen_at=now)
     if state is not None and not state.is_stale:
         return
     key = _refreshing_key(user_id)
@@ -121,6 +156,8 @@ def recommendations_ensure_fresh(*, user_id: int) -> None:
         return
     try:
         recommendations_refresh(user_id=user_id)
+        if state is None:
+            RecommendationState.objects.filter(user_id=user_id).update(seen_at=now)
     except Exception as exc:  # noqa: BLE001 - stored lists (or none) beat an error page
         log_once(
             logger,
@@ -197,13 +234,19 @@ def recommender_train(
 
 
 def recommendations_refresh_all(*, report: Callable[[str], None] | None = None) -> int:
-    """Refresh every user with interactions, in batches; everyone else refreshes on next read.
+    """Refresh the default list of every user active or seen in the last ``KEEP_DAYS``, in
+    batches; everyone else refreshes on their next read.
 
-    Every state is bumped first, so lists computed before the new models count as stale.
+    Every state is bumped first, so lists computed before the new models count as stale. The
+    lists of users not seen for longer are deleted (rows with a click or feedback stay, out
+    of the lists): they are recomputed when the user comes back. Other lists than the default
+    one are dropped and made again when asked for.
     """
     say = report or (lambda message: None)
     RecommendationState.objects.update(change_count=F("change_count") + 1)
-    user_ids = users_with_signals()
+    user_ids = users_active_since(timezone.now() - timedelta(days=KEEP_DAYS))
+    dropped = recommendations_prune(keep=set(user_ids))
+    say(f"dropped the lists of {dropped} users not seen for {KEEP_DAYS} days")
     existing_users = set(
         get_user_model().objects.filter(id__in=user_ids).values_list("id", flat=True)
     )
@@ -226,7 +269,8 @@ def recommendations_refresh_all(*, report: Callable[[str], None] | None = None) 
             events = user_events_load(user_ids=batch)
             genres = selectors.favorite_genres_of(user_ids=batch)
             lists = user_lists_compute_many(
-                users=[(events[user_id], genres.get(user_id, [])) for user_id in batch]
+                users=[(events[user_id], genres.get(user_id, [])) for user_id in batch],
+                engine_names=(DEFAULT_LIST,),
             )
             writer.submit(
                 [
@@ -239,14 +283,42 @@ def recommendations_refresh_all(*, report: Callable[[str], None] | None = None) 
     return done
 
 
+def recommendations_prune(*, keep: set[int]) -> int:
+    """Delete the current lists of every user not in ``keep`` (rows with a click or feedback
+    stay, with rank null); their state says never refreshed, so a read recomputes them."""
+    listed = set(
+        UserRecommendation.objects.filter(rank__isnull=False)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    dropped = sorted(listed - keep)
+    for start in range(0, len(dropped), 500):
+        chunk = dropped[start : start + 500]
+        with transaction.atomic():
+            retire_lists(chunk)
+            RecommendationState.objects.filter(user_id__in=chunk).update(
+                refreshed_at=None, refreshed_count=0
+            )
+        for user_id in chunk:
+            namespace_invalidate(user_namespace(user_id))
+    return len(dropped)
+
+
 # Clicks and feedback ------------------------------------------------------------------------
 
 
 def recommendation_click(*, recommendation: UserRecommendation) -> UserRecommendation:
-    """Record that the user opened this recommendation; a second click changes nothing."""
-    UserRecommendation.objects.filter(pk=recommendation.pk, clicked=False).update(
-        clicked=True, clicked_at=timezone.now()
-    )
+    """Record that the user opened this recommendation; a second click changes nothing.
+
+    The first click is a positive signal (as much as a view): the user's lists are refreshed.
+    """
+    user_id = recommendation.user_id
+    with transaction.atomic():
+        first = UserRecommendation.objects.filter(pk=recommendation.pk, clicked=False).update(
+            clicked=True, clicked_at=timezone.now()
+        )
+        if first:
+            transaction.on_commit(lambda: recommendations_mark_stale(user_id=user_id), robust=True)
     recommendation.refresh_from_db(fields=["clicked", "clicked_at"])
     return recommendation
 

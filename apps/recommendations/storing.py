@@ -179,6 +179,11 @@ def _namespaces_invalidate(user_ids: list[int]) -> None:
         namespace_invalidate(user_namespace(user_id))
 
 
+def retire_lists(user_ids: list[int]) -> None:
+    """Take every list of ``user_ids`` down (rows with a click or feedback stay, unranked)."""
+    _rows_retire(user_ids, wanted=set())
+
+
 def _rows_retire(user_ids: list[int], *, wanted: set[tuple[int, int, str]]) -> None:
     """Rows of ``user_ids`` not in ``wanted`` (user, movie, engine) leave the lists: deleted,
     or kept with rank null when they carry a click or feedback."""

@@ -65,8 +65,7 @@ class MyRecommendationListView(APIView):
         user_id = request.user.id
 
         def produce() -> list:
-            services.recommendations_ensure_fresh(user_id=user_id)
-            rows = selectors.recommendation_list(
+            rows = services.recommendations_served(
                 user=request.user, engine=query["engine"], limit=query["limit"]
             )
             return list(RecommendationItemSerializer(rows, many=True).data)
