@@ -58,6 +58,15 @@ class UserRecommendation(models.Model):
     generated_at = models.DateTimeField(default=timezone.now)
     clicked = models.BooleanField(default=False)
     clicked_at = models.DateTimeField(null=True, blank=True)
+    # The experiment arm whose settings made this row (null outside any experiment).
+    arm = models.ForeignKey(
+        "ExperimentArm",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_index=False,
+        related_name="+",
+    )
 
     class Meta:
         db_table = "user_recommendations"
@@ -195,3 +204,85 @@ class ModelArtifact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.engine} v{self.version}{' (active)' if self.is_active else ''}"
+
+
+class Experiment(models.Model):
+    """A named test of engines or blends: its arms split the users by traffic share.
+
+    At most one experiment runs at a time (a partial unique index), so a user's default list
+    is decided by at most one arm. Users outside every arm see exactly what they would see
+    without the experiment.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    is_active = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "recommendation_experiments"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True), name="one_running_experiment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExperimentArm(models.Model):
+    """One arm: its share of all users, and the engine (and hybrid blend) of their list."""
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="arms")
+    name = models.CharField(max_length=50)
+    share = models.DecimalField(
+        max_digits=4, decimal_places=3, help_text="Share of all users, 0.001 to 1"
+    )
+    engine = models.CharField(max_length=30, choices=EngineName.choices, default="hybrid")
+    weights = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Hybrid blend for this arm, e.g. {"collaborative": 1, "sequential": 0.5}; '
+        "empty: the trained blend",
+    )
+
+    class Meta:
+        db_table = "recommendation_experiment_arms"
+        ordering = ["experiment", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["experiment", "name"], name="unique_arm_name"),
+            models.CheckConstraint(condition=Q(share__gt=0, share__lte=1), name="check_arm_share"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.experiment.name}/{self.name}"
+
+
+class RecommendationImpression(models.Model):
+    """Items served per day, engine and experiment arm (what click-through is divided by).
+
+    Counted on every answer of ``me/recommendations/``, cached or not, into one of
+    ``IMPRESSION_BUCKETS`` rows chosen by user id, so concurrent requests rarely wait on one
+    row. ``experiment`` and ``arm`` are names ("" outside any experiment), kept as text so the
+    counts outlive the experiment's rows.
+    """
+
+    day = models.DateField()
+    engine = models.CharField(max_length=30)
+    experiment = models.CharField(max_length=100, blank=True, default="")
+    arm = models.CharField(max_length=50, blank=True, default="")
+    bucket = models.PositiveSmallIntegerField(default=0)
+    impressions = models.PositiveBigIntegerField(default=0)
+    requests = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        db_table = "recommendation_impressions"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "engine", "experiment", "arm", "bucket"],
+                name="unique_impression_counter",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.engine} {self.experiment}/{self.arm}: {self.impressions}"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -247,9 +247,16 @@ def user_lists_compute_many(
     limit: int = STORED_PER_ENGINE,
     engine_names: tuple[str, ...] = ENGINE_NAMES,
     explain: bool = True,
+    hybrid_weights: dict[str, float] | None = None,
 ) -> list[dict[str, list[Scored]]]:
-    """``user_lists_compute`` for each (events, favorite genres) of ``users``, in order."""
+    """``user_lists_compute`` for each (events, favorite genres) of ``users``, in order.
+
+    ``hybrid_weights`` (an experiment arm's blend) replaces the trained hybrid blend.
+    """
     engines = _engines_resolve(engine_names)
+    hybrid = engines.get("hybrid")
+    if hybrid_weights and hybrid is not None and isinstance(hybrid.engine, HybridEngine):
+        engines["hybrid"] = replace(hybrid, engine=hybrid.engine.with_weights(hybrid_weights))
     share_collaborative = _hybrid_shares_collaborative(engines)
     computed = [
         (events, _user_candidates(events, genres, engines, share_collaborative, limit))
@@ -275,6 +282,7 @@ def user_lists_compute(
     limit: int = STORED_PER_ENGINE,
     engine_names: tuple[str, ...] = ENGINE_NAMES,
     explain: bool = True,
+    hybrid_weights: dict[str, float] | None = None,
 ) -> dict[str, list[Scored]]:
     """Each engine's top ``limit`` for one user: scores in [0, 1], best first, with reasons."""
     return user_lists_compute_many(
@@ -282,6 +290,7 @@ def user_lists_compute(
         limit=limit,
         engine_names=engine_names,
         explain=explain,
+        hybrid_weights=hybrid_weights,
     )[0]
 
 

@@ -9,7 +9,7 @@ from apps.recommendations.scoring import STORED_PER_ENGINE
 
 
 class RecommendationListQuerySerializer(serializers.Serializer):
-    engine = serializers.ChoiceField(choices=ENGINE_NAMES, default="hybrid")
+    engine = serializers.ChoiceField(choices=ENGINE_NAMES, default=None)
     limit = serializers.IntegerField(min_value=1, max_value=STORED_PER_ENGINE, default=20)
 
 

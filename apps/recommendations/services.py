@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -24,6 +24,7 @@ from apps.core.tasks import enqueue
 from apps.recommendations import selectors
 from apps.recommendations.engines import ENGINE_NAMES, Engine, build_engine
 from apps.recommendations.engines.hybrid import HybridEngine
+from apps.recommendations.experiments import EXPERIMENTS_NAMESPACE, Arm, arm_for, running_arms
 from apps.recommendations.models import (
     DISMISSAL_TYPES,
     DismissedMovie,
@@ -34,9 +35,12 @@ from apps.recommendations.models import (
 )
 from apps.recommendations.registry import ACTIVE_NAMESPACE, artifact_save
 from apps.recommendations.scoring import user_lists_compute, user_lists_compute_many
+from apps.recommendations.signals import recommendations_served as recommendations_served_signal
 from apps.recommendations.storing import (
+    IMPRESSION_BUCKETS,
     BatchWriter,
     ListsToStore,
+    impressions_add,
     recommendations_store,
     retire_lists,
     user_namespace,
@@ -59,9 +63,15 @@ REFRESHING_TTL = 30
 REFRESH_BATCH = 200
 
 
-def user_cache_parts(*, engine: str, limit: int) -> tuple:
-    """Cache key parts of a served list; a newly activated model makes old entries unreachable."""
-    return (engine, limit, namespace_version(ACTIVE_NAMESPACE))
+def user_cache_parts(*, engine: str | None, limit: int) -> tuple:
+    """Cache key parts of a served list; a newly activated model or a change of experiments
+    makes old entries unreachable."""
+    return (
+        engine or "default",
+        limit,
+        namespace_version(ACTIVE_NAMESPACE),
+        namespace_version(EXPERIMENTS_NAMESPACE),
+    )
 
 
 def _pending_key(user_id: int) -> str:
@@ -107,20 +117,37 @@ def recommendations_refresh(*, user_id: int, engine: str | None = None) -> bool:
     Returns False when a refresh that read newer events has already stored its lists.
     """
     state, _ = RecommendationState.objects.get_or_create(user_id=user_id)
+    arm = arm_for(user_id=user_id)
     kept = set(selectors.stored_list_engines(user_id=user_id))
-    wanted = {DEFAULT_LIST, *kept, *([engine] if engine else [])}
+    wanted = {default_engine(arm), *kept, *([engine] if engine else [])}
     events = user_events_load(user_ids=[user_id])[user_id]
     lists = user_lists_compute(
         events=events,
         favorite_genres=selectors.favorite_genres(user_id=user_id),
         engine_names=tuple(name for name in ENGINE_NAMES if name in wanted),
+        hybrid_weights=arm.weights if arm else None,
     )
-    return recommendations_store(user_id=user_id, lists=lists, seen_count=state.change_count)
+    return recommendations_store(
+        user_id=user_id,
+        lists=lists,
+        seen_count=state.change_count,
+        arm_id=arm.id if arm else None,
+    )
 
 
-def recommendations_served(*, user, engine: str, limit: int) -> list[UserRecommendation]:
-    """The user's stored list for ``engine``, refreshed first when stale; a list other than
-    the default one is computed and stored the first time it is asked for."""
+def default_engine(arm: Arm | None) -> str:
+    """The engine of a user's default list: their experiment arm's, else the hybrid."""
+    return arm.engine if arm is not None else DEFAULT_LIST
+
+
+def recommendations_served(
+    *, user, engine: str | None, limit: int
+) -> tuple[list[UserRecommendation], str, Arm | None]:
+    """The user's stored list for ``engine`` (None: their default list), refreshed first
+    when stale, with the engine and the experiment arm it was served under. A list other
+    than the default one is computed and stored the first time it is asked for."""
+    arm = arm_for(user_id=user.id)
+    engine = engine or default_engine(arm)
     recommendations_ensure_fresh(user_id=user.id)
     rows = selectors.recommendation_list(user=user, engine=engine, limit=limit)
     if not rows and engine != DEFAULT_LIST:
@@ -136,7 +163,36 @@ def recommendations_served(*, user, engine: str, limit: int) -> list[UserRecomme
                 error=str(exc),
             )
         rows = selectors.recommendation_list(user=user, engine=engine, limit=limit)
-    return rows
+    return rows, engine, arm
+
+
+def impressions_record(*, user_id: int, engine: str, arm: Arm | None, count: int) -> None:
+    """Count ``count`` items served to a user today under ``engine`` and ``arm``, and send
+    ``recommendations_served`` for listeners (analytics). Never fails the caller."""
+    try:
+        impressions_add(
+            day=timezone.localdate(),
+            engine=engine,
+            experiment=arm.experiment if arm else "",
+            arm=arm.name if arm else "",
+            bucket=user_id % IMPRESSION_BUCKETS,
+            count=count,
+        )
+    except DatabaseError as exc:
+        log_once(
+            logger,
+            "recommendation_impressions_failed",
+            "recommendation_impressions_failed",
+            error=str(exc),
+        )
+    recommendations_served_signal.send_robust(
+        sender=UserRecommendation,
+        user_id=user_id,
+        engine=engine,
+        experiment=arm.experiment if arm else "",
+        arm=arm.name if arm else "",
+        count=count,
+    )
 
 
 def recommendations_ensure_fresh(*, user_id: int) -> None:
@@ -247,6 +303,7 @@ def recommendations_refresh_all(*, report: Callable[[str], None] | None = None) 
     user_ids = users_active_since(timezone.now() - timedelta(days=KEEP_DAYS))
     dropped = recommendations_prune(keep=set(user_ids))
     say(f"dropped the lists of {dropped} users not seen for {KEEP_DAYS} days")
+    arms = running_arms()
     existing_users = set(
         get_user_model().objects.filter(id__in=user_ids).values_list("id", flat=True)
     )
@@ -268,16 +325,26 @@ def recommendations_refresh_all(*, report: Callable[[str], None] | None = None) 
             )
             events = user_events_load(user_ids=batch)
             genres = selectors.favorite_genres_of(user_ids=batch)
-            lists = user_lists_compute_many(
-                users=[(events[user_id], genres.get(user_id, [])) for user_id in batch],
-                engine_names=(DEFAULT_LIST,),
-            )
-            writer.submit(
-                [
-                    ListsToStore(user_id=user_id, lists=user_lists, seen_count=counts[user_id])
-                    for user_id, user_lists in zip(batch, lists, strict=True)
+            by_arm: dict[Arm | None, list[int]] = {}
+            for user_id in batch:
+                by_arm.setdefault(arm_for(user_id=user_id, arms=arms), []).append(user_id)
+            stored: list[ListsToStore] = []
+            for arm, user_ids_of_arm in by_arm.items():
+                lists = user_lists_compute_many(
+                    users=[(events[u], genres.get(u, [])) for u in user_ids_of_arm],
+                    engine_names=(default_engine(arm),),
+                    hybrid_weights=arm.weights if arm else None,
+                )
+                stored += [
+                    ListsToStore(
+                        user_id=user_id,
+                        lists=user_lists,
+                        seen_count=counts[user_id],
+                        arm_id=arm.id if arm else None,
+                    )
+                    for user_id, user_lists in zip(user_ids_of_arm, lists, strict=True)
                 ]
-            )
+            writer.submit(sorted(stored, key=lambda entry: entry.user_id))
             done += len(batch)
             say(f"refreshed {done} of {len(user_ids)} users")
     return done

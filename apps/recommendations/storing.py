@@ -24,6 +24,7 @@ from apps.core.cache import namespace_invalidate
 from apps.recommendations.models import (
     DismissedMovie,
     RecommendationFeedback,
+    RecommendationImpression,
     RecommendationState,
     UserRecommendation,
 )
@@ -31,10 +32,33 @@ from apps.recommendations.reasons import Scored
 
 logger = logging.getLogger(__name__)
 
-UPSERT_CHUNK = 100  # rows per statement: 800 parameters, under every SQLite build's limit
+UPSERT_CHUNK = 100  # rows per statement: 900 parameters, under every SQLite build's limit
 IDS_CHUNK = 900  # ids per IN (...) list, for the same reason
 COPY_THRESHOLD = 2000  # rows from which PostgreSQL gets them by COPY rather than VALUES
-UPDATED_COLUMNS = ("score", "rank", "reason", "generated_at")
+UPDATED_COLUMNS = ("score", "rank", "reason", "arm_id", "generated_at")
+
+
+IMPRESSION_BUCKETS = 16  # counter rows per day, engine and arm (by user id): less waiting
+
+
+def impressions_add(
+    *, day, engine: str, experiment: str, arm: str, bucket: int, count: int
+) -> None:
+    """Add ``count`` impressions and one request to a counter row, created at first use.
+
+    One INSERT ... ON CONFLICT DO UPDATE with the increment in SQL: concurrent requests add
+    up, none is lost (PostgreSQL and SQLite alike).
+    """
+    table = connection.ops.quote_name(RecommendationImpression._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, engine, experiment, arm, bucket, impressions, requests) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s, %s, 1) "
+            "ON CONFLICT (day, engine, experiment, arm, bucket) DO UPDATE SET "
+            f"impressions = {table}.impressions + EXCLUDED.impressions, "
+            f"requests = {table}.requests + 1",
+            [connection.ops.adapt_datefield_value(day), engine, experiment, arm, bucket, count],
+        )
 
 
 def user_namespace(user_id: int) -> str:
@@ -48,9 +72,16 @@ class ListsToStore:
     user_id: int
     lists: dict[str, list[Scored]]
     seen_count: int
+    arm_id: int | None = None  # the experiment arm that decided these lists
 
 
-def recommendations_store(*, user_id: int, lists: dict[str, list[Scored]], seen_count: int) -> bool:
+def recommendations_store(
+    *,
+    user_id: int,
+    lists: dict[str, list[Scored]],
+    seen_count: int,
+    arm_id: int | None = None,
+) -> bool:
     """Replace the user's current lists with ``lists`` atomically.
 
     Rows that leave the lists are deleted, except those with a click or feedback, which are
@@ -58,7 +89,7 @@ def recommendations_store(*, user_id: int, lists: dict[str, list[Scored]], seen_
     counter the lists were computed at; an older computation never overwrites a newer one.
     """
     stored = recommendations_store_many(
-        batch=[ListsToStore(user_id=user_id, lists=lists, seen_count=seen_count)]
+        batch=[ListsToStore(user_id=user_id, lists=lists, seen_count=seen_count, arm_id=arm_id)]
     )
     return user_id in stored
 
@@ -94,7 +125,15 @@ def recommendations_store_many(*, batch: Sequence[ListsToStore]) -> set[int]:
         ):
             dismissed[user_id].add(movie_id)
         rows = [
-            (user_id, scored.movie_id, name, scored.score, rank, scored.reason[:200])
+            (
+                user_id,
+                scored.movie_id,
+                name,
+                scored.score,
+                rank,
+                scored.reason[:200],
+                by_user[user_id].arm_id,
+            )
             for user_id in stored
             for name, ranked in by_user[user_id].lists.items()
             for rank, scored in enumerate(
@@ -170,7 +209,10 @@ def batch_store(batch: list[ListsToStore]) -> None:
         logger.warning("recommendations_batch_store_retried", extra={"error": str(exc)})
         for entry in batch:
             recommendations_store(
-                user_id=entry.user_id, lists=entry.lists, seen_count=entry.seen_count
+                user_id=entry.user_id,
+                lists=entry.lists,
+                seen_count=entry.seen_count,
+                arm_id=entry.arm_id,
             )
 
 
@@ -226,13 +268,22 @@ def _rows_upsert(rows: list[tuple], *, generated_at) -> None:
         return
     quote = connection.ops.quote_name
     table = quote(UserRecommendation._meta.db_table)
-    names = ("user_id", "movie_id", "algorithm", "score", "rank", "reason", "generated_at")
+    names = (
+        "user_id",
+        "movie_id",
+        "algorithm",
+        "score",
+        "rank",
+        "reason",
+        "arm_id",
+        "generated_at",
+    )
     columns = ", ".join(quote(column) for column in (*names, "clicked"))
     moment = connection.ops.adapt_datetimefield_value(generated_at)
     with connection.cursor() as cursor:
         for start in range(0, len(rows), UPSERT_CHUNK):
             chunk = rows[start : start + UPSERT_CHUNK]
-            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
             sql = (
                 f"INSERT INTO {table} ({columns}) VALUES {values} "  # noqa: S608 - names from _meta
                 f"{_on_conflict_update()}"
@@ -251,11 +302,12 @@ def _rows_upsert_by_copy(rows: list[tuple], *, generated_at) -> None:
     """PostgreSQL: COPY into a temporary table, then one INSERT ... SELECT ... ON CONFLICT."""
     table = connection.ops.quote_name(UserRecommendation._meta.db_table)
     staging = f"recs_staging_{uuid.uuid4().hex[:12]}"
-    columns = "user_id, movie_id, algorithm, score, rank, reason"
+    columns = "user_id, movie_id, algorithm, score, rank, reason, arm_id"
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE {staging} (user_id bigint, movie_id bigint, "
-            "algorithm varchar(50), score double precision, rank smallint, reason varchar(200))"
+            "algorithm varchar(50), score real, rank smallint, reason varchar(200), "
+            "arm_id bigint)"
         )
         with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
             for row in rows:

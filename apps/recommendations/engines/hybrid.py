@@ -35,10 +35,10 @@ DEFAULT_BANDS = (
         "max_events": 40,
         "weights": {
             "collaborative": 1.0,
-            "collaborative_recent": 0.05,
-            "sequential": 1.0,
+            "collaborative_recent": 0.1,
             "content": 0.75,
-            "popularity": 0.05,
+            "popularity": 0.2,
+            "sequential": 1.0,
         },
     },
     {
@@ -46,27 +46,27 @@ DEFAULT_BANDS = (
         "weights": {
             "collaborative": 1.0,
             "collaborative_recent": 0.1,
-            "sequential": 0.35,
             "content": 0.5,
             "popularity": 0.1,
+            "sequential": 0.35,
         },
     },
     {
         "max_events": None,
         "weights": {
             "collaborative": 1.0,
-            "collaborative_recent": 0.75,
-            "sequential": 0.5,
-            "content": 0.2,
-            "popularity": 0.2,
+            "collaborative_recent": 2.0,
+            "content": 0.35,
+            "popularity": 0.05,
+            "sequential": 0.75,
         },
     },
 )
 DEFAULT_RECENT = {
-    "l2": 100.0,
-    "max_items": 3000,
     "half_life_events": None,
-    "train_half_life_events": 100.0,
+    "l2": 50.0,
+    "max_items": 3000,
+    "train_half_life_events": 200.0,
 }
 COMPONENT_CLASSES = {
     "collaborative": EaseEngine,

@@ -7,34 +7,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('recommendations', '0001_initial'),
+        ("recommendations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='userrecommendation',
-            name='idx_recommendations_serving',
+            model_name="userrecommendation",
+            name="idx_recommendations_serving",
         ),
         migrations.AddField(
-            model_name='recommendationstate',
-            name='seen_at',
+            model_name="recommendationstate",
+            name="seen_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='userrecommendation',
-            name='score',
-            field=apps.recommendations.models.RealField(help_text='Confidence in [0, 1], normalised per list'),
+            model_name="userrecommendation",
+            name="score",
+            field=apps.recommendations.models.RealField(
+                help_text="Confidence in [0, 1], normalised per list"
+            ),
         ),
         migrations.AlterField(
-            model_name='userrecommendation',
-            name='user',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='recommendations', to=settings.AUTH_USER_MODEL),
+            model_name="userrecommendation",
+            name="user",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="recommendations",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='recommendationstate',
-            index=models.Index(fields=['seen_at'], name='idx_recommendation_states_seen'),
+            model_name="recommendationstate",
+            index=models.Index(fields=["seen_at"], name="idx_recommendation_states_seen"),
         ),
     ]
