@@ -62,6 +62,9 @@ class Explainer:
     loaded: LoadedEngine
     history: History
     positions: list[int]  # position in the user's events of each history position
+    # Item index -> the engine's answer, asked right after scoring (while the engine still
+    # holds the user's part scores); items not in it are asked when explained.
+    answered: dict[int, int | None] | None = None
 
     def reasons(self, events: UserEvents, movie_ids: list[int]) -> list[str | None]:
         """The reason of each of ``movie_ids`` (None where no event of the user supports it)."""
@@ -70,7 +73,25 @@ class Explainer:
         indexes = np.flatnonzero(known)
         if indexes.size == 0:
             return found
-        answers = self.loaded.engine.explain_many(self.history, items[indexes])
+        answered = self.answered or {}
+        asked = [int(item) for item in items[indexes] if int(item) not in answered]
+        fresh = (
+            dict(
+                zip(
+                    asked,
+                    self.loaded.engine.explain_many(
+                        self.history, np.asarray(asked, dtype=np.int64)
+                    ),
+                    strict=True,
+                )
+            )
+            if asked
+            else {}
+        )
+        answers = [
+            answered[int(item)] if int(item) in answered else fresh[int(item)]
+            for item in items[indexes]
+        ]
         for index, position in zip(indexes.tolist(), answers, strict=True):
             if position is not None and 0 <= position < len(self.positions):
                 found[index] = event_reason(events, self.positions[position])

@@ -101,12 +101,17 @@ def _personal(
     scores = np.asarray(scores, dtype=np.float64)
     blocked = _blocked(loaded, events.excluded, scores.shape[0])
     top = _top(scores, blocked, limit + CANDIDATE_MARGIN)
+    answered = None
+    if isinstance(loaded.engine, HybridEngine):
+        # Explained now, while the hybrid holds this user's part scores: a batch scores
+        # every user before explaining any, and recomputing the parts would double the cost.
+        answered = dict(zip(top.tolist(), loaded.engine.explain_many(history, top), strict=True))
     return _Candidates(
         loaded.item_ids[top].tolist(),
         scores[top].tolist(),
         [None] * len(top),
         ENGINE_REASONS.get(loaded.name, POPULAR_REASON),
-        [Explainer(loaded, history, positions)],
+        [Explainer(loaded, history, positions, answered)],
     )
 
 

@@ -175,13 +175,15 @@ class HybridEngine(Engine):
         history by an identical engine (see ``shares_component``), which are not recomputed."""
         if history.is_empty:
             return self._cold_start(history)
-        known = known or {}
+        parts = self._standardised_parts(history, known or {})
         total = None
         for name, weight in self.weights_for(history).items():
             if weight == 0.0:
                 continue
-            raw = known[name] if name in known else self.component_scores(name, history)
-            part = weight * standardize(raw)
+            standardised = parts.get(name)
+            if standardised is None:
+                standardised = standardize(self.component_scores(name, history))
+            part = weight * standardised
             total = part if total is None else total + part
         return total if total is not None else self._cold_start(history)
 
@@ -224,9 +226,12 @@ class HybridEngine(Engine):
             and all(np.array_equal(own_arrays[key], arrays[key]) for key in own_arrays)
         )
 
-    def _standardised_parts(self, history: History) -> dict[str, np.ndarray]:
-        """Standardised component scores, memoised for the last history (explain is called
-        once per recommended item of the same user). One tuple assignment: thread-safe."""
+    def _standardised_parts(
+        self, history: History, known: Mapping[str, np.ndarray] | None = None
+    ) -> dict[str, np.ndarray]:
+        """Standardised scores of the explaining components, memoised for the last history
+        (scoring a user and then explaining their list reads them twice). One tuple
+        assignment: thread-safe."""
         key = (
             np.asarray(history.items).tobytes(),
             np.asarray(history.weights).tobytes(),
@@ -236,8 +241,11 @@ class HybridEngine(Engine):
         if cached is not None and cached[0] == key:
             return cached[1]
         weights = self.weights_for(history)
+        known = known or {}
         parts = {
-            name: standardize(self.component_scores(name, history))
+            name: standardize(
+                known[name] if name in known else self.component_scores(name, history)
+            )
             for name in EXPLAIN_ORDER
             if weights.get(name, 0.0) > 0
         }
@@ -258,6 +266,32 @@ class HybridEngine(Engine):
             if position is not None:
                 return position
         return None
+
+    def explain_many(self, history: History, items: np.ndarray) -> list[int | None]:
+        """``explain`` for many items: each component explains the whole list in one call."""
+        items = np.asarray(items, dtype=np.int64).ravel()
+        if history.is_empty or items.size == 0:
+            return [None] * items.size
+        parts = self._standardised_parts(history)
+        weights = self.weights_for(history)
+        answers = {name: self.components[name].explain_many(history, items) for name in parts}
+        found: list[int | None] = []
+        for column, item in enumerate(items.tolist()):
+            contributions = sorted(
+                ((weights[name] * part[item], name) for name, part in parts.items()),
+                reverse=True,
+            )
+            found.append(
+                next(
+                    (
+                        answers[name][column]
+                        for _, name in contributions
+                        if answers[name][column] is not None
+                    ),
+                    None,
+                )
+            )
+        return found
 
     def state(self) -> tuple[dict, dict[str, np.ndarray]]:
         meta = {
