@@ -35,6 +35,21 @@ class RealField(models.FloatField):
         return "real" if connection.vendor == "postgresql" else super().db_type(connection)
 
 
+class RecommendationReason(models.Model):
+    """One reason text ("Because you rated Alien 5 out of 5"), stored once for every row that
+    gives it: a row holds a 4-byte id instead of some 45 bytes of text. Texts are few next to
+    rows (one per kind of event, movie and rating, whoever the user) and are never deleted."""
+
+    id = models.AutoField(primary_key=True)
+    text = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        db_table = "recommendation_reasons"
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class UserRecommendation(models.Model):
     """One movie in one engine's list for one user.
 
@@ -54,7 +69,9 @@ class UserRecommendation(models.Model):
     score = RealField(help_text="Confidence in [0, 1], normalised per list")
     algorithm = models.CharField(max_length=50, choices=EngineName.choices)
     rank = models.PositiveSmallIntegerField(null=True, blank=True)
-    reason = models.CharField(max_length=200, blank=True, default="")
+    reason = models.ForeignKey(
+        RecommendationReason, on_delete=models.PROTECT, db_index=False, related_name="+"
+    )
     generated_at = models.DateTimeField(default=timezone.now)
     clicked = models.BooleanField(default=False)
     clicked_at = models.DateTimeField(null=True, blank=True)

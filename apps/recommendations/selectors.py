@@ -32,7 +32,7 @@ def recommendation_list(*, user, engine: str, limit: int) -> list[UserRecommenda
     return list(
         own_recommendations(user=user)
         .filter(algorithm=engine, rank__isnull=False, movie__is_active=True)
-        .select_related("movie")
+        .select_related("movie", "reason")
         .prefetch_related(
             Prefetch("movie__genres", queryset=Genre.objects.only("id", "name", "slug"))
         )

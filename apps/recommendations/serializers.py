@@ -22,6 +22,7 @@ class RecommendationItemSerializer(serializers.ModelSerializer):
 
     movie = MovieSummarySerializer()
     engine = serializers.CharField(source="algorithm")
+    reason = serializers.CharField(source="reason.text")
 
     class Meta:
         model = UserRecommendation

@@ -25,6 +25,7 @@ from apps.recommendations.models import (
     DismissedMovie,
     RecommendationFeedback,
     RecommendationImpression,
+    RecommendationReason,
     RecommendationState,
     UserRecommendation,
 )
@@ -35,7 +36,7 @@ logger = logging.getLogger(__name__)
 UPSERT_CHUNK = 100  # rows per statement: 900 parameters, under every SQLite build's limit
 IDS_CHUNK = 900  # ids per IN (...) list, for the same reason
 COPY_THRESHOLD = 2000  # rows from which PostgreSQL gets them by COPY rather than VALUES
-UPDATED_COLUMNS = ("score", "rank", "reason", "arm_id", "generated_at")
+UPDATED_COLUMNS = ("score", "rank", "reason_id", "arm_id", "generated_at")
 
 
 IMPRESSION_BUCKETS = 16  # counter rows per day, engine and arm (by user id): less waiting
@@ -124,6 +125,14 @@ def recommendations_store_many(*, batch: Sequence[ListsToStore]) -> set[int]:
             "user_id", "movie_id"
         ):
             dismissed[user_id].add(movie_id)
+        reason_ids = reasons_store(
+            {
+                scored.reason[:200]
+                for user_id in stored
+                for ranked in by_user[user_id].lists.values()
+                for scored in ranked
+            }
+        )
         rows = [
             (
                 user_id,
@@ -131,7 +140,7 @@ def recommendations_store_many(*, batch: Sequence[ListsToStore]) -> set[int]:
                 name,
                 scored.score,
                 rank,
-                scored.reason[:200],
+                reason_ids[scored.reason[:200]],
                 by_user[user_id].arm_id,
             )
             for user_id in stored
@@ -221,6 +230,25 @@ def _namespaces_invalidate(user_ids: list[int]) -> None:
         namespace_invalidate(user_namespace(user_id))
 
 
+def reasons_store(texts: set[str]) -> dict[str, int]:
+    """The id of each reason text, creating the texts not stored yet (two or three queries
+    per 900 texts; a text another process creates meanwhile is simply read back)."""
+    ids: dict[str, int] = {}
+    ordered = sorted(texts)
+    for start in range(0, len(ordered), IDS_CHUNK):
+        chunk = ordered[start : start + IDS_CHUNK]
+        ids.update(RecommendationReason.objects.filter(text__in=chunk).values_list("text", "id"))
+        missing = [text for text in chunk if text not in ids]
+        if missing:
+            RecommendationReason.objects.bulk_create(
+                [RecommendationReason(text=text) for text in missing], ignore_conflicts=True
+            )
+            ids.update(
+                RecommendationReason.objects.filter(text__in=missing).values_list("text", "id")
+            )
+    return ids
+
+
 def retire_lists(user_ids: list[int]) -> None:
     """Take every list of ``user_ids`` down (rows with a click or feedback stay, unranked)."""
     _rows_retire(user_ids, wanted=set())
@@ -274,7 +302,7 @@ def _rows_upsert(rows: list[tuple], *, generated_at) -> None:
         "algorithm",
         "score",
         "rank",
-        "reason",
+        "reason_id",
         "arm_id",
         "generated_at",
     )
@@ -302,11 +330,11 @@ def _rows_upsert_by_copy(rows: list[tuple], *, generated_at) -> None:
     """PostgreSQL: COPY into a temporary table, then one INSERT ... SELECT ... ON CONFLICT."""
     table = connection.ops.quote_name(UserRecommendation._meta.db_table)
     staging = f"recs_staging_{uuid.uuid4().hex[:12]}"
-    columns = "user_id, movie_id, algorithm, score, rank, reason, arm_id"
+    columns = "user_id, movie_id, algorithm, score, rank, reason_id, arm_id"
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE {staging} (user_id bigint, movie_id bigint, "
-            "algorithm varchar(50), score real, rank smallint, reason varchar(200), "
+            "algorithm varchar(50), score real, rank smallint, reason_id integer, "
             "arm_id bigint)"
         )
         with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
