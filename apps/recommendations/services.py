@@ -24,6 +24,7 @@ from apps.core.tasks import enqueue
 from apps.recommendations import selectors
 from apps.recommendations.engines import ENGINE_NAMES, Engine, build_engine
 from apps.recommendations.engines.hybrid import HybridEngine
+from apps.recommendations.engines.threads import blas_threads_pinned
 from apps.recommendations.experiments import EXPERIMENTS_NAMESPACE, Arm, arm_for, running_arms
 from apps.recommendations.models import (
     DISMISSAL_TYPES,
@@ -238,7 +239,16 @@ def recommender_train(
     """Fit every engine on the current signals, activate the artifacts, refresh users.
 
     Returns figures for the command and the logs: events, users, items, seconds per step.
+    BLAS runs on ``RECOMMENDER_BLAS_THREADS`` threads (1 by default) throughout, so another
+    process's load does not multiply the fit time (engines/threads.py).
     """
+    with blas_threads_pinned():
+        return _recommender_train(engine_names=engine_names, refresh=refresh, report=report)
+
+
+def _recommender_train(
+    *, engine_names: tuple[str, ...], refresh: bool, report: Callable[[str], None] | None
+) -> dict:
     say = report or (lambda message: None)
     started = time.perf_counter()
     data = training_data_build()

@@ -115,3 +115,14 @@ def test_paired_interval_is_the_same_on_every_run_and_contains_the_ratio():
     ratio, low, high = first
     assert low < ratio < high
     assert low > 1.15 and high < 1.25
+
+
+def test_training_pins_blas_threads_to_the_configured_count(monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    from apps.recommendations.engines.threads import blas_threads_pinned
+
+    monkeypatch.setenv("RECOMMENDER_BLAS_THREADS", "1")
+    with blas_threads_pinned():
+        inside = [pool["num_threads"] for pool in threadpool_info()]
+    assert inside and all(count == 1 for count in inside)
