@@ -268,29 +268,37 @@ class HybridEngine(Engine):
         return None
 
     def explain_many(self, history: History, items: np.ndarray) -> list[int | None]:
-        """``explain`` for many items: each component explains the whole list in one call."""
+        """``explain`` for many items, the same answers: each item is asked of its parts in
+        order of their contribution, and each part explains all the items it is asked about
+        in one call (most items are answered by their first part)."""
         items = np.asarray(items, dtype=np.int64).ravel()
+        found: list[int | None] = [None] * items.size
         if history.is_empty or items.size == 0:
-            return [None] * items.size
+            return found
         parts = self._standardised_parts(history)
         weights = self.weights_for(history)
-        answers = {name: self.components[name].explain_many(history, items) for name in parts}
-        found: list[int | None] = []
-        for column, item in enumerate(items.tolist()):
-            contributions = sorted(
-                ((weights[name] * part[item], name) for name, part in parts.items()),
-                reverse=True,
-            )
-            found.append(
-                next(
-                    (
-                        answers[name][column]
-                        for _, name in contributions
-                        if answers[name][column] is not None
-                    ),
-                    None,
+        orders = [
+            [
+                name
+                for _, name in sorted(
+                    ((weights[name] * part[item], name) for name, part in parts.items()),
+                    reverse=True,
                 )
-            )
+            ]
+            for item in items.tolist()
+        ]
+        pending = list(range(items.size))
+        for step in range(len(parts)):
+            asked: dict[str, list[int]] = {}
+            for column in pending:
+                asked.setdefault(orders[column][step], []).append(column)
+            for name, columns in asked.items():
+                answers = self.components[name].explain_many(history, items[columns])
+                for column, answer in zip(columns, answers, strict=True):
+                    found[column] = answer
+            pending = [column for column in pending if found[column] is None]
+            if not pending:
+                break
         return found
 
     def state(self) -> tuple[dict, dict[str, np.ndarray]]:
