@@ -11,6 +11,18 @@ from apps.core.tasks import broker_backoff_reset
 from apps.core.throttling import local_counts
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing test marked ``performance`` says so in its report: the answer may be right,
+    its cost (round trips, queries, threads) is what regressed."""
+    report = yield
+    if report.failed and item.get_closest_marker("performance"):
+        report.sections.append(
+            ("performance", "PERFORMANCE REGRESSION: this test pins a cost, not an answer.")
+        )
+    return report
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache():
     """Every test starts with an empty cache (local memory or the test Redis database), no

@@ -12,6 +12,7 @@ from apps.core import views as core_views
 api_v1 = [
     path("", include("apps.accounts.urls")),
     path("", include("apps.catalog.urls")),
+    path("", include("apps.tmdb.urls")),
     path("", include("apps.interactions.urls")),
     path("", include("apps.recommendations.urls")),
 ]

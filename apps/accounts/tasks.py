@@ -18,17 +18,3 @@ def password_reset_email_send_task(email: str) -> None:
     from apps.accounts.services.passwords import password_reset_email_send
 
     password_reset_email_send(email=email)
-
-
-@shared_task(
-    name="accounts.user_activity_anonymise",
-    autoretry_for=(Exception,),
-    retry_backoff=True,
-    max_retries=8,
-    time_limit=300,
-    soft_time_limit=270,
-)
-def user_activity_anonymise_task(user_id: int) -> None:
-    from apps.analytics.services import activity_anonymise_user
-
-    activity_anonymise_user(user_id=user_id)

@@ -1,10 +1,11 @@
 """Accounts endpoints: one APIView per resource; each parses, calls a service or a selector,
 and serializes. Public auth endpoints skip authentication so that a stale Authorization header
-cannot block logging in again."""
+cannot block logging in again; the account itself (me/, me/genres/) is the caller's own
+resource (apps.core.permissions.OwnedResourceMixin)."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
@@ -27,6 +28,7 @@ from apps.accounts.serializers import (
     AccountTokenPairSerializer,
     AccountUserSerializer,
 )
+from apps.core.permissions import OwnedResourceMixin
 from apps.core.throttling import AnonRateThrottle, AuthRateThrottle, UserRateThrottle
 
 AUTH_TAG = ["auth"]
@@ -48,7 +50,7 @@ def _validated(serializer_class, request, **kwargs):
 
 class PublicAuthView(APIView):
     authentication_classes = []
-    permission_classes = []
+    permission_classes = [AllowAny]
     throttle_classes = [AuthRateThrottle]
 
 
@@ -206,9 +208,7 @@ class EmailResendView(APIView):
         return _respond({"detail": message}, message=message)
 
 
-class MeView(APIView):
-    permission_classes = [IsAuthenticated]
-
+class MeView(OwnedResourceMixin, APIView):
     @extend_schema(tags=ME_TAG, responses={200: AccountUserSerializer}, summary="My account")
     def get(self, request):
         user = selectors.user_with_profile(user_id=request.user.pk)
@@ -245,9 +245,7 @@ class MeView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MyGenresView(APIView):
-    permission_classes = [IsAuthenticated]
-
+class MyGenresView(OwnedResourceMixin, APIView):
     def _state(self, request) -> dict:
         genres = list(selectors.favorite_genre_list(user=request.user))
         return AccountFavoriteGenresSerializer(

@@ -5,3 +5,19 @@ class AnalyticsConfig(AppConfig):
     name = "apps.analytics"
     label = "analytics"
     verbose_name = "Analytics"
+
+    def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_delete
+
+        from apps.analytics import receivers
+        from apps.core.activity import activity_happened
+
+        activity_happened.connect(
+            receivers.activity_happened_receiver, dispatch_uid="analytics_activity_happened"
+        )
+        post_delete.connect(
+            receivers.user_deleted_receiver,
+            sender=get_user_model(),
+            dispatch_uid="analytics_user_deleted",
+        )

@@ -5,8 +5,10 @@ import logging
 from django.db import transaction
 
 from apps.analytics.models import UserActivityLog
+from apps.analytics.tasks import user_activity_anonymise_task
 from apps.core.logging import log_once
 from apps.core.routers import analytics_alias
+from apps.core.tasks import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -55,12 +57,16 @@ def activity_record(
         return None
 
 
-def activity_record_on_commit(**kwargs) -> None:
-    """Record the event after the current transaction on the main database commits."""
-    transaction.on_commit(lambda: activity_record(**kwargs))
-
-
 def activity_anonymise_user(*, user_id: int) -> int:
     """Detach a deleted user's activity (the seed's ON DELETE SET NULL, across databases)."""
     with transaction.atomic(using=analytics_alias()):
         return UserActivityLog.objects.filter(user_id=user_id).update(user_id=None)
+
+
+def user_activity_anonymise(*, user_id: int) -> None:
+    """Detach the user's analytics rows; if the analytics store fails, retry in the background."""
+    try:
+        activity_anonymise_user(user_id=user_id)
+    except Exception as exc:  # noqa: BLE001 - the account is already gone; retry later
+        logger.warning("activity_anonymise_failed", extra={"user_id": user_id, "error": str(exc)})
+        enqueue(user_activity_anonymise_task, user_id)

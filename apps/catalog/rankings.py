@@ -1,27 +1,27 @@
 """Ranked lists: the latest TMDb snapshot of a list when one was synced, else local data.
 
-Local rankings use only what the database knows: interactions (views, likes, favorites...),
-our ratings with their counts (a Bayesian average, so one 5-star rating does not top a movie
-rated 4.3 by two hundred people), and release dates.
+Local rankings use only what the database knows: the interaction counters of each movie
+(views, likes, dislikes), our ratings with their counts (apps.catalog.ratings'
+Bayesian average, so one 5-star rating does not top a movie rated 4.3 by two hundred people),
+and release dates. Trending is computed from the interactions themselves, by the
+interactions app (apps.interactions.trending), which also serves movies/trending/.
 """
 
 from datetime import timedelta
 
 from django.db.models import (
-    Count,
     ExpressionWrapper,
     F,
     FloatField,
     Prefetch,
     Q,
     QuerySet,
-    Sum,
-    Value,
 )
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from apps.catalog.models import Genre, Movie, TMDbListItem
+from apps.catalog.ratings import TMDB_PRIOR_MEAN, bayesian_average, rating_prior_mean
 from apps.catalog.selectors import movie_summary_queryset, show_summary_queryset
 
 MOVIE_LISTS = {
@@ -34,9 +34,6 @@ MOVIE_LISTS = {
 }
 SHOW_TOP_RATED = "tv_top_rated"
 NOW_PLAYING_DAYS = 45
-TRENDING_WINDOWS = {"day": timedelta(days=1), "week": timedelta(days=7)}
-# Prior weight of the Bayesian average: as if every movie had this many votes at the mean.
-BAYES_MIN_VOTES = 10
 
 
 def snapshot_items(*, key: str, shows: bool = False) -> QuerySet[TMDbListItem] | None:
@@ -74,21 +71,12 @@ def movie_popular_local() -> QuerySet[Movie]:
     )
 
 
-def _bayes_prior() -> float:
-    totals = Movie.objects.filter(is_active=True, rating_count__gt=0).aggregate(
-        votes=Sum("rating_count"), points=Sum("rating_sum")
-    )
-    if not totals["votes"]:
-        return 0.0
-    return float(totals["points"]) / float(totals["votes"])
-
-
 def movie_top_rated_local() -> QuerySet[Movie]:
     """Bayesian average of our ratings; where nobody rated yet, TMDb's average the same way."""
-    mean = _bayes_prior()
-    if mean:
-        score = (Value(BAYES_MIN_VOTES * mean) + Cast("rating_sum", FloatField())) / (
-            Value(float(BAYES_MIN_VOTES)) + Cast("rating_count", FloatField())
+    mean = rating_prior_mean()
+    if mean is not None:
+        score = bayesian_average(
+            Cast("rating_sum", FloatField()), Cast("rating_count", FloatField()), prior_mean=mean
         )
         return (
             movie_summary_queryset()
@@ -101,11 +89,10 @@ def movie_top_rated_local() -> QuerySet[Movie]:
 
 def _tmdb_bayes(queryset: QuerySet) -> QuerySet:
     rated = queryset.filter(tmdb_rating__isnull=False, tmdb_vote_count__gt=0)
-    mean = 6.0  # TMDb's site-wide average, near enough for a prior
-    score = (
-        Value(BAYES_MIN_VOTES * mean)
-        + Cast("tmdb_rating", FloatField()) * Cast("tmdb_vote_count", FloatField())
-    ) / (Value(float(BAYES_MIN_VOTES)) + Cast("tmdb_vote_count", FloatField()))
+    votes = Cast("tmdb_vote_count", FloatField())
+    score = bayesian_average(
+        Cast("tmdb_rating", FloatField()) * votes, votes, prior_mean=TMDB_PRIOR_MEAN
+    )
     return rated.annotate(bayes_score=score).order_by("-bayes_score", "-tmdb_vote_count", "id")
 
 
@@ -124,20 +111,6 @@ def movie_now_playing_local() -> QuerySet[Movie]:
     )
 
 
-def movie_trending_local(*, window: str) -> QuerySet[Movie]:
-    """Movies by interactions in the window; the local popular ranking if there were none."""
-    since = timezone.now() - TRENDING_WINDOWS[window]
-    recent = (
-        movie_summary_queryset()
-        .annotate(recent=Count("interactions", filter=Q(interactions__timestamp__gte=since)))
-        .filter(recent__gt=0)
-        .order_by("-recent", "-popularity_score", "id")
-    )
-    if recent.exists():
-        return recent
-    return movie_popular_local()
-
-
 LOCAL_RANKINGS = {
     "popular": movie_popular_local,
     "top_rated": movie_top_rated_local,
@@ -147,12 +120,11 @@ LOCAL_RANKINGS = {
 
 
 def movie_ranked_list(*, name: str) -> QuerySet:
-    """``name`` is a key of MOVIE_LISTS. TMDbListItem rows (snapshot) or Movie rows (local)."""
+    """``name`` is a key of LOCAL_RANKINGS. TMDbListItem rows (snapshot) or Movie rows (local).
+    (The trending lists, whose local ranking is the interactions app's, are served there.)"""
     items = snapshot_items(key=MOVIE_LISTS[name])
     if items is not None:
         return items
-    if name.startswith("trending_"):
-        return movie_trending_local(window=name.removeprefix("trending_"))
     return LOCAL_RANKINGS[name]()
 
 

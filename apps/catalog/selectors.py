@@ -18,7 +18,6 @@ from apps.catalog.models import (
     Video,
 )
 from apps.core.exceptions import NotFound
-from apps.interactions.models import Interaction, InteractionType
 
 TOP_BILLED_CAST = 10
 KNOWN_FOR_LIMIT = 10
@@ -200,27 +199,3 @@ def season_detail_get(*, show_id: int, season_number: int) -> Season:
     if season is None:
         raise NotFound("Season not found.", code="season_not_found")
     return season
-
-
-def movie_user_state(*, user, movie_id: int) -> dict:
-    """The user's own favorite, watchlist, like, dislike and rating of a movie (one query)."""
-    rows = dict(
-        Interaction.objects.filter(
-            user=user,
-            movie_id=movie_id,
-            interaction_type__in=[
-                InteractionType.FAVORITE,
-                InteractionType.WATCHLIST,
-                InteractionType.LIKE,
-                InteractionType.DISLIKE,
-                InteractionType.RATING,
-            ],
-        ).values_list("interaction_type", "rating")
-    )
-    return {
-        "favorite": InteractionType.FAVORITE in rows,
-        "watchlist": InteractionType.WATCHLIST in rows,
-        "liked": InteractionType.LIKE in rows,
-        "disliked": InteractionType.DISLIKE in rows,
-        "rating": rows.get(InteractionType.RATING),
-    }

@@ -375,7 +375,3 @@ class CatalogSearchQuerySerializer(serializers.Serializer):
         if any(ord(char) < 32 or ord(char) == 127 for char in value):
             raise serializers.ValidationError("The query must not contain control characters.")
         return value
-
-
-class CatalogTrendingQuerySerializer(serializers.Serializer):
-    window = serializers.ChoiceField(choices=["day", "week"], default="week")

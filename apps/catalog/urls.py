@@ -6,12 +6,10 @@ from apps.catalog.views import lists, movies, people, search, shows
 
 urlpatterns = [
     path("movies/", movies.MovieListView.as_view(), name="movie-list"),
-    path("movies/trending/", lists.MovieTrendingView.as_view(), name="movie-trending"),
     path("movies/popular/", lists.MoviePopularView.as_view(), name="movie-popular"),
     path("movies/top-rated/", lists.MovieTopRatedView.as_view(), name="movie-top-rated"),
     path("movies/upcoming/", lists.MovieUpcomingView.as_view(), name="movie-upcoming"),
     path("movies/now-playing/", lists.MovieNowPlayingView.as_view(), name="movie-now-playing"),
-    path("movies/tmdb/<id:tmdb_id>/", movies.MovieByTMDbIdView.as_view(), name="movie-by-tmdb-id"),
     path("movies/<id:movie_id>/", movies.MovieDetailView.as_view(), name="movie-detail"),
     path("movies/<id:movie_id>/credits/", movies.MovieCreditsView.as_view(), name="movie-credits"),
     path("movies/<id:movie_id>/similar/", movies.MovieSimilarView.as_view(), name="movie-similar"),

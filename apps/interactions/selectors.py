@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Prefetch, QuerySet, Sum
 
 from apps.catalog.models import Episode, Genre, Movie
 from apps.catalog.selectors import movie_summary_queryset
@@ -14,11 +14,8 @@ from apps.interactions.models import (
     UserList,
     UserListItem,
 )
+from apps.interactions.rules import positive_interactions
 
-# Signals that say a user enjoys a movie, used for their top genres.
-_POSITIVE = Q(interaction_type__in=[InteractionType.FAVORITE, InteractionType.LIKE]) | Q(
-    interaction_type=InteractionType.RATING, rating__gte=Decimal("3.5")
-)
 TOP_GENRES = 5
 
 
@@ -88,7 +85,10 @@ def user_stats(*, user) -> dict:
             total_views = row["events"] or 0
         if row["interaction_type"] == InteractionType.RATING and row["average"] is not None:
             average_rating = Decimal(str(row["average"])).quantize(Decimal("0.01"))
-    positive_movies = Interaction.objects.filter(_POSITIVE, user=user, movie__is_active=True)
+    # The genres of the movies the user liked (rules.positive_interactions: not the watchlist).
+    positive_movies = Interaction.objects.filter(
+        positive_interactions(), user=user, movie__is_active=True
+    )
     top_genres = (
         Genre.objects.filter(movie_links__movie__in=positive_movies.values("movie_id"))
         .annotate(enjoyed=Count("movie_links__movie", distinct=True))
@@ -153,4 +153,32 @@ def episode_review_summary(*, episode_id: int) -> dict:
     return {
         "average_rating": round(float(average), 2) if average is not None else None,
         "review_count": summary["count"],
+    }
+
+
+def movie_user_state(*, user, movie_id: int) -> dict:
+    """The user's own favorite, watchlist, like, dislike and rating of a movie (one query).
+
+    Provides the catalog's ``movie_user_state`` hook (InteractionsConfig.ready): the movie
+    detail adds it for a logged-in user without the catalog importing this app.
+    """
+    rows = dict(
+        Interaction.objects.filter(
+            user=user,
+            movie_id=movie_id,
+            interaction_type__in=[
+                InteractionType.FAVORITE,
+                InteractionType.WATCHLIST,
+                InteractionType.LIKE,
+                InteractionType.DISLIKE,
+                InteractionType.RATING,
+            ],
+        ).values_list("interaction_type", "rating")
+    )
+    return {
+        "favorite": InteractionType.FAVORITE in rows,
+        "watchlist": InteractionType.WATCHLIST in rows,
+        "liked": InteractionType.LIKE in rows,
+        "disliked": InteractionType.DISLIKE in rows,
+        "rating": rows.get(InteractionType.RATING),
     }

@@ -247,3 +247,7 @@ class EpisodeReviewSerializer(serializers.ModelSerializer):
     class Meta:
         model = EpisodeReview
         fields = ["id", "episode_id", "user", "rating", "review", "created", "updated"]
+
+
+class TrendingQuerySerializer(serializers.Serializer):
+    window = serializers.ChoiceField(choices=["day", "week"], default="week")

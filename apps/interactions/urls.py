@@ -2,8 +2,10 @@ from django.urls import path
 
 from apps.interactions.views import episode_reviews, lists, me
 from apps.interactions.views import movie_interactions as movies
+from apps.interactions.views.trending import MovieTrendingView
 
 urlpatterns = [
+    path("movies/trending/", MovieTrendingView.as_view(), name="movie-trending"),
     path(
         "movies/<id:movie_id>/favorite/",
         movies.MovieFavoriteView.as_view(),

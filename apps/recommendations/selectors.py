@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Prefetch, QuerySet, Subquery
 
 from apps.accounts.models import UserFavoriteGenre
 from apps.catalog.models import Genre, Movie, MovieGenre
+from apps.catalog.ratings import EMPTY_PRIOR_MEAN, bayesian_average, rating_prior_mean
 from apps.catalog.selectors import movie_summary_queryset
 from apps.core.cache import cached
 from apps.interactions.models import Interaction
+from apps.interactions.rules import positive_interactions
+from apps.interactions.trending import movie_trending
 from apps.recommendations.models import RecommendationState, UserRecommendation
 
 POPULAR_NAMESPACE = "recs:popular"
 POPULAR_TTL = 30 * 60  # seed 001: trending lists live 30 minutes
 POPULAR_POOL = 500
 CO_LIKED_SAMPLE = 500  # recent fans of a movie whose other likes are counted
-# A rating of 3.5 or more is a positive, as in the offline evaluation.
-POSITIVE = Q(interaction_type__in=("favorite", "like", "watchlist")) | Q(
-    interaction_type="rating", rating__gte=3.5
-)
 
 
 def own_recommendations(*, user) -> QuerySet[UserRecommendation]:
-    """Every stored recommendation of ``user``: the one place ownership is enforced."""
+    """Every stored recommendation of ``user``; views reach it through OwnedResourceMixin."""
     return UserRecommendation.objects.filter(user=user)
 
 
@@ -104,15 +103,22 @@ def movies_for_summary(*, movie_ids: list[int]) -> dict[int, Movie]:
 
 
 def _popular_compute() -> list[tuple[int, float]]:
-    counted = list(
-        Interaction.objects.filter(POSITIVE, movie__is_active=True)
-        .values("movie_id")
-        .annotate(n=Count("id"))
-        .order_by("-n", "movie_id")
-        .values_list("movie_id", "n")[:POPULAR_POOL]
-    )
-    top = counted[0][1] if counted else 1
-    ranked = [(movie_id, n / top) for movie_id, n in counted]
+    # What trends this week first (apps.interactions.trending, as movies/trending/ ranks it)...
+    ranked = movie_trending(window="week", limit=POPULAR_POOL)
+    if len(ranked) < POPULAR_POOL:
+        # ...then the movies with the most positive interactions ever, scored below them...
+        floor = ranked[-1][1] if ranked else 1.0
+        known = {movie_id for movie_id, _ in ranked}
+        counted = list(
+            Interaction.objects.filter(positive_interactions(), movie__is_active=True)
+            .exclude(movie_id__in=known)
+            .values("movie_id")
+            .annotate(n=Count("id"))
+            .order_by("-n", "movie_id")
+            .values_list("movie_id", "n")[: POPULAR_POOL - len(ranked)]
+        )
+        top = counted[0][1] if counted else 1
+        ranked.extend((movie_id, floor * n / top) for movie_id, n in counted)
     if len(ranked) < POPULAR_POOL:
         # Too few interactions to rank on: fill with TMDb popularity, below everything counted.
         known = {movie_id for movie_id, _ in ranked}
@@ -127,7 +133,8 @@ def _popular_compute() -> list[tuple[int, float]]:
 
 
 def popular_movie_scores() -> list[tuple[int, float]]:
-    """Movies by how many positive interactions they have, with scores in [0, 1] (cached)."""
+    """What anyone may like without a history, scores in [0, 1] (cached): trending this week,
+    then the movies with the most positive interactions, then TMDb's popularity."""
     return cached(POPULAR_NAMESPACE, ("pool",), POPULAR_TTL, _popular_compute)
 
 
@@ -136,9 +143,11 @@ def best_movies_in_genres(
 ) -> list[tuple[int, float, int]]:
     """The best rated active movies of any of ``genre_ids``: (movie id, score, genre id).
 
-    "Best" is a Bayesian average: our users' mean rating shrunk toward 3.25 by 20 phantom
-    votes (TMDb's mean when we have no ratings), so a single 5-star rating does not win.
+    "Best" is apps.catalog.ratings' Bayesian average of our users' ratings, scaled to [0, 1],
+    so a single 5-star rating does not win. A movie nobody here rated competes with TMDb's
+    rating on our scale, its votes damped (1,000 TMDb votes count as 20 of ours).
     """
+    prior = rating_prior_mean() or EMPTY_PRIOR_MEAN
     rows = (
         MovieGenre.objects.filter(genre_id__in=genre_ids, movie__is_active=True)
         .order_by("-movie__rating_count", "-movie__tmdb_vote_count", "-movie__popularity_score")
@@ -153,6 +162,7 @@ def best_movies_in_genres(
     )
     order = {genre_id: i for i, genre_id in enumerate(genre_ids)}
     best: dict[int, tuple[float, int]] = {}
+    evidence: dict[int, float] = {}
     for movie_id, genre_id, rating_sum, count, tmdb_rating, tmdb_votes in rows:
         if movie_id in exclude:
             continue
@@ -163,23 +173,27 @@ def best_movies_in_genres(
             total = float(tmdb_rating) / 2 * votes
         else:
             total, votes = 0.0, 0
-        score = (20 * 3.25 + total) / (20 + votes) / 5
+        score = bayesian_average(total, votes, prior_mean=prior) / 5
+        evidence[movie_id] = votes
         previous = best.get(movie_id)
         if previous is None or order[genre_id] < order[previous[1]]:
             best[movie_id] = (score, genre_id)
-    ranked = sorted(best.items(), key=lambda pair: (-pair[1][0], pair[0]))[:limit]
+    # Equal estimates: the one more votes stand behind first (an unrated movie scores the prior
+    # mean exactly, as does a rated one whose mean is the site's).
+    ranked = sorted(best.items(), key=lambda pair: (-pair[1][0], -evidence[pair[0]], pair[0]))
+    ranked = ranked[:limit]
     return [(movie_id, score, genre_id) for movie_id, (score, genre_id) in ranked]
 
 
 def co_liked_movie_scores(*, movie_id: int, limit: int) -> list[tuple[int, float]]:
     """Movies most often liked by the recent fans of ``movie_id``, scores in [0, 1]."""
     fans = (
-        Interaction.objects.filter(POSITIVE, movie_id=movie_id)
+        Interaction.objects.filter(positive_interactions(), movie_id=movie_id)
         .order_by("-timestamp")
         .values("user_id")[:CO_LIKED_SAMPLE]
     )
     counted = list(
-        Interaction.objects.filter(POSITIVE, user_id__in=Subquery(fans))
+        Interaction.objects.filter(positive_interactions(), user_id__in=Subquery(fans))
         .exclude(movie_id=movie_id)
         .values("movie_id")
         .annotate(n=Count("user_id", distinct=True))

@@ -4,12 +4,13 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.catalog.models import Movie
 from apps.core.cache import cached
+from apps.core.permissions import OwnedResourceMixin
 from apps.recommendations import scoring, selectors, services
 from apps.recommendations.engines import ENGINE_NAMES
 from apps.recommendations.experiments import arm_for
@@ -56,10 +57,8 @@ def _unstored_items(scored: list[scoring.Scored], engine: str) -> list:
     return list(RecommendationMovieItemSerializer(items, many=True).data)
 
 
-class MyRecommendationListView(APIView):
+class MyRecommendationListView(OwnedResourceMixin, APIView):
     """The signed-in user's recommendations, best first (cached 2 h, fresh after each change)."""
-
-    permission_classes = [IsAuthenticated]
 
     @extend_schema(
         parameters=[ENGINE_PARAMETER, LIMIT_PARAMETER],
@@ -91,15 +90,14 @@ class MyRecommendationListView(APIView):
         return Response(data)
 
 
-class RecommendationOwnedMixin:
+class RecommendationOwnedMixin(OwnedResourceMixin):
     """Recommendation ids resolve among the user's own rows only: another's id is a 404."""
 
-    permission_classes = [IsAuthenticated]
     filter_backends: list = []
     lookup_url_kwarg = "recommendation_id"
 
-    def get_queryset(self):
-        return selectors.own_recommendations(user=self.request.user)
+    def owned_queryset(self, *, user):
+        return selectors.own_recommendations(user=user)
 
 
 class RecommendationClickView(RecommendationOwnedMixin, GenericAPIView):

@@ -1,9 +1,9 @@
 import datetime
 from decimal import Decimal
-from unittest import mock
 
 import pytest
 
+from apps.catalog.images import IMAGE_BASE_CACHE_KEY
 from apps.catalog.tests.factories import (
     CastFactory,
     CompanyFactory,
@@ -16,7 +16,7 @@ from apps.catalog.tests.factories import (
     PersonFactory,
     VideoFactory,
 )
-from apps.core.exceptions import NotFound, ServiceUnavailable
+from apps.core.cache import cache_set
 from apps.interactions.models import Interaction, InteractionType
 
 pytestmark = pytest.mark.django_db
@@ -248,56 +248,13 @@ def test_similar_movies_rank_shared_people_and_keywords_above_a_shared_genre(
     assert titles(response) == ["Same keyword", "Same director", "Genre only"]
 
 
-def test_movie_by_tmdb_id_serves_a_known_movie_without_calling_tmdb(api_client):
-    movie = MovieFactory(tmdb_id=603)
-
-    with mock.patch("apps.tmdb.services.movie_fetch_by_tmdb_id") as fetch:
-        response = api_client.get("/api/v1/movies/tmdb/603/")
-
-    assert response.status_code == 200
-    assert response.json()["data"]["id"] == movie.pk
-    fetch.assert_not_called()
-
-
-def test_movie_by_tmdb_id_fetches_an_unknown_movie_on_demand(api_client):
-    def fetch(*, tmdb_id):
-        return MovieFactory(tmdb_id=tmdb_id, title="Fetched")
-
-    with mock.patch("apps.tmdb.services.movie_fetch_by_tmdb_id", side_effect=fetch):
-        response = api_client.get("/api/v1/movies/tmdb/550/")
-
-    assert response.status_code == 200
-    assert response.json()["data"]["title"] == "Fetched"
-
-
-@pytest.mark.parametrize(("error", "status"), [(NotFound, 404), (ServiceUnavailable, 503)])
-def test_movie_by_tmdb_id_passes_on_tmdb_not_found_and_outage(api_client, error, status):
-    with mock.patch("apps.tmdb.services.movie_fetch_by_tmdb_id", side_effect=error()):
-        response = api_client.get("/api/v1/movies/tmdb/550/")
-
-    assert response.status_code == status
-    assert response.json()["success"] is False
-
-
-def test_movie_by_tmdb_id_of_an_inactive_movie_is_a_404_without_fetching(api_client):
-    MovieFactory(tmdb_id=77, is_active=False)
-
-    with mock.patch("apps.tmdb.services.movie_fetch_by_tmdb_id") as fetch:
-        response = api_client.get("/api/v1/movies/tmdb/77/")
-
-    assert response.status_code == 404
-    fetch.assert_not_called()
-
-
-def test_image_base_url_is_read_once_per_response_not_once_per_image(api_client):
+def test_poster_urls_are_built_on_the_image_base_tmdbs_configuration_stored(api_client):
+    """How often the base is read per response is pinned in test_performance.py."""
+    cache_set(IMAGE_BASE_CACHE_KEY, "https://img.example/", 60)
     for _ in range(5):
         MovieFactory(poster_path="/poster.jpg")
 
-    with mock.patch(
-        "apps.catalog.serializers.image_base_url", return_value="https://img.example/"
-    ) as base:
-        response = api_client.get("/api/v1/movies/")
+    response = api_client.get("/api/v1/movies/")
 
-    assert base.call_count == 1
-    posters = {movie["poster_url"] for movie in response.json()["data"]}
-    assert posters == {"https://img.example/w342/poster.jpg"}
+    posters = [movie["poster_url"] for movie in response.json()["data"]]
+    assert posters == ["https://img.example/w342/poster.jpg"] * 5

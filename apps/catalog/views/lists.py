@@ -1,24 +1,14 @@
 """Ranked movie lists and genres, cached as rendered bytes (see apps.catalog.responses)."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
+from rest_framework.permissions import AllowAny
 
-from apps.catalog.cache import (
-    GENRES_NAMESPACE,
-    GENRES_TTL,
-    LIST_TTL,
-    LISTS_NAMESPACE,
-    TRENDING_TTL,
-)
+from apps.catalog.cache import GENRES_NAMESPACE, GENRES_TTL, LIST_TTL, LISTS_NAMESPACE
 from apps.catalog.models import TMDbListItem
 from apps.catalog.rankings import movie_ranked_list
 from apps.catalog.responses import CachedBytesMixin, CacheSlot
 from apps.catalog.selectors import genre_list
-from apps.catalog.serializers import (
-    CatalogTrendingQuerySerializer,
-    GenreSerializer,
-    MovieSummarySerializer,
-)
+from apps.catalog.serializers import GenreSerializer, MovieSummarySerializer
 from apps.core.pagination import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, positive_int_param
 
 
@@ -63,6 +53,7 @@ class CachedPageMixin(CachedBytesMixin):
 class RankedMovieListView(CachedPageMixin, generics.ListAPIView):
     """The latest TMDb snapshot of the list, in TMDb's order; else a local ranking."""
 
+    permission_classes = [AllowAny]
     serializer_class = MovieSummarySerializer
 
     def list_rows(self, name: str):
@@ -85,24 +76,8 @@ class MovieNowPlayingView(RankedMovieListView):
     list_name = "now_playing"
 
 
-class MovieTrendingView(RankedMovieListView):
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "window", str, enum=["day", "week"], description="Trending window (default week)."
-            )
-        ]
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    def list_key(self, request) -> tuple[str, int]:
-        query = CatalogTrendingQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        return f"trending_{query.validated_data['window']}", TRENDING_TTL
-
-
 class GenreListView(CachedPageMixin, generics.ListAPIView):
+    permission_classes = [AllowAny]
     serializer_class = GenreSerializer
     cache_namespace = GENRES_NAMESPACE
     cache_ttl = GENRES_TTL

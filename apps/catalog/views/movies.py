@@ -1,23 +1,23 @@
-"""Movie list, detail, credits, similar, and the TMDb-id lookup."""
+"""Movie list, detail, credits and similar (the TMDb-id lookup is the tmdb app's)."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.catalog.cache import DETAIL_TTL, LIST_TTL, movie_namespace
 from apps.catalog.filters import MovieFilter
+from apps.catalog.hooks import movie_user_state
 from apps.catalog.responses import CachedBytesMixin, CacheSlot
 from apps.catalog.search import search_session
 from apps.catalog.selectors import (
     movie_active_id,
     movie_credits,
     movie_detail_get,
-    movie_id_by_tmdb_id,
     movie_similar_ids,
     movie_summary_queryset,
-    movie_user_state,
     movies_in_order,
 )
 from apps.catalog.serializers import (
@@ -32,6 +32,7 @@ from apps.core.pagination import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, posit
 class MovieListView(generics.ListAPIView):
     """Active movies, filtered and ordered (default: most popular first)."""
 
+    permission_classes = [AllowAny]
     serializer_class = MovieSummarySerializer
     filterset_class = MovieFilter
 
@@ -66,6 +67,8 @@ class MovieDetailMixin(CachedBytesMixin):
 
 
 class MovieDetailView(MovieDetailMixin, APIView):
+    permission_classes = [AllowAny]
+
     def cache_slot(self, request: Request) -> CacheSlot:
         return self.detail_slot(self.kwargs["movie_id"])
 
@@ -74,24 +77,9 @@ class MovieDetailView(MovieDetailMixin, APIView):
         return self.movie_response(request, movie_id)
 
 
-class MovieByTMDbIdView(MovieDetailMixin, APIView):
-    """A movie by its TMDb id; fetched from TMDb on demand when the database lacks it."""
-
-    def cache_slot(self, request: Request) -> None:
-        return None  # the slot is the movie's, known only after looking the TMDb id up
-
-    @extend_schema(responses=CatalogMovieDetailSerializer, operation_id="movie_by_tmdb_id")
-    def get(self, request: Request, tmdb_id: int):
-        movie_id = movie_id_by_tmdb_id(tmdb_id=tmdb_id)
-        if movie_id is None:
-            # Imported here so this module loads even where the TMDb app is not installed.
-            from apps.tmdb.services import movie_fetch_by_tmdb_id
-
-            movie_id = movie_fetch_by_tmdb_id(tmdb_id=tmdb_id).pk
-        return self.movie_response(request, movie_id)
-
-
 class MovieCreditsView(APIView):
+    permission_classes = [AllowAny]
+
     @extend_schema(responses=CatalogCreditsSerializer, operation_id="movie_credits")
     def get(self, request: Request, movie_id: int):
         return Response(CatalogCreditsSerializer(movie_credits(movie_id=movie_id)).data)
@@ -100,6 +88,7 @@ class MovieCreditsView(APIView):
 class MovieSimilarView(CachedBytesMixin, generics.ListAPIView):
     """Movies sharing genres, tags, keywords and people with this one, most alike first."""
 
+    permission_classes = [AllowAny]
     serializer_class = MovieSummarySerializer
     filter_backends = []
 

@@ -2,6 +2,7 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,6 +13,7 @@ from apps.catalog.views.lists import CachedPageMixin
 
 
 class PersonPopularView(CachedPageMixin, generics.ListAPIView):
+    permission_classes = [AllowAny]
     serializer_class = CatalogPersonSummarySerializer
 
     list_name = "people_popular"
@@ -21,6 +23,8 @@ class PersonPopularView(CachedPageMixin, generics.ListAPIView):
 
 
 class PersonDetailView(APIView):
+    permission_classes = [AllowAny]
+
     @extend_schema(responses=CatalogPersonDetailSerializer, operation_id="person_detail")
     def get(self, request: Request, person_id: int):
         person = person_detail_get(person_id=person_id)

@@ -2,6 +2,7 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +21,7 @@ from apps.catalog.views.lists import CachedPageMixin
 
 
 class ShowListView(generics.ListAPIView):
+    permission_classes = [AllowAny]
     serializer_class = CatalogShowSummarySerializer
     filterset_class = ShowFilter
 
@@ -34,6 +36,7 @@ class ShowListView(generics.ListAPIView):
 
 
 class ShowTopRatedView(CachedPageMixin, generics.ListAPIView):
+    permission_classes = [AllowAny]
     serializer_class = CatalogShowSummarySerializer
 
     list_name = "shows_top_rated"
@@ -46,12 +49,16 @@ class ShowTopRatedView(CachedPageMixin, generics.ListAPIView):
 
 
 class ShowDetailView(APIView):
+    permission_classes = [AllowAny]
+
     @extend_schema(responses=CatalogShowDetailSerializer, operation_id="show_detail")
     def get(self, request: Request, show_id: int):
         return Response(CatalogShowDetailSerializer(show_detail_get(show_id=show_id)).data)
 
 
 class SeasonDetailView(APIView):
+    permission_classes = [AllowAny]
+
     @extend_schema(responses=CatalogSeasonDetailSerializer, operation_id="show_season_detail")
     def get(self, request: Request, show_id: int, season_number: int):
         season = season_detail_get(show_id=show_id, season_number=season_number)

@@ -1,9 +1,10 @@
-"""Views that exist only for the core tests: each raises or returns one kind of outcome."""
+"""Views that exist only for the core tests: each raises or returns one kind of outcome. They are
+public unless they say otherwise, as every view must (apps.core.permissions)."""
 
 from django.http import Http404
 from django.urls import include, path
 from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,7 +18,11 @@ class EchoInputSerializer(serializers.Serializer):
     count = serializers.IntegerField(min_value=1)
 
 
-class EchoView(APIView):
+class PublicView(APIView):
+    permission_classes = [AllowAny]
+
+
+class EchoView(PublicView):
     def get(self, request):
         return Response({"hello": "world"})
 
@@ -29,7 +34,7 @@ class EchoView(APIView):
         return response
 
 
-class NumbersView(APIView):
+class NumbersView(PublicView):
     def get(self, request):
         paginator = EnvelopePagination()
         page = paginator.paginate_queryset(list(range(1, 46)), request, view=self)
@@ -43,22 +48,22 @@ class PrivateView(APIView):
         return Response({"user": request.user.username})
 
 
-class BoomView(APIView):
+class BoomView(PublicView):
     def get(self, request):
         raise RuntimeError("secret internal detail")
 
 
-class MissingView(APIView):
+class MissingView(PublicView):
     def get(self, request):
         raise Http404("nothing here")
 
 
-class ConflictView(APIView):
+class ConflictView(PublicView):
     def get(self, request):
         raise Conflict("Already taken.", details={"slug": ["taken"]})
 
 
-class ThrottledView(APIView):
+class ThrottledView(PublicView):
     throttle_classes = [AnonRateThrottle]
 
     def get(self, request):

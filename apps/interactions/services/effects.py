@@ -1,4 +1,4 @@
-"""What every interaction write does after it commits: analytics, the signal, cache drops.
+"""What every interaction write does after it commits: the activity event, the signal, cache drops.
 
 All of it runs in ``transaction.on_commit`` callbacks registered as robust, so a failure here is
 logged and never turns a committed write into an error response.
@@ -6,8 +6,8 @@ logged and never turns a committed write into an error response.
 
 from django.db import transaction
 
-from apps.analytics.services import activity_record_on_commit
 from apps.catalog.cache import movie_detail_invalidate
+from apps.core.activity import activity_emit_on_commit
 from apps.core.signals import signal_send_robust
 from apps.interactions.models import Interaction, InteractionSource
 from apps.interactions.signals import interaction_changed
@@ -55,8 +55,8 @@ def interaction_effects_on_commit(
     metadata: dict | None = None,
 ) -> None:
     """Register the after-commit side effects of one interaction change."""
-    activity_record_on_commit(
-        action_type=activity_name(interaction_type, action),
+    activity_emit_on_commit(
+        event=activity_name(interaction_type, action),
         user_id=user_id,
         movie_id=movie_id,
         request=request,

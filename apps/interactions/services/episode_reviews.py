@@ -2,18 +2,9 @@
 
 from django.db import transaction
 
-from apps.analytics.services import activity_record_on_commit
-from apps.catalog.models import Episode
-from apps.core.exceptions import NotFound
+from apps.core.activity import activity_emit_on_commit
 from apps.interactions.models import EpisodeReview
-
-
-def episode_get_visible(*, episode_id: int) -> Episode:
-    """The episode, if its show is active; NotFound otherwise."""
-    episode = Episode.objects.filter(pk=episode_id, season__show__is_active=True).only("id").first()
-    if episode is None:
-        raise NotFound("Episode not found.", code="episode_not_found")
-    return episode
+from apps.interactions.selectors import episode_get_visible
 
 
 @transaction.atomic
@@ -30,8 +21,8 @@ def episode_review_submit(
     episode_review, created = EpisodeReview.objects.update_or_create(
         episode=episode, user=user, defaults={"rating": rating, "review": review}
     )
-    activity_record_on_commit(
-        action_type="review_submit",
+    activity_emit_on_commit(
+        event="review_submit",
         user_id=user.pk,
         request=request,
         metadata={"episode_id": episode.pk, "rating": rating, "created": created},

@@ -1,5 +1,8 @@
 """Writes of user lists and their items.
 
+Ownership is checked once, where the list is found: the views look list ids up among the
+caller's own lists (apps.core.permissions.OwnedResourceMixin) and pass the list they found here.
+
 Concurrency: a list's item writes lock the list row first (the list is the unit of ordering),
 so positions stay 1..n without gaps and the item limit holds. Creating a list locks the user
 row, so the per-user limit holds too. The unique constraints (one name per user without regard
@@ -23,16 +26,16 @@ class ListLimitReached(Conflict):
     default_message = "The limit has been reached."
 
 
-def _list_locked(*, user, list_id: int) -> UserList:
-    """The user's own list, locked; another user's list is NotFound like a missing one."""
-    user_list = UserList.objects.select_for_update().filter(pk=list_id, user=user).first()
-    if user_list is None:
+def _list_locked(user_list: UserList) -> UserList:
+    """The list's row, locked and fresh; NotFound if it was deleted since it was found."""
+    locked = UserList.objects.select_for_update().filter(pk=user_list.pk).first()
+    if locked is None:
         raise NotFound("List not found.", code="list_not_found")
-    return user_list
+    return locked
 
 
-def _name_taken(*, user, name: str, exclude_id: int | None = None) -> UserList | None:
-    queryset = UserList.objects.filter(user=user, name__iexact=name)
+def _name_taken(*, user_id: int, name: str, exclude_id: int | None = None) -> UserList | None:
+    queryset = UserList.objects.filter(user_id=user_id, name__iexact=name)
     if exclude_id is not None:
         queryset = queryset.exclude(pk=exclude_id)
     return queryset.first()
@@ -48,7 +51,7 @@ def user_list_create(
     different settings is a Conflict (change a list with PATCH).
     """
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-    existing = _name_taken(user=user, name=name)
+    existing = _name_taken(user_id=user.pk, name=name)
     if existing is not None:
         if existing.description == description and existing.is_public == is_public:
             return existing, False
@@ -66,11 +69,13 @@ def user_list_create(
 
 
 @transaction.atomic
-def user_list_update(*, user, list_id: int, **changes) -> UserList:
+def user_list_update(*, user_list: UserList, **changes) -> UserList:
     """Change a list's name, description or visibility (only the fields given)."""
-    user_list = _list_locked(user=user, list_id=list_id)
+    user_list = _list_locked(user_list)
     name = changes.get("name")
-    if name is not None and _name_taken(user=user, name=name, exclude_id=user_list.pk):
+    if name is not None and _name_taken(
+        user_id=user_list.user_id, name=name, exclude_id=user_list.pk
+    ):
         raise Conflict(
             "You already have a list with this name.",
             code="list_name_taken",
@@ -90,9 +95,9 @@ def user_list_update(*, user, list_id: int, **changes) -> UserList:
 
 
 @transaction.atomic
-def user_list_delete(*, user, list_id: int) -> None:
-    """Delete the user's list and its items."""
-    _list_locked(user=user, list_id=list_id).delete()
+def user_list_delete(*, user_list: UserList) -> None:
+    """Delete the list and its items."""
+    _list_locked(user_list).delete()
 
 
 def _active_movie(movie_id: int) -> Movie:
@@ -120,14 +125,14 @@ def _move(user_list: UserList, item: UserListItem, target: int) -> None:
 
 @transaction.atomic
 def user_list_item_add(
-    *, user, list_id: int, movie_id: int, position: int | None = None
+    *, user_list: UserList, movie_id: int, position: int | None = None
 ) -> tuple[UserListItem, bool]:
     """Add a movie at ``position`` (default: the end); returns (item, created).
 
     Adding a movie already in the list is not an error: it stays (moved to ``position`` if one
     is given), so a repeated request leaves the same state.
     """
-    user_list = _list_locked(user=user, list_id=list_id)
+    user_list = _list_locked(user_list)
     movie = _active_movie(movie_id)
     item = UserListItem.objects.filter(user_list=user_list, movie=movie).first()
     if item is not None:
@@ -148,9 +153,9 @@ def user_list_item_add(
 
 
 @transaction.atomic
-def user_list_item_move(*, user, list_id: int, movie_id: int, position: int) -> UserListItem:
+def user_list_item_move(*, user_list: UserList, movie_id: int, position: int) -> UserListItem:
     """Move a movie already in the list to ``position`` (clamped to the list's length)."""
-    user_list = _list_locked(user=user, list_id=list_id)
+    user_list = _list_locked(user_list)
     item = UserListItem.objects.filter(user_list=user_list, movie_id=movie_id).first()
     if item is None:
         raise NotFound("This movie is not in the list.", code="list_item_not_found")
@@ -160,9 +165,9 @@ def user_list_item_move(*, user, list_id: int, movie_id: int, position: int) -> 
 
 
 @transaction.atomic
-def user_list_item_remove(*, user, list_id: int, movie_id: int) -> bool:
+def user_list_item_remove(*, user_list: UserList, movie_id: int) -> bool:
     """Remove a movie from the list, closing the gap; True if it was there."""
-    user_list = _list_locked(user=user, list_id=list_id)
+    user_list = _list_locked(user_list)
     item = UserListItem.objects.filter(user_list=user_list, movie_id=movie_id).first()
     if item is None:
         return False

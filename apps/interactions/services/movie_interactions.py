@@ -10,7 +10,7 @@ The unique (user, movie, type) constraint remains the last line of defence again
 
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, Value
@@ -18,6 +18,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from apps.catalog.models import Movie
+from apps.catalog.ratings import mean_rating
 from apps.core.exceptions import NotFound
 from apps.interactions.models import Interaction, InteractionSource, InteractionType
 from apps.interactions.services.effects import (
@@ -279,19 +280,13 @@ def favorite_add(
     return InteractionOutcome(movie=movie, action=action)
 
 
-def _mean_rating(rating_sum: Decimal, rating_count: int) -> Decimal | None:
-    if rating_count <= 0:
-        return None
-    return (Decimal(rating_sum) / rating_count).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
 def _rating_aggregates_apply(movie: Movie, *, count_delta: int, sum_delta: Decimal) -> None:
     new_count = max(movie.rating_count + count_delta, 0)
     new_sum = max(movie.rating_sum + sum_delta, Decimal(0))
     _counters_apply(
         movie,
         {"rating_count": count_delta, "rating_sum": sum_delta},
-        our_rating=_mean_rating(new_sum, new_count),
+        our_rating=mean_rating(new_sum, new_count),
     )
 
 

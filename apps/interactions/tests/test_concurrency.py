@@ -206,14 +206,12 @@ def test_adding_many_movies_to_one_list_at_once_keeps_positions_without_gaps():
     movies = [MovieFactory() for _ in range(THREADS)]
     tasks = [
         lambda movie=movie: services.user_list_item_add(
-            user=user, list_id=user_list.pk, movie_id=movie.pk, position=1
+            user_list=user_list, movie_id=movie.pk, position=1
         )
         for movie in movies
     ]
     tasks += [
-        lambda movie=movie: services.user_list_item_add(
-            user=user, list_id=user_list.pk, movie_id=movie.pk
-        )
+        lambda movie=movie: services.user_list_item_add(user_list=user_list, movie_id=movie.pk)
         for movie in movies[:4]
     ]
 

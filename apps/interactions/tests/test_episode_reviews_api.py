@@ -28,6 +28,21 @@ def test_a_first_review_is_created_and_a_second_post_updates_it(auth_client, use
     assert (review.rating, review.review) == (6, "")
 
 
+def test_a_post_writes_only_the_callers_review_never_another_users(auth_client, user):
+    episode = EpisodeFactory()
+    theirs = EpisodeReviewFactory(episode=episode, rating=2, review="Dull.")
+
+    response = auth_client.post(
+        reviews_url(episode), {"rating": 9, "review": "Great."}, format="json"
+    )
+
+    assert response.status_code == 201
+    assert response.json()["data"]["id"] != theirs.pk
+    theirs.refresh_from_db()
+    assert (theirs.rating, theirs.review) == (2, "Dull.")
+    assert EpisodeReview.objects.get(user=user, episode=episode).rating == 9
+
+
 @pytest.mark.parametrize(
     "body",
     [

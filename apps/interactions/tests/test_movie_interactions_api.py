@@ -71,6 +71,26 @@ def test_rating_routes_refuse_anonymous_clients_with_401(api_client):
     assert api_client.delete(url(movie.pk, "rating")).status_code == 401
 
 
+@pytest.mark.parametrize("action", [*MEMBERSHIP_ROUTES, "rating"])
+def test_writes_change_only_the_callers_rows_never_another_users(
+    auth_client, user, other_user, action
+):
+    movie = MovieFactory()
+    rating = Decimal("2.0") if action == "rating" else None
+    Interaction.objects.create(user=other_user, movie=movie, interaction_type=action, rating=rating)
+    write = auth_client.put if action == "rating" else auth_client.post
+
+    added = write(url(movie.pk, action), {"rating": 4.5}, format="json")
+    removed = auth_client.delete(url(movie.pk, action))
+
+    mine = {"rating": ("4.5", None)}.get(action, (True, False))
+    assert added.status_code == 201
+    assert (added.json()["data"][action], removed.json()["data"][action]) == mine
+    assert rows(user, movie, action) == 0
+    theirs = Interaction.objects.get(user=other_user, movie=movie, interaction_type=action)
+    assert theirs.rating == rating
+
+
 @pytest.mark.parametrize("action", [*MEMBERSHIP_ROUTES, "view", "share"])
 def test_unknown_and_inactive_movies_are_404(auth_client, action):
     inactive = MovieFactory(is_active=False)

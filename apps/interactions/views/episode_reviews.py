@@ -1,8 +1,11 @@
-"""GET and POST episodes/{id}/reviews/: anyone reads, a logged-in user writes their one review."""
+"""GET and POST episodes/{id}/reviews/: anyone reads, a logged-in user writes their one review.
+
+Reviews are public, so this is not an owned resource: a POST writes the caller's review of the
+episode (the service keys it by request.user and the episode), and no URL names a review."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
 from apps.interactions import services
@@ -20,11 +23,7 @@ from apps.interactions.serializers import EpisodeReviewInputSerializer, EpisodeR
 class EpisodeReviewCollectionView(generics.ListAPIView):
     serializer_class = EpisodeReviewSerializer
     pagination_class = EpisodeReviewPagination
-
-    def get_permissions(self):
-        if self.request.method == "POST":
-            return [IsAuthenticated()]
-        return [AllowAny()]
+    permission_classes = [IsAuthenticatedOrReadOnly]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -1,8 +1,9 @@
 """lists/, lists/{id}/, lists/{id}/items/, lists/{id}/items/{movie_id}/, lists/shared/{slug}/.
 
 Everything under lists/{id}/ belongs to the owner alone: the list is looked up in the request
-user's own lists (OwnedQuerysetMixin), so another user's list, public or private, is a 404 on
-every method. Public lists are read by anyone through their share slug.
+user's own lists (apps.core.permissions.OwnedResourceMixin), so another user's list, public or
+private, is a 404 on every method, and the services take the list found there. Public lists
+are read by anyone through their share slug.
 """
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -11,6 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from apps.core.exceptions import NotFound
+from apps.core.permissions import OwnedResourceMixin
 from apps.interactions import services
 from apps.interactions.models import UserListItem
 from apps.interactions.selectors import user_list_items, user_list_public_get, user_list_queryset
@@ -23,10 +25,9 @@ from apps.interactions.serializers import (
     UserListPublicSerializer,
     UserListSerializer,
 )
-from apps.interactions.views.base import OwnedQuerysetMixin
 
 
-class _OwnedListMixin(OwnedQuerysetMixin):
+class _OwnedListMixin(OwnedResourceMixin):
     lookup_url_kwarg = "list_id"
 
     def owned_queryset(self, *, user):
@@ -85,15 +86,13 @@ class UserListDetailView(_OwnedListMixin, generics.RetrieveAPIView):
         user_list = self.get_object()
         serializer = UserListInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        services.user_list_update(
-            user=request.user, list_id=user_list.pk, **serializer.validated_data
-        )
+        services.user_list_update(user_list=user_list, **serializer.validated_data)
         return self._list_answer(user_list.pk, message="List updated.")
 
     @extend_schema(summary="Delete a list", request=None, responses={204: None})
     def delete(self, request, list_id: int) -> Response:
         user_list = self.get_object()
-        services.user_list_delete(user=request.user, list_id=user_list.pk)
+        services.user_list_delete(user_list=user_list)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -123,7 +122,7 @@ class UserListItemCollectionView(_OwnedListMixin, generics.GenericAPIView):
         serializer = UserListItemInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         item, created = services.user_list_item_add(
-            user=request.user, list_id=user_list.pk, **serializer.validated_data
+            user_list=user_list, **serializer.validated_data
         )
         response = Response(
             UserListItemStateSerializer(
@@ -164,8 +163,7 @@ class UserListItemDetailView(_OwnedListMixin, generics.GenericAPIView):
         serializer = UserListItemMoveInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         item = services.user_list_item_move(
-            user=request.user,
-            list_id=user_list.pk,
+            user_list=user_list,
             movie_id=movie_id,
             position=serializer.validated_data["position"],
         )
@@ -180,9 +178,7 @@ class UserListItemDetailView(_OwnedListMixin, generics.GenericAPIView):
     )
     def delete(self, request, list_id: int, movie_id: int) -> Response:
         user_list = self.get_object()
-        removed = services.user_list_item_remove(
-            user=request.user, list_id=user_list.pk, movie_id=movie_id
-        )
+        removed = services.user_list_item_remove(user_list=user_list, movie_id=movie_id)
         response = Response(self._state(user_list.pk, movie_id, None))
         response.message = "Movie removed." if removed else "Movie was not in the list."
         return response

@@ -2,10 +2,10 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.permissions import OwnedResourceMixin
 from apps.interactions.filters import FavoriteFilter, HistoryFilter, InteractionMovieFilter
 from apps.interactions.models import InteractionType
 from apps.interactions.selectors import history_list, interaction_list, user_stats
@@ -16,10 +16,9 @@ from apps.interactions.serializers import (
     InteractionStatsSerializer,
     InteractionWatchlistItemSerializer,
 )
-from apps.interactions.views.base import OwnedQuerysetMixin
 
 
-class _MyInteractionListView(OwnedQuerysetMixin, generics.ListAPIView):
+class _MyInteractionListView(OwnedResourceMixin, generics.ListAPIView):
     interaction_type: str
     filterset_class = InteractionMovieFilter
 
@@ -47,7 +46,7 @@ class MyRatingListView(_MyInteractionListView):
 
 
 @extend_schema(tags=["me"], summary="Everything I did with movies, newest first")
-class MyHistoryView(OwnedQuerysetMixin, generics.ListAPIView):
+class MyHistoryView(OwnedResourceMixin, generics.ListAPIView):
     serializer_class = InteractionHistoryItemSerializer
     filterset_class = HistoryFilter
 
@@ -55,9 +54,7 @@ class MyHistoryView(OwnedQuerysetMixin, generics.ListAPIView):
         return history_list(user=user)
 
 
-class MyStatsView(APIView):
-    permission_classes = [IsAuthenticated]
-
+class MyStatsView(OwnedResourceMixin, APIView):
     @extend_schema(
         tags=["me"],
         summary="My counts by type, top genres and average rating",

@@ -7,10 +7,10 @@ for a DELETE of something absent. Unknown or inactive movies are 404.
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.permissions import OwnedResourceMixin
 from apps.interactions import services
 from apps.interactions.models import InteractionType
 from apps.interactions.selectors import interaction_state
@@ -30,10 +30,9 @@ _DELETE_RESPONSES = {
 }
 
 
-class MovieInteractionView(APIView):
+class MovieInteractionView(OwnedResourceMixin, APIView):
     """Shared by the per-movie write routes: parse, call the service, answer with the state."""
 
-    permission_classes = [IsAuthenticated]
     label = "interaction"
 
     def _input(self, serializer_class, request) -> dict:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from apps.interactions import rules
+
 TYPE_WEIGHTS: dict[str, float] = {
     "favorite": 4.0,
     "like": 3.0,
@@ -18,8 +20,11 @@ TYPE_WEIGHTS: dict[str, float] = {
     "view": 0.5,
     "dislike": -3.0,
 }
-POSITIVE_RATING = 3.5  # ratings at or above this count as positives (offline test set, too)
-NEUTRAL_RATING = 3.0
+# The thresholds of apps.interactions.rules (positive at 3.5 and up, negative under 3.0), as
+# floats. A weight above zero is broader than a positive interaction: views, shares, watchlist
+# adds and a 3.0 shrug are weak signals an implicit-feedback model learns from too.
+POSITIVE_RATING = float(rules.POSITIVE_RATING)
+NEUTRAL_RATING = float(rules.NEUTRAL_RATING)
 NEUTRAL_WEIGHT = 0.25
 
 

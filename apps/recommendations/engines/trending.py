@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Engine, History, TrainingData, unit_scale
-from .common import DAY
+from apps.interactions.trending import TRENDING_HALF_LIFE_DAYS, trending_scores
 
-WINDOW_HALF_LIFE_DAYS = {"day": 1.0, "week": 7.0}
+from .base import Engine, History, TrainingData, unit_scale
+
+WINDOW_HALF_LIFE_DAYS = TRENDING_HALF_LIFE_DAYS
 
 
 class TrendingEngine(Engine):
-    """Positive interactions counted with exponential time decay.
+    """Trending (apps.interactions.trending, the one formula) over the training events.
 
+    The events it counts are those weighing above zero, which are exactly the interactions that
+    are not negative (apps.interactions.rules; a test holds the two together), plus positive
+    recommendation feedback and clicks, which the training data adds as likes and views.
     ``window`` "day" or "week" sets the half-life (1 or 7 days before ``data.now``);
     ``half_life_days`` overrides it. Events in the future of ``now`` count as now.
     """
@@ -31,11 +35,15 @@ class TrendingEngine(Engine):
         self.item_scores = np.zeros(0, dtype=np.float32)
 
     def fit(self, data: TrainingData) -> TrendingEngine:
-        positive = data.weights > 0
+        counted = data.weights > 0
         now = data.now if data.now is not None else int(data.timestamps.max(initial=0))
-        age_days = np.maximum(now - data.timestamps[positive], 0) / DAY
-        decay = np.power(0.5, age_days / self.half_life_days)
-        counts = np.bincount(data.items[positive], weights=decay, minlength=data.n_items)
+        counts = trending_scores(
+            items=data.items[counted],
+            timestamps=data.timestamps[counted],
+            n_items=data.n_items,
+            now=now,
+            half_life_days=self.half_life_days,
+        )
         self.item_scores = counts.astype(np.float32)
         return self
 

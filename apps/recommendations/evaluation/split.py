@@ -1,10 +1,11 @@
 """Temporal hold-out: each user's latest positives are held out, everything earlier trains.
 
-For each user, positives (rating >= 3.5) are ordered by time (ties by movie id); the latest
-``fraction`` of them (at least one, when the user has two or more) form the test set. The user's
-training part is every rating strictly before the first held-out timestamp, so it never
-contains anything the user did at or after that moment (later low ratings and ties are
-dropped, not leaked). The same function carves the validation split from a training part.
+For each user, positives (rating >= 3.5, apps.interactions.rules) are ordered by time (ties
+by movie id); the latest ``fraction`` of them (at least one, when the user has two or more)
+form the test set. The user's training part is every rating strictly before the first
+held-out timestamp, so it never contains anything the user did at or after that moment (later
+low ratings and ties are dropped, not leaked). The same function carves the validation split
+from a training part.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from apps.recommendations.engines.signals import POSITIVE_RATING
+from apps.interactions.rules import ratings_positive
 
 from .movielens import Ratings
 
@@ -28,7 +29,7 @@ class Split:
 def temporal_split(ratings: Ratings, fraction: float = 0.2) -> Split:
     order = np.lexsort((ratings.movies, ratings.timestamps, ratings.users))
     users = ratings.users[order]
-    positive = ratings.ratings[order] >= POSITIVE_RATING
+    positive = ratings_positive(ratings.ratings[order])
     test_mask = np.zeros(len(ratings), dtype=bool)
     cutoff_of_event = np.full(len(ratings), np.iinfo(np.int64).max, dtype=np.int64)
     cutoffs: dict[int, int] = {}

@@ -123,6 +123,7 @@ def test_many_rows_take_the_bulk_path_and_update_what_is_already_stored(world, m
 
 
 @postgres_only
+@pytest.mark.performance  # the thread is a throughput decision; the lists are checked too
 @pytest.mark.django_db(transaction=True)
 def test_training_on_postgresql_stores_batches_in_a_background_thread(trained_world, monkeypatch):
     users = [UserFactory() for _ in range(3)]

@@ -166,6 +166,21 @@ def test_another_users_recommendation_is_a_404_for_click_and_feedback(scifi_fan)
     assert not DismissedMovie.objects.exists()
 
 
+def test_my_list_never_shows_another_users_stored_recommendations(scifi_fan, trained_world):
+    romance_fan = UserFactory()
+    interactions_add(romance_fan, trained_world.romance[:2])
+    recommendations_refresh(user_id=romance_fan.id)
+    theirs = set(UserRecommendation.objects.filter(user=romance_fan).values_list("id", flat=True))
+
+    items = client_for(scifi_fan).get(URL, {"engine": "hybrid"}).json()["data"]
+
+    assert theirs
+    assert items
+    assert {item["id"] for item in items} <= set(
+        UserRecommendation.objects.filter(user=scifi_fan).values_list("id", flat=True)
+    )
+
+
 def test_anonymous_click_and_feedback_are_401(scifi_fan, api_client):
     recommendation = _first(scifi_fan)
 

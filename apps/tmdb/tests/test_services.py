@@ -1,10 +1,17 @@
 import httpx
 import pytest
+from django.utils import timezone
 
-from apps.catalog.models import Movie, MovieCast, MovieCrew
+from apps.catalog.images import image_base_url
+from apps.catalog.models import Genre, Movie, MovieCast, MovieCrew
 from apps.core.exceptions import NotFound
 from apps.tmdb.exceptions import TMDbUnavailable
-from apps.tmdb.services import movie_fetch_by_tmdb_id
+from apps.tmdb.services import (
+    configuration_sync,
+    genres_sync,
+    movie_fetch_by_tmdb_id,
+    movies_to_enrich,
+)
 from apps.tmdb.tests.conftest import fixture_body
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +83,35 @@ def test_fetch_of_an_impossible_id_is_not_found_without_calling_tmdb(tmdb_mock):
     with pytest.raises(NotFound):
         movie_fetch_by_tmdb_id(tmdb_id=2**40)
     assert route.call_count == 0
+
+
+def test_configuration_sync_stores_the_secure_image_base_url_for_image_links(tmdb_mock):
+    body = fixture_body("configuration.json")
+    tmdb_mock.get("/configuration").mock(return_value=httpx.Response(200, json=body))
+
+    assert configuration_sync() == body
+    assert image_base_url() == body["images"]["secure_base_url"]
+
+
+def test_genres_sync_upserts_movie_and_tv_genres(tmdb_mock):
+    movie_genres, tv_genres = (
+        fixture_body("genre_movie_list.json"),
+        fixture_body("genre_tv_list.json"),
+    )
+    tmdb_mock.get("/genre/movie/list").mock(return_value=httpx.Response(200, json=movie_genres))
+    tmdb_mock.get("/genre/tv/list").mock(return_value=httpx.Response(200, json=tv_genres))
+
+    listed = genres_sync()
+    genres_sync()  # a second sync adds nothing
+
+    assert listed == len(movie_genres["genres"]) + len(tv_genres["genres"])
+    ids = {genre["id"] for genre in movie_genres["genres"] + tv_genres["genres"]}
+    assert set(Genre.objects.values_list("tmdb_id", flat=True)) == ids
+
+
+def test_movies_to_enrich_are_the_movies_known_only_by_tmdb_id():
+    waiting = Movie.objects.create(tmdb_id=1, title="Waiting")
+    Movie.objects.create(tmdb_id=2, title="Synced", tmdb_synced_at=timezone.now())
+    Movie.objects.create(tmdb_id=None, title="No TMDb id")
+
+    assert list(movies_to_enrich()) == [waiting]

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.catalog.models import Movie
-from apps.interactions.services.aggregates import BATCH, movie_aggregates_recompute
+from apps.interactions.services.aggregates import movie_aggregates_recount
 from apps.interactions.services.effects import movie_details_invalidate_on_commit
 
 
@@ -20,10 +20,11 @@ class Command(BaseCommand):
         if any(movie_id < 1 for movie_id in movie_ids):
             raise CommandError("Movie ids are positive integers.")
         ids = movie_ids or list(Movie.objects.order_by("pk").values_list("pk", flat=True))
-        done = 0
-        for start in range(0, len(ids), BATCH):
-            batch = ids[start : start + BATCH]
-            done += movie_aggregates_recompute(movie_ids=batch)
-            movie_details_invalidate_on_commit(batch)
-            self.stdout.write(f"{done}/{len(ids)} movies recounted")
-        self.stdout.write(self.style.SUCCESS(f"Recounted {done} movies."))
+        changed = movie_aggregates_recount(
+            movie_ids=ids,
+            progress=lambda done, total: self.stdout.write(f"{done}/{total} movies recounted"),
+        )
+        movie_details_invalidate_on_commit(changed)
+        self.stdout.write(
+            self.style.SUCCESS(f"Recounted {len(set(ids))} movies, {len(changed)} changed.")
+        )

@@ -183,15 +183,15 @@ def test_delete_removes_the_account_and_everything_it_owns(
 def test_delete_succeeds_and_retries_later_when_analytics_fails(
     user, django_capture_on_commit_callbacks, monkeypatch, caplog
 ):
-    from apps.accounts.services import deletion
+    from apps.analytics import services as analytics
 
     retried = []
 
     def analytics_down(**kwargs):
         raise ConnectionError("analytics database down")
 
-    monkeypatch.setattr(deletion, "activity_anonymise_user", analytics_down)
-    monkeypatch.setattr(deletion, "enqueue", lambda task, *args: retried.append(args))
+    monkeypatch.setattr(analytics, "activity_anonymise_user", analytics_down)
+    monkeypatch.setattr(analytics, "enqueue", lambda task, *args: retried.append(args))
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(user).delete(ME)

@@ -5,11 +5,14 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.tests.factories import UserFactory
 from apps.catalog.models import Movie
 from apps.interactions import services
 from apps.interactions.models import Interaction
+from apps.interactions.services.aggregates import movie_aggregates_recount
 from apps.interactions.tests.factories import InteractionFactory, MovieFactory
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +74,42 @@ def test_a_drifted_counter_never_goes_below_zero_on_removal():
     services.membership_remove(user=user, movie_id=movie.pk, interaction_type="like")
 
     assert aggregates(movie)[0] == 0
+
+
+def test_a_recount_writes_only_the_movies_that_drifted_and_returns_their_ids():
+    drifted, right = MovieFactory(dislike_count=7), MovieFactory()
+    InteractionFactory(movie=right, interaction_type="rating", rating=Decimal("2.5"))
+    InteractionFactory(movie=right, interaction_type="rating", rating=Decimal("4.0"))
+    Movie.objects.filter(pk=right.pk).update(
+        rating_count=2, rating_sum=Decimal("6.5"), our_rating=Decimal("3.3")
+    )
+    reported = []
+
+    changed = movie_aggregates_recount(
+        movie_ids=[right.pk, drifted.pk, drifted.pk],
+        progress=lambda done, total: reported.append((done, total)),
+    )
+
+    assert changed == [drifted.pk]
+    assert aggregates(drifted)[1] == 0
+    assert reported == [(2, 2)]
+    # Consistent now: a second recount locks and reads, and writes nothing.
+    with CaptureQueriesContext(connection) as queries:
+        assert movie_aggregates_recount(movie_ids=[right.pk, drifted.pk]) == []
+    assert not [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+
+
+def test_a_recount_of_many_movies_commits_batch_by_batch(monkeypatch):
+    from apps.interactions.services import aggregates as module
+
+    monkeypatch.setattr(module, "BATCH", 2)
+    movies = [MovieFactory(like_count=1) for _ in range(5)]
+    reported = []
+
+    changed = movie_aggregates_recount(
+        movie_ids=[movie.pk for movie in movies],
+        progress=lambda done, total: reported.append((done, total)),
+    )
+
+    assert sorted(changed) == sorted(movie.pk for movie in movies)
+    assert reported == [(2, 5), (4, 5), (5, 5)]

@@ -1,6 +1,6 @@
 import pytest
 
-from apps.catalog.movielens.titles import genres_parse, imdb_id_format, title_parse
+from apps.movielens.titles import genres_parse, imdb_id_format, title_parse
 
 
 @pytest.mark.parametrize(

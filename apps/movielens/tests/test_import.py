@@ -147,6 +147,20 @@ def test_movie_rating_aggregates_are_recomputed(movielens_dir):
     assert (babylon.rating_count, babylon.our_rating) == (0, None)
 
 
+def test_an_import_repairs_every_aggregate_of_its_movies_as_recount_interactions_does(
+    movielens_dir,
+):
+    _import(movielens_dir)
+    Movie.objects.filter(movielens_id=1).update(like_count=40, view_count=3, our_rating=1)
+    Movie.objects.filter(movielens_id=3).update(dislike_count=2)
+
+    _import(movielens_dir)
+
+    matrix, babylon = Movie.objects.get(movielens_id=1), Movie.objects.get(movielens_id=3)
+    assert (matrix.like_count, matrix.view_count, matrix.our_rating) == (0, 0, Decimal("3.8"))
+    assert babylon.dislike_count == 0
+
+
 def _snapshot():
     return {
         model.__name__: list(model.objects.order_by("pk").values())
@@ -164,8 +178,8 @@ def test_a_second_import_changes_nothing(movielens_dir):
 
 
 def test_small_batches_give_the_same_result_as_one_batch(movielens_dir, monkeypatch):
-    monkeypatch.setattr("apps.catalog.movielens.importer.BATCH_SIZE", 2)
-    monkeypatch.setattr("apps.catalog.movielens.ratings.RATINGS_BATCH_SIZE", 2)
+    monkeypatch.setattr("apps.movielens.importer.BATCH_SIZE", 2)
+    monkeypatch.setattr("apps.movielens.ratings.RATINGS_BATCH_SIZE", 2)
 
     _import(movielens_dir)
 

@@ -15,7 +15,9 @@ from django.utils.text import slugify
 
 from apps.catalog.cache import catalog_lists_invalidate, genres_invalidate, movie_detail_invalidate
 from apps.catalog.models import Genre, Movie, MovieGenre, MovieTag
-from apps.catalog.movielens.common import (
+from apps.interactions.models import Interaction
+from apps.interactions.services.aggregates import movie_aggregates_recount
+from apps.movielens.common import (
     ImportReport,
     Progress,
     batches,
@@ -24,9 +26,8 @@ from apps.catalog.movielens.common import (
     no_progress,
     to_int,
 )
-from apps.catalog.movielens.ratings import movie_ratings_recompute, ratings_import
-from apps.catalog.movielens.titles import GENRES, genres_parse, imdb_id_format, title_parse
-from apps.interactions.models import Interaction
+from apps.movielens.ratings import ratings_import
+from apps.movielens.titles import GENRES, genres_parse, imdb_id_format, title_parse
 
 BATCH_SIZE = 2000
 
@@ -51,7 +52,8 @@ def movielens_import(
     ratings_path = Path(ratings_file) if ratings_file else directory / "ratings.csv"
     if ratings_path.exists():
         ratings_import(ratings_path, movie_pks, report, progress)
-    changed = movie_ratings_recompute()
+    # The aggregates of every MovieLens movie, by the service recount_interactions uses.
+    changed = movie_aggregates_recount(movie_ids=movie_pks.values())
     report.movies_rescored = len(changed)
     # A movie this run created has no cached detail worth dropping (one request during the
     # import could have cached it; its TTL bounds that): skipping them saves a cache round

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from apps.catalog.movielens import movielens_import
+from apps.movielens.importer import movielens_import
 
 
 class Command(BaseCommand):

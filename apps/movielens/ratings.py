@@ -7,12 +7,11 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
-from django.db.models import Case, Count, DecimalField, F, OuterRef, Subquery, Sum, Value, When
-from django.db.models.functions import Cast, Coalesce, Lower, Round
+from django.db.models.functions import Lower
 
 from apps.accounts.models import Profile
-from apps.catalog.models import Movie
-from apps.catalog.movielens.common import (
+from apps.interactions.models import Interaction, InteractionSource, InteractionType
+from apps.movielens.common import (
     ImportReport,
     Progress,
     batches,
@@ -20,7 +19,6 @@ from apps.catalog.movielens.common import (
     line_count,
     to_int,
 )
-from apps.interactions.models import Interaction, InteractionSource, InteractionType
 
 RATINGS_BATCH_SIZE = 5000
 USERNAME_PREFIX = "ml_"
@@ -127,14 +125,6 @@ def _ratings_batch(batch: list[dict], movie_pks, user_pks, report: ImportReport)
     report.ratings += len(parsed)
 
 
-def _mean():
-    """rating_sum / rating_count, as a true division on every backend."""
-    if connection.vendor == "sqlite":
-        # SQLite stores a whole-number decimal as an integer: force a float division.
-        return F("rating_sum") * Value(1.0) / F("rating_count")
-    return F("rating_sum") / F("rating_count")
-
-
 def _ratings_upsert(rows: list[tuple[int, int, Decimal, datetime.datetime]]) -> None:
     """INSERT ... ON CONFLICT (user, movie, type) DO UPDATE for imported ratings.
 
@@ -214,39 +204,3 @@ def _ratings_upsert_unnest(rows, table, columns, fields, varying, fixed, conflic
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-
-
-def movie_ratings_recompute() -> list[int]:
-    """Recompute rating_count, rating_sum and our_rating of MovieLens movies in two UPDATEs.
-
-    Returns the ids of the movies whose aggregates changed (for cache invalidation).
-    """
-    ratings = Interaction.objects.filter(
-        movie=OuterRef("pk"), interaction_type=InteractionType.RATING, rating__isnull=False
-    ).order_by()
-    count = Subquery(ratings.values("movie").annotate(n=Count("pk")).values("n"))
-    total = Subquery(ratings.values("movie").annotate(s=Sum("rating")).values("s"))
-    movies = Movie.objects.filter(movielens_id__isnull=False)
-    before = dict(movies.values_list("pk", "rating_count"))
-    before_sum = dict(movies.values_list("pk", "rating_sum"))
-    decimal = DecimalField(max_digits=12, decimal_places=1)
-    with transaction.atomic():
-        movies.update(
-            rating_count=Coalesce(count, Value(0)),
-            rating_sum=Cast(Coalesce(total, Value(Decimal(0))), decimal),
-        )
-        movies.update(
-            our_rating=Case(
-                When(
-                    rating_count__gt=0,
-                    then=Cast(Round(_mean(), 1), DecimalField(max_digits=3, decimal_places=1)),
-                ),
-                default=None,
-            )
-        )
-    after = movies.values_list("pk", "rating_count", "rating_sum")
-    return [
-        pk
-        for pk, rating_count, rating_sum in after
-        if before.get(pk) != rating_count or before_sum.get(pk) != rating_sum
-    ]

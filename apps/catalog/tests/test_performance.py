@@ -1,0 +1,31 @@
+"""What catalog answers cost, pinned. Marked ``performance``: a failure here means an answer
+got slower (more round trips to the cache), not wrong; the answers are tested elsewhere."""
+
+import pytest
+from django.core.cache import caches
+
+from apps.catalog.tests.factories import MovieFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.performance]
+
+
+def test_a_page_of_movies_reads_the_image_base_from_the_cache_once_not_once_per_poster(
+    api_client, monkeypatch
+):
+    for _ in range(5):
+        MovieFactory(poster_path="/poster.jpg")
+    backend = caches["default"]
+    read = backend.get
+    image_base_reads = []
+
+    def counting_get(key, *args, **kwargs):
+        if "image_base_url" in str(key):
+            image_base_reads.append(key)
+        return read(key, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "get", counting_get)
+
+    response = api_client.get("/api/v1/movies/")
+
+    assert len(response.json()["data"]) == 5
+    assert len(image_base_reads) == 1

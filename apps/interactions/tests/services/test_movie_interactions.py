@@ -1,0 +1,162 @@
+"""apps/interactions/services/movie_interactions.py, called directly."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from apps.core.exceptions import NotFound
+from apps.interactions.models import Interaction, InteractionType
+from apps.interactions.services.movie_interactions import (
+    REPEAT_WINDOW,
+    dislike_add,
+    favorite_add,
+    like_add,
+    membership_add,
+    membership_remove,
+    movie_lock,
+    rating_remove,
+    rating_set,
+    share_record,
+    view_record,
+    watchlist_add,
+)
+from apps.interactions.tests.factories import MovieFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def kinds(user, movie) -> set[str]:
+    return set(
+        Interaction.objects.filter(user=user, movie=movie).values_list(
+            "interaction_type", flat=True
+        )
+    )
+
+
+def test_movie_lock_answers_the_active_movie_with_its_aggregates_only():
+    movie = MovieFactory(like_count=4)
+
+    with transaction.atomic():
+        assert movie_lock(movie_id=movie.pk).like_count == 4
+    for missing in (MovieFactory(is_active=False).pk, 10**9):
+        with pytest.raises(NotFound):
+            movie_lock(movie_id=missing)
+
+
+def test_membership_add_is_idempotent_and_counts_once(user):
+    movie = MovieFactory()
+
+    first = membership_add(user=user, movie_id=movie.pk, interaction_type=InteractionType.LIKE)
+    second = membership_add(user=user, movie_id=movie.pk, interaction_type=InteractionType.LIKE)
+
+    assert (first.created, second.action) == (True, None)
+    assert (second.movie.like_count, kinds(user, movie)) == (1, {"like"})
+
+
+def test_membership_remove_takes_the_row_and_its_count_away_and_tolerates_absence(user):
+    movie = MovieFactory()
+    like_add(user=user, movie_id=movie.pk)
+
+    removed = membership_remove(user=user, movie_id=movie.pk, interaction_type="like")
+    again = membership_remove(user=user, movie_id=movie.pk, interaction_type="like")
+
+    assert (removed.action, again.action) == ("removed", None)
+    assert (again.movie.like_count, kinds(user, movie)) == (0, set())
+
+
+def test_watchlist_add_adds_a_watchlist_row_and_moves_no_counter(user):
+    movie = MovieFactory()
+
+    outcome = watchlist_add(user=user, movie_id=movie.pk)
+
+    assert outcome.created
+    assert kinds(user, movie) == {"watchlist"}
+    movie.refresh_from_db()
+    assert (movie.like_count, movie.dislike_count) == (0, 0)
+
+
+def test_like_add_and_dislike_add_replace_each_other_and_the_counters_follow(user):
+    movie = MovieFactory()
+
+    like_add(user=user, movie_id=movie.pk)
+    disliked = dislike_add(user=user, movie_id=movie.pk)
+
+    assert kinds(user, movie) == {"dislike"}
+    assert (disliked.movie.like_count, disliked.movie.dislike_count) == (0, 1)
+    liked = like_add(user=user, movie_id=movie.pk)
+    assert (liked.movie.like_count, liked.movie.dislike_count) == (1, 0)
+
+
+def test_favorite_add_updates_only_the_fields_given(user):
+    movie = MovieFactory()
+
+    favorite_add(user=user, movie_id=movie.pk, notes="again", user_rating=Decimal("4.5"))
+    updated = favorite_add(user=user, movie_id=movie.pk, user_rating=None)
+    unchanged = favorite_add(user=user, movie_id=movie.pk)
+
+    assert (updated.action, unchanged.action) == ("updated", None)
+    row = Interaction.objects.get(user=user, movie=movie, interaction_type="favorite")
+    assert (row.notes, row.rating) == ("again", None)
+    movie.refresh_from_db()
+    assert movie.rating_count == 0  # a favorite's rating is a note to self
+
+
+def test_rating_set_keeps_the_movies_mean_as_ratings_come_and_change(user, other_user):
+    movie = MovieFactory()
+
+    rating_set(user=user, movie_id=movie.pk, value=Decimal("4.0"))
+    rating_set(user=other_user, movie_id=movie.pk, value=Decimal("2.0"))
+    changed = rating_set(user=user, movie_id=movie.pk, value=Decimal("5.0"))
+    same = rating_set(user=user, movie_id=movie.pk, value=Decimal("5.0"))
+
+    assert (changed.action, same.action) == ("updated", None)
+    movie.refresh_from_db()
+    assert (movie.rating_count, movie.rating_sum, movie.our_rating) == (
+        2,
+        Decimal("7.0"),
+        Decimal("3.5"),
+    )
+
+
+def test_rating_remove_takes_the_rating_out_of_the_mean(user, other_user):
+    movie = MovieFactory()
+    rating_set(user=user, movie_id=movie.pk, value=Decimal("1.0"))
+    rating_set(user=other_user, movie_id=movie.pk, value=Decimal("3.0"))
+
+    removed = rating_remove(user=user, movie_id=movie.pk)
+    again = rating_remove(user=user, movie_id=movie.pk)
+
+    assert (removed.action, again.action) == ("removed", None)
+    movie.refresh_from_db()
+    assert (movie.rating_count, movie.our_rating) == (1, Decimal("3.0"))
+
+
+def test_view_record_counts_repeats_within_the_window_once(user):
+    movie = MovieFactory()
+
+    first = view_record(user=user, movie_id=movie.pk)
+    repeat = view_record(user=user, movie_id=movie.pk)
+    Interaction.objects.filter(user=user, interaction_type="view").update(
+        timestamp=timezone.now() - REPEAT_WINDOW - timedelta(seconds=1)
+    )
+    later = view_record(user=user, movie_id=movie.pk)
+
+    assert (first.action, repeat.action, later.action) == ("added", None, "updated")
+    assert Interaction.objects.get(user=user, interaction_type="view").count == 2
+    movie.refresh_from_db()
+    assert movie.view_count == 2
+
+
+def test_share_record_counts_retries_once_and_moves_no_movie_counter(user):
+    movie = MovieFactory()
+
+    first = share_record(user=user, movie_id=movie.pk)
+    retry = share_record(user=user, movie_id=movie.pk)
+
+    assert (first.action, retry.action) == ("added", None)
+    assert Interaction.objects.get(user=user, interaction_type="share").count == 1
+    movie.refresh_from_db()
+    assert movie.view_count == 0

@@ -1,0 +1,144 @@
+"""apps/recommendations/selectors.py, called directly."""
+
+from decimal import Decimal
+
+import pytest
+
+from apps.accounts.models import UserFavoriteGenre
+from apps.accounts.tests.factories import UserFactory
+from apps.catalog.tests.factories import GenreFactory, MovieFactory
+from apps.interactions.tests.factories import InteractionFactory
+from apps.recommendations.models import RecommendationState, UserRecommendation
+from apps.recommendations.selectors import (
+    active_movie_ids,
+    best_movies_in_genres,
+    co_liked_movie_scores,
+    favorite_genres,
+    favorite_genres_of,
+    movies_for_summary,
+    own_recommendations,
+    popular_movie_scores,
+    recommendation_list,
+    recommendation_state,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def stored(user, movie, *, engine="hybrid", rank=1, score=0.5) -> UserRecommendation:
+    return UserRecommendation.objects.create(
+        user=user, movie=movie, algorithm=engine, rank=rank, score=score
+    )
+
+
+def test_own_recommendations_are_the_users_rows_and_no_one_elses(user, other_user):
+    mine = stored(user, MovieFactory())
+    stored(other_user, MovieFactory())
+
+    assert list(own_recommendations(user=user)) == [mine]
+
+
+def test_recommendation_list_is_one_engines_current_list_in_rank_order(user, other_user):
+    second = stored(user, MovieFactory(), rank=2)
+    first = stored(user, MovieFactory(), rank=1)
+    stored(user, MovieFactory(), rank=None)  # kept for its click, out of the list
+    stored(user, MovieFactory(is_active=False), rank=3)
+    stored(user, MovieFactory(), engine="content")
+    stored(other_user, MovieFactory(), rank=1)
+
+    assert recommendation_list(user=user, engine="hybrid", limit=10) == [first, second]
+    assert recommendation_list(user=user, engine="hybrid", limit=1) == [first]
+
+
+def test_recommendation_state_is_the_users_row_or_none(user):
+    assert recommendation_state(user_id=user.pk) is None
+    RecommendationState.objects.create(user=user, change_count=3)
+
+    assert recommendation_state(user_id=user.pk).change_count == 3
+
+
+def test_favorite_genres_for_one_user_and_for_many_in_one_query(
+    user, other_user, django_assert_num_queries
+):
+    drama, comedy = GenreFactory(name="Drama"), GenreFactory(name="Comedy")
+    for profile, genre in [
+        (user.profile, drama),
+        (user.profile, comedy),
+        (other_user.profile, drama),
+    ]:
+        UserFavoriteGenre.objects.create(profile=profile, genre=genre)
+    nobody = UserFactory()
+
+    assert favorite_genres(user_id=user.pk) == [(drama.pk, "Drama"), (comedy.pk, "Comedy")]
+    with django_assert_num_queries(1):
+        many = favorite_genres_of(user_ids=[user.pk, other_user.pk, nobody.pk])
+    assert many == {
+        user.pk: [(drama.pk, "Drama"), (comedy.pk, "Comedy")],
+        other_user.pk: [(drama.pk, "Drama")],
+    }
+
+
+def test_active_movie_ids_keeps_the_ids_of_active_movies_only():
+    active, hidden = MovieFactory(), MovieFactory(is_active=False)
+
+    assert active_movie_ids(movie_ids={active.pk, hidden.pk, 10**9}) == {active.pk}
+    assert active_movie_ids(movie_ids=set()) == set()
+
+
+def test_active_movie_ids_answers_more_ids_than_one_chunk(monkeypatch):
+    from apps.recommendations import selectors
+
+    monkeypatch.setattr(selectors, "ACTIVE_IDS_CHUNK", 2)
+    movies = [MovieFactory() for _ in range(5)]
+
+    assert active_movie_ids(movie_ids={movie.pk for movie in movies}) == {m.pk for m in movies}
+
+
+def test_movies_for_summary_maps_active_ids_to_movies():
+    active, hidden = MovieFactory(), MovieFactory(is_active=False)
+
+    assert movies_for_summary(movie_ids=[active.pk, hidden.pk]) == {active.pk: active}
+
+
+def test_popular_movie_scores_rank_positive_interactions_then_fill_with_popularity():
+    loved, liked = MovieFactory(popularity_score=1.0), MovieFactory(popularity_score=1.0)
+    filler = MovieFactory(popularity_score=50.0)
+    for _ in range(4):
+        InteractionFactory(movie=loved, interaction_type="like")
+    InteractionFactory(movie=liked, interaction_type="favorite")
+    InteractionFactory(movie=liked, interaction_type="rating", rating=Decimal("4.0"))
+    for _ in range(9):
+        InteractionFactory(movie=filler, interaction_type="dislike")
+
+    scores = popular_movie_scores()
+
+    assert scores[:3] == [(loved.pk, 1.0), (liked.pk, pytest.approx(0.5)), (filler.pk, 0.0)]
+
+
+def test_best_movies_in_genres_prefer_many_good_ratings_to_one_perfect_one():
+    drama, comedy = GenreFactory(), GenreFactory()
+    proven = MovieFactory(genres=[drama], rating_count=40, rating_sum=Decimal("180.0"))
+    lucky = MovieFactory(genres=[drama], rating_count=1, rating_sum=Decimal("5.0"))
+    excluded = MovieFactory(genres=[drama], rating_count=50, rating_sum=Decimal("150.0"))
+    funny = MovieFactory(genres=[comedy], rating_count=10, rating_sum=Decimal("30.0"))
+
+    best = best_movies_in_genres(genre_ids=[drama.pk, comedy.pk], exclude={excluded.pk}, limit=10)
+
+    assert [movie_id for movie_id, _, _ in best][:2] == [proven.pk, lucky.pk]
+    assert {movie_id: genre_id for movie_id, _, genre_id in best}[funny.pk] == comedy.pk
+    assert all(0.0 <= score <= 1.0 for _, score, _ in best)
+
+
+def test_co_liked_movie_scores_count_what_the_movies_fans_also_liked():
+    movie, often, once = MovieFactory(), MovieFactory(), MovieFactory()
+    fans = [UserFactory() for _ in range(3)]
+    for fan in fans:
+        InteractionFactory(user=fan, movie=movie, interaction_type="like")
+        InteractionFactory(user=fan, movie=often, interaction_type="favorite")
+    InteractionFactory(user=fans[0], movie=once, interaction_type="like")
+    InteractionFactory(user=UserFactory(), movie=MovieFactory(), interaction_type="like")
+
+    assert co_liked_movie_scores(movie_id=movie.pk, limit=10) == [
+        (often.pk, 1.0),
+        (once.pk, 1 / 3),
+    ]

@@ -1,0 +1,183 @@
+"""apps/recommendations/services.py, called directly."""
+
+import pytest
+
+from apps.accounts.tests.factories import UserFactory
+from apps.catalog.tests.factories import MovieFactory
+from apps.core.cache import namespace_version
+from apps.recommendations import services
+from apps.recommendations.models import (
+    DismissedMovie,
+    ModelArtifact,
+    RecommendationFeedback,
+    RecommendationState,
+    UserRecommendation,
+)
+from apps.recommendations.registry import ACTIVE_NAMESPACE
+from apps.recommendations.services import (
+    recommendation_click,
+    recommendation_feedback_give,
+    recommendations_ensure_fresh,
+    recommendations_mark_stale,
+    recommendations_refresh,
+    recommendations_refresh_all,
+    recommendations_refresh_schedule,
+    recommendations_refresh_started,
+    recommender_train,
+    user_cache_parts,
+    user_namespace,
+)
+from apps.recommendations.tests import fixtures
+from apps.recommendations.tests.fixtures import interactions_add
+
+# Fixtures of the serving tests (the project keeps one conftest.py).
+models_in_tmp = fixtures.models_in_tmp
+world = fixtures.world
+trained_world = fixtures.trained_world
+
+
+@pytest.fixture
+def enqueued(monkeypatch) -> list:
+    """Tasks the services send, recorded instead of run."""
+    sent = []
+    monkeypatch.setattr(
+        services, "enqueue", lambda task, *args, **kwargs: sent.append(args) or True
+    )
+    return sent
+
+
+def rows(user, engine="hybrid") -> list[int]:
+    return list(
+        UserRecommendation.objects.filter(user=user, algorithm=engine, rank__isnull=False)
+        .order_by("rank")
+        .values_list("movie_id", flat=True)
+    )
+
+
+def test_user_cache_parts_change_when_another_model_is_activated():
+    before = user_cache_parts(engine="hybrid", limit=20)
+
+    services.namespace_invalidate(ACTIVE_NAMESPACE)
+
+    assert before[:2] == ("hybrid", 20)
+    assert user_cache_parts(engine="hybrid", limit=20) != before
+
+
+@pytest.mark.django_db
+def test_recommendations_mark_stale_counts_the_change_drops_the_cache_and_schedules_once(
+    user, enqueued
+):
+    cached_version = namespace_version(user_namespace(user.pk))
+
+    recommendations_mark_stale(user_id=user.pk)
+    recommendations_mark_stale(user_id=user.pk)
+
+    state = RecommendationState.objects.get(user=user)
+    assert (state.change_count, state.is_stale) == (2, True)
+    assert namespace_version(user_namespace(user.pk)) > cached_version
+    assert enqueued == [(user.pk,)]  # the second change rides on the refresh already waiting
+
+
+@pytest.mark.django_db
+def test_a_started_refresh_lets_the_next_change_schedule_another(user, enqueued):
+    recommendations_refresh_schedule(user_id=user.pk)
+    recommendations_refresh_schedule(user_id=user.pk)
+    recommendations_refresh_started(user_id=user.pk)
+    recommendations_refresh_schedule(user_id=user.pk)
+
+    assert enqueued == [(user.pk,), (user.pk,)]
+
+
+def test_recommendations_refresh_stores_each_engines_list_and_marks_it_fresh(trained_world):
+    user = UserFactory()
+    interactions_add(user, trained_world.scifi[:3])
+
+    assert recommendations_refresh(user_id=user.pk) is True
+
+    unseen_scifi = {movie.pk for movie in trained_world.scifi[3:]}
+    assert set(rows(user)[: len(unseen_scifi)]) == unseen_scifi
+    assert not RecommendationState.objects.get(user=user).is_stale
+
+
+def test_recommendations_ensure_fresh_refreshes_stale_lists_only(world, enqueued):
+    user = UserFactory()
+    interactions_add(user, world.comedy[:1])
+
+    recommendations_ensure_fresh(user_id=user.pk)  # no lists yet: computed now
+    first = rows(user)
+    UserRecommendation.objects.filter(user=user).delete()
+    recommendations_ensure_fresh(user_id=user.pk)  # fresh: nothing recomputed
+
+    assert first
+    assert rows(user) == []
+    recommendations_mark_stale(user_id=user.pk)
+    recommendations_ensure_fresh(user_id=user.pk)
+    assert rows(user) == first
+
+
+def test_recommender_train_fits_and_activates_every_engine(world):
+    for fan in (UserFactory(), UserFactory()):
+        interactions_add(fan, world.scifi[:4])
+
+    figures = recommender_train(refresh=False)
+
+    assert set(figures["engines"]) == {"hybrid", "collaborative", "content", "trending"}
+    assert ModelArtifact.objects.filter(is_active=True).count() == 4
+    assert "refreshed_users" not in figures
+
+
+def test_recommender_train_without_interactions_trains_nothing(world):
+    assert recommender_train()["events"] == 0
+    assert not ModelArtifact.objects.exists()
+
+
+def test_recommendations_refresh_all_stores_lists_for_every_user_with_interactions(trained_world):
+    newcomer = UserFactory()
+    interactions_add(newcomer, trained_world.romance[:2])
+    bystander = UserFactory()
+    said = []
+
+    refreshed = recommendations_refresh_all(report=said.append)
+
+    assert refreshed == 23  # the world's 22 fans and the newcomer
+    assert rows(newcomer) and rows(bystander) == []
+    assert said[-1] == "refreshed 23 of 23 users"
+
+
+@pytest.mark.django_db
+def test_recommendation_click_is_recorded_once_with_its_first_time(user):
+    recommendation = UserRecommendation.objects.create(
+        user=user, movie=MovieFactory(), algorithm="hybrid", rank=1, score=0.5
+    )
+
+    first = recommendation_click(recommendation=recommendation).clicked_at
+    again = recommendation_click(recommendation=recommendation)
+
+    assert first is not None
+    assert (again.clicked, again.clicked_at) == (True, first)
+
+
+def test_recommendation_feedback_replaces_its_opposite_and_a_dismissal_is_for_good(
+    trained_world, enqueued
+):
+    user = UserFactory()
+    interactions_add(user, trained_world.scifi[:2])
+    recommendations_refresh(user_id=user.pk)
+    recommendation = UserRecommendation.objects.filter(user=user, rank=1).first()
+
+    _, created = recommendation_feedback_give(
+        recommendation=recommendation, feedback_type="positive"
+    )
+    _, created_again = recommendation_feedback_give(
+        recommendation=recommendation, feedback_type="positive"
+    )
+    recommendation_feedback_give(recommendation=recommendation, feedback_type="negative")
+    recommendation_feedback_give(recommendation=recommendation, feedback_type="not_interested")
+
+    assert (created, created_again) == (True, False)
+    kinds = set(RecommendationFeedback.objects.values_list("feedback_type", flat=True))
+    assert kinds == {"negative", "not_interested"}
+    assert DismissedMovie.objects.filter(user=user, movie=recommendation.movie).exists()
+    assert not UserRecommendation.objects.filter(
+        user=user, movie=recommendation.movie, rank__isnull=False
+    ).exists()
