@@ -5,10 +5,9 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from apps.core.cache import local_clear
+from apps.core.fastpath import local_copies, local_counts
 from apps.core.logging import log_once_registry
 from apps.core.tasks import broker_backoff_reset
-from apps.core.throttling import local_counts
 
 
 @pytest.hookimpl(wrapper=True)
@@ -28,7 +27,7 @@ def _isolated_cache():
     """Every test starts with an empty cache (local memory or the test Redis database), no
     process-local copies of cached answers and no process-local throttle counts."""
     cache.clear()
-    local_clear()
+    local_copies.clear()
     local_counts.clear()
     log_once_registry.reset()
     broker_backoff_reset()

@@ -9,7 +9,7 @@
 # BENCH_WARMUP (s), BENCH_CONNECTIONS, BENCH_WRK_THREADS, BENCH_SERVER (granian, or gunicorn
 # to compare), BENCH_WORKERS and BENCH_THREADS (per server: granian 2 x 2, gunicorn 3 x 8, the
 # best each measured here), BENCH_SCENARIOS (default: reference popular lists detail_hot detail
-# detail_miss search search_miss).
+# detail_miss search search_miss), BENCH_PORT (default: a free port).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,8 +29,9 @@ case "$SERVER" in
   *) echo "BENCH_SERVER must be granian or gunicorn"; exit 2 ;;
 esac
 
-# Production settings, made to run over plain HTTP on loopback with throttling out of the way.
-export DJANGO_SETTINGS_MODULE=config.settings.prod
+# Production settings plus the bench-only routes (config/settings/bench.py), made to run over
+# plain HTTP on loopback with throttling out of the way.
+export DJANGO_SETTINGS_MODULE=config.settings.bench
 SECRET_KEY="bench-$(head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export SECRET_KEY
 export ALLOWED_HOSTS="127.0.0.1,localhost"
@@ -40,8 +41,6 @@ export SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=
 export THROTTLE_ANON="1000000/s" THROTTLE_USER="1000000/s"
 # One JSON access line per request to a file would measure the disk; warnings still show.
 export LOG_LEVEL=WARNING
-# Routes the bare reference view (apps/catalog/urls.py); never set outside the benchmark.
-export BENCH_REFERENCE_VIEW=1
 
 log() { printf '\n== %s\n' "$*"; }
 
@@ -67,7 +66,7 @@ redis-cli -u "$REDIS_URL" flushdb >/dev/null
 workdir=$(mktemp -d /tmp/nexus-bench.XXXXXX)
 "$PY" bench/paths.py "$workdir"
 
-port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+port="${BENCH_PORT:-$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')}"
 log "$SERVER on 127.0.0.1:$port ($WORKERS workers x $THREADS threads)"
 if [ "$SERVER" = granian ]; then
   SERVER_BIND="127.0.0.1:$port" SERVER_WORKERS=$WORKERS SERVER_THREADS=$THREADS \

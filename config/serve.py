@@ -11,6 +11,13 @@ BENCH_SERVER=gunicorn against the default (README, "HTTP"). Settings from the en
 
 Prometheus counters are summed across the worker processes (multiprocess mode): each start
 gets an empty metrics directory, so the counters of an earlier run are not added in.
+
+Why this module rather than granian's CLI: the CLI takes every option set here (the thread idle
+time included), but it cannot prepare the metrics directory before the workers start (create
+it, remove an earlier run's files, set PROMETHEUS_MULTIPROC_DIR for the workers). Speed is the
+same server's: ``bench/ab_server.sh`` (both started in turn, wrk, six interleaved rounds on a
+loaded machine) measured the CLI at 1.01 to 1.18 times this module's requests/s in two runs,
+within the 2269 to 3908 requests/s that single rounds of either ranged over (docs/catalog.md).
 """
 
 import os

@@ -1,7 +1,7 @@
 """Brute-force protection for login: atomic failure counters in the cache.
 
-Three fixed one-minute windows are counted, each with the cache helper's atomic window counter
-(apps.core.cache ``window_incr``):
+Three fixed one-minute windows are counted, each with the cache helper's atomic counter
+(apps.core.cache ``cache_incr``):
 
 - one account from one client (default 5 failures): a guesser is stopped fast;
 - one account from any client (default 20): a distributed guesser is stopped too, while a
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from apps.accounts.exceptions import TooManyAttempts
-from apps.core.cache import window_incr
+from apps.core.cache import cache_incr
 from apps.core.logging import log_once
 
 logger = logging.getLogger(__name__)
@@ -45,14 +45,14 @@ def _digest(value: str) -> str:
 
 def _hit(key: str) -> int | None:
     """Count one attempt in window ``key``; None when the cache cannot count."""
-    count = window_incr(key, WINDOW_SECONDS * 2)
+    count = cache_incr(key, ttl=WINDOW_SECONDS * 2)
     if count is None:
         log_once(logger, "login_guard_cache_failed", "login_guard_unavailable")
     return count
 
 
 def _release(key: str) -> None:
-    if window_incr(key, WINDOW_SECONDS * 2, amount=-1) is None:
+    if cache_incr(key, -1, ttl=WINDOW_SECONDS * 2) is None:
         log_once(logger, "login_guard_cache_failed", "login_guard_unavailable")
 
 

@@ -7,7 +7,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from apps.accounts import selectors, services
@@ -91,7 +90,6 @@ class LoginView(PublicAuthView):
         user, tokens = services.user_login(
             identifier=data["username"],
             password=data["password"],
-            client=BaseThrottle().get_ident(request),
         )
         user = selectors.user_with_profile(user_id=user.pk)
         body = {**tokens, "user": AccountUserSerializer(user).data}
@@ -144,7 +142,6 @@ class PasswordChangeView(APIView):
             user=request.user,
             old_password=data["old_password"],
             new_password=data["new_password"],
-            client=BaseThrottle().get_ident(request),
         )
         return _respond(tokens, message="Password changed; other sessions were signed out.")
 
@@ -229,7 +226,6 @@ class MeView(OwnedResourceMixin, APIView):
             user_fields=user_fields,
             profile_fields=profile_fields,
             current_password=current_password,
-            client=BaseThrottle().get_ident(request),
         )
         user = selectors.user_with_profile(user_id=request.user.pk)
         return _respond(AccountUserSerializer(user).data, message="Account updated.")

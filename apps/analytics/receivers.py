@@ -7,16 +7,16 @@ from apps.analytics.services import activity_record, user_activity_anonymise
 
 
 def activity_happened_receiver(
-    sender, *, event: str, user_id, movie_id, metadata: dict, source: str, request, **kwargs
+    sender, *, event: str, user_id, movie_id, metadata: dict, source: str, context, **kwargs
 ) -> None:
     """One activity log row per reported event (apps.core.activity)."""
     activity_record(
         action_type=event,
         user_id=user_id,
         movie_id=movie_id,
-        request=request,
         source=source,
         metadata=metadata,
+        context=context,
     )
 
 

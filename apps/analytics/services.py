@@ -1,11 +1,18 @@
-"""Recording analytics events. Failures are logged and swallowed: analytics never fails a user."""
+"""Recording analytics events. Failures are logged and swallowed: analytics never fails a user.
 
+Who made the request (address, user agent, referer, request id) comes from a request context
+(apps.core.context): the one apps.core.activity took when the event was reported (events reach
+analytics after commit, through a signal), else the current one. Callers pass no HTTP request.
+"""
+
+import ipaddress
 import logging
 
 from django.db import transaction
 
 from apps.analytics.models import UserActivityLog
 from apps.analytics.tasks import user_activity_anonymise_task
+from apps.core.context import RequestContext, request_context
 from apps.core.logging import log_once
 from apps.core.routers import analytics_alias
 from apps.core.tasks import enqueue
@@ -13,18 +20,12 @@ from apps.core.tasks import enqueue
 logger = logging.getLogger(__name__)
 
 
-def _client_ip(request) -> str | None:
-    if request is None:
+def _address(value: str | None) -> str | None:
+    """``value`` if it is an IP address (the column's type), else None."""
+    try:
+        return str(ipaddress.ip_address(value)) if value else None
+    except ValueError:
         return None
-    from rest_framework.settings import api_settings
-
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
-    proxies = api_settings.NUM_PROXIES
-    if forwarded and proxies:
-        addresses = [part.strip() for part in forwarded.split(",") if part.strip()]
-        if addresses:
-            return addresses[-min(proxies, len(addresses))]
-    return request.META.get("REMOTE_ADDR")
 
 
 def activity_record(
@@ -32,23 +33,23 @@ def activity_record(
     action_type: str,
     user_id: int | None = None,
     movie_id: int | None = None,
-    request=None,
     source: str = "web",
     metadata: dict | None = None,
+    context: RequestContext | None = None,
 ) -> UserActivityLog | None:
-    """Store one activity event; returns None (and logs once) if the analytics store failed."""
+    """Store one activity event; returns None (and logs once) if the analytics store failed.
+
+    ``context`` is the request it belongs to (default: the current one)."""
+    context = context or request_context()
     try:
         return UserActivityLog.objects.create(
             action_type=action_type[:30],
             user_id=user_id,
             movie_id=movie_id,
-            session_id=(getattr(request, "request_id", "") or "")[:100] if request else "",
-            ip_address=_client_ip(request),
-            user_agent=(request.META.get("HTTP_USER_AGENT", "")[:1000] if request else ""),
-            referer=(request.META.get("HTTP_REFERER") or None)
-            and request.META["HTTP_REFERER"][:500]
-            if request
-            else None,
+            session_id=(context.request_id or "")[:100],
+            ip_address=_address(context.client_ip),
+            user_agent=context.user_agent[:1000],
+            referer=context.referer[:500] or None,
             source=source,
             metadata=metadata or {},
         )

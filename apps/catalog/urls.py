@@ -1,5 +1,3 @@
-import os
-
 from django.urls import path
 
 from apps.catalog.views import lists, movies, people, search, shows
@@ -26,14 +24,3 @@ urlpatterns = [
     ),
     path("search/", search.SearchView.as_view(), name="search"),
 ]
-
-# Benchmark-only routes (bench/run.sh): the bare reference view, and movie details and searches
-# computed as cache misses are.
-if os.environ.get("BENCH_REFERENCE_VIEW") == "1":
-    from apps.catalog.views import bench
-
-    urlpatterns += [
-        path("bench/reference/", bench.bench_reference, name="bench-reference"),
-        path("bench/movies/<id:movie_id>/", bench.BenchMovieDetailMissView.as_view()),
-        path("bench/search/", bench.BenchSearchMissView.as_view()),
-    ]

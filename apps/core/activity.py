@@ -10,8 +10,9 @@ and a failing listener is logged and never fails the write (apps.core.signals).
 one: "movie_view", "rating_submit", "favorite_add"...), ``user_id`` and ``movie_id`` (ids or
 None: the analytics store may be another database, so no model instances cross over),
 ``metadata`` (a JSON-ready dict), ``source`` ("web", "mobile", "email", "push", "import") and
-``request`` (the HTTP request or None; the analytics app reads the client's address and agent
-from it).
+``context`` (the apps.core.context.RequestContext of the request that reported the event, taken
+when it was reported, so an event sent after commit still names its client; the analytics app
+reads the client's address and agent from it). Services pass no HTTP request.
 """
 
 from functools import partial
@@ -19,6 +20,7 @@ from functools import partial
 from django.db import transaction
 from django.dispatch import Signal
 
+from apps.core.context import RequestContext, request_context
 from apps.core.signals import signal_send_robust
 
 activity_happened = Signal()
@@ -31,9 +33,10 @@ def activity_emit(
     movie_id: int | None = None,
     metadata: dict | None = None,
     source: str = "web",
-    request=None,
+    context: RequestContext | None = None,
 ) -> None:
-    """Send ``activity_happened`` now (robustly: a failing listener is only logged)."""
+    """Send ``activity_happened`` now (robustly: a failing listener is only logged), with
+    ``context`` or else the current request's."""
     signal_send_robust(
         activity_happened,
         sender=None,
@@ -42,11 +45,12 @@ def activity_emit(
         movie_id=movie_id,
         metadata=metadata or {},
         source=source,
-        request=request,
+        context=context or request_context(),
     )
 
 
 def activity_emit_on_commit(**event) -> None:
     """``activity_emit(**event)`` once the current transaction on the main database commits
-    (nothing if it rolls back)."""
+    (nothing if it rolls back), with the context of the request reporting it now."""
+    event.setdefault("context", request_context())
     transaction.on_commit(partial(activity_emit, **event), robust=True)

@@ -1,4 +1,4 @@
-"""Request context: request id, primary-pinning scope for the router, timing, bad bytes."""
+"""Request context (apps.core.context), primary-pinning scope for the router, timing, bad bytes."""
 
 import logging
 import time
@@ -7,7 +7,12 @@ from urllib.parse import unquote
 from django.http import JsonResponse
 
 from apps.core import routers
-from apps.core.context import request_id_from_header, request_id_var
+from apps.core.context import (
+    RequestContext,
+    request_context_enter,
+    request_context_exit,
+    request_id_from_header,
+)
 from apps.core.envelope import error_body
 
 logger = logging.getLogger("apps.core.access")
@@ -16,8 +21,9 @@ logger = logging.getLogger("apps.core.access")
 class RequestContextMiddleware:
     """Outermost middleware.
 
-    Gives every request an id (a sane incoming X-Request-ID is kept), returns it, puts it in
-    every log line, refuses NUL and control bytes in the path or query string with a 400
+    Gives every request an id (a sane incoming X-Request-ID is kept) and returns it, makes the
+    request's context current (apps.core.context: its id in every log line, its client for
+    services), refuses NUL and control bytes in the path or query string with a 400
     (PostgreSQL cannot store them), and logs one access line with the duration.
     """
 
@@ -25,9 +31,8 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request_id = request_id_from_header(request.headers.get("X-Request-ID"))
-        request.request_id = request_id
-        id_token = request_id_var.set(request_id)
+        request_id = request_id_from_header(request.META.get("HTTP_X_REQUEST_ID"))
+        context_token = request_context_enter(RequestContext(request_id, request.META))
         scope_tokens = routers.begin_request_scope()
         started = time.perf_counter()
         try:
@@ -53,7 +58,7 @@ class RequestContextMiddleware:
             return response
         finally:
             routers.end_request_scope(scope_tokens)
-            request_id_var.reset(id_token)
+            request_context_exit(context_token)
 
 
 def _has_control_bytes(request) -> bool:

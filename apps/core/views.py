@@ -1,15 +1,14 @@
 """Health probes, metrics, and the envelope for errors raised outside DRF views."""
 
 import logging
-import uuid
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django_prometheus.exports import ExportToDjangoView
 
+from apps.core.cache import cache_probe
 from apps.core.envelope import error_body, success_body
 from apps.core.routers import replica_aliases
 
@@ -35,16 +34,7 @@ def _check_databases() -> str:
 
 
 def _check_cache() -> str:
-    key = f"health:{uuid.uuid4().hex}"
-    try:
-        cache.set(key, "1", 5)
-        value = cache.get(key)
-        cache.delete(key)
-    except Exception as exc:  # noqa: BLE001
-        logger.warning("health_cache_failed", extra={"error": str(exc)})
-        return "unavailable"
-    # django-redis swallows connection errors: a lost write reads back as a miss.
-    return "ok" if value == "1" else "unavailable"
+    return "ok" if cache_probe() else "unavailable"
 
 
 def _check_broker() -> str:

@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from apps.core.cache import cache_get, cache_key, cache_set, namespace_invalidate
+from apps.core.cache import cached, namespace_invalidate
 from apps.core.logging import log_once
 from apps.recommendations.engines import Engine
 from apps.recommendations.engines.artifacts import engine_load, engine_save
@@ -147,17 +147,16 @@ def _versions_prune(*, name: str) -> None:
 
 def active_artifacts() -> dict[str, tuple[int, int, str]]:
     """Engine name -> (artifact id, version, relative path) of every active version."""
-    key = cache_key(ACTIVE_NAMESPACE, "active")
-    active = cache_get(key)
-    if active is None:
-        active = {
-            engine: (artifact_id, version, path)
-            for engine, artifact_id, version, path in ModelArtifact.objects.filter(
-                is_active=True
-            ).values_list("engine", "id", "version", "path")
-        }
-        cache_set(key, active, ACTIVE_TTL)
-    return active
+    return cached(ACTIVE_NAMESPACE, ("active",), ACTIVE_TTL, _active_artifacts_read)
+
+
+def _active_artifacts_read() -> dict[str, tuple[int, int, str]]:
+    return {
+        engine: (artifact_id, version, path)
+        for engine, artifact_id, version, path in ModelArtifact.objects.filter(
+            is_active=True
+        ).values_list("engine", "id", "version", "path")
+    }
 
 
 def engine_get(name: str) -> LoadedEngine | None:

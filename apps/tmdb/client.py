@@ -26,7 +26,7 @@ from tenacity import (
 
 from apps.catalog.cache import DETAIL_TTL, GENRES_TTL, LIST_TTL, TRENDING_TTL
 from apps.catalog.images import IMAGE_BASE_CACHE_KEY
-from apps.core.cache import cache_get, cache_key, cache_set
+from apps.core.cache import MISSING, cache_set, versioned_get, versioned_set
 from apps.core.logging import log_once
 from apps.tmdb.breaker import CircuitBreaker
 from apps.tmdb.exceptions import (
@@ -158,10 +158,11 @@ class TMDbClient:
             raise TMDbNotConfigured()
         params = {"language": settings.TMDB_LANGUAGE, **(params or {})}
         request_id = f"{self.base_url}{path}?{urlencode(sorted(params.items()))}"
-        key = cache_key(RESPONSE_NAMESPACE, hashlib.sha256(request_id.encode()).hexdigest())
+        parts = (hashlib.sha256(request_id.encode()).hexdigest(),)
+        version = 0
         if ttl > 0:
-            cached_body = cache_get(key)
-            if cached_body is not None:
+            cached_body, version = versioned_get(RESPONSE_NAMESPACE, parts)
+            if cached_body is not MISSING:
                 return cached_body
         if not self.breaker.allow():
             log_once(logger, "tmdb_breaker_rejected", "tmdb_breaker_open_call_refused")
@@ -177,7 +178,7 @@ class TMDbClient:
             raise
         self.breaker.record_success()
         if ttl > 0:
-            cache_set(key, body, ttl)
+            versioned_set(RESPONSE_NAMESPACE, parts, body, ttl, version)
         return body
 
     def _get_with_retries(self, path: str, params: dict[str, Any]) -> dict:

@@ -89,7 +89,7 @@ REDIS_URL = env_str("REDIS_URL")
 CACHES = cache_config(REDIS_URL)
 DJANGO_REDIS_IGNORE_EXCEPTIONS = True
 # How long a process may answer anonymous catalog requests from its own copy of a cached answer
-# (apps.core.cache local_get) before asking the shared cache again; 0 turns local copies off.
+# (apps.core.fastpath LocalCopies) before asking the shared cache again; 0 turns local copies off.
 CACHE_LOCAL_SECONDS = env_int("CACHE_LOCAL_MS", 1000) / 1000
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "apps.core.cache"

@@ -1,20 +1,16 @@
 """Helpers shared by the accounts services."""
 
-import logging
 import time
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from apps.accounts.models import User
+from apps.core.cache import cache_add, cache_get
 from apps.core.exceptions import InvalidInput
-from apps.core.logging import log_once
-
-logger = logging.getLogger(__name__)
 
 
 def password_validate(*, password: str, user: User, field: str) -> None:
@@ -74,16 +70,12 @@ def password_set(*, user: User, password: str) -> None:
 def cooldown_wait(*, key: str, cooldown: int) -> int:
     """Seconds left on ``key``'s cooldown, starting one if none runs (0 means go ahead).
 
-    ``cache.add`` is atomic, so of two concurrent callers one waits. Without a working cache
-    nothing is limited (logged once) rather than everything refused.
+    ``cache_add`` is atomic, so of two concurrent callers one waits. Without a working cache
+    nothing is limited (the helper logs the outage once) rather than everything refused.
     """
-    try:
-        if cache.add(key, time.time() + cooldown, timeout=cooldown) is not False:
-            return 0
-        available_at = cache.get(key)
-    except Exception as exc:  # noqa: BLE001
-        log_once(logger, "cooldown_cache_failed", "cooldown_unavailable", error=str(exc))
+    if cache_add(key, time.time() + cooldown, cooldown):
         return 0
+    available_at = cache_get(key)
     if not isinstance(available_at, int | float):
         return cooldown
     return max(1, int(available_at - time.time()) + 1)

@@ -14,6 +14,7 @@ from apps.accounts.models import User
 from apps.accounts.services.common import cooldown_wait, password_set, password_validate
 from apps.accounts.tasks import password_reset_email_send_task
 from apps.accounts.tokens import password_reset_max_age, password_reset_tokens, token_pair_for
+from apps.core.context import request_context
 from apps.core.exceptions import InvalidInput
 from apps.core.tasks import enqueue_on_commit
 
@@ -21,13 +22,11 @@ RESET_LINK_INVALID = "The reset link is invalid or has expired."
 RESET_MAIL_COOLDOWN = 60
 
 
-def password_change(
-    *, user: User, old_password: str, new_password: str, client: str | None = None
-) -> dict[str, str]:
+def password_change(*, user: User, old_password: str, new_password: str) -> dict[str, str]:
     """Change the password; every token issued before stops working. Returns a new pair for
     the device that made the change. Wrong current passwords count as login failures, so a
     stolen access token cannot be used to guess the password faster than a login could."""
-    attempt = login_attempt_begin(account=f"user:{user.pk}", client=client)
+    attempt = login_attempt_begin(account=f"user:{user.pk}", client=request_context().client_ip)
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         if not locked.check_password(old_password):

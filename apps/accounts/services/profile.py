@@ -8,6 +8,7 @@ from apps.accounts.services.common import taken_error, taken_fields
 from apps.accounts.signals import favorite_genres_changed
 from apps.accounts.tasks import verification_email_send_task
 from apps.catalog.models import Genre
+from apps.core.context import request_context
 from apps.core.exceptions import InvalidInput
 from apps.core.signals import signal_send_robust
 from apps.core.tasks import enqueue_on_commit
@@ -21,7 +22,6 @@ def user_update(
     user_fields: dict,
     profile_fields: dict,
     current_password: str | None = None,
-    client: str | None = None,
 ) -> None:
     """Update the user and the profile together, in one transaction.
 
@@ -37,7 +37,9 @@ def user_update(
             user_fields["email"] = User.objects.normalize_email(email.strip())
         if email_changed:
             # Wrong passwords here count as login failures (no faster guessing than a login).
-            attempt = login_attempt_begin(account=f"user:{locked.pk}", client=client)
+            attempt = login_attempt_begin(
+                account=f"user:{locked.pk}", client=request_context().client_ip
+            )
             if not current_password or not locked.check_password(current_password):
                 raise InvalidInput(
                     EMAIL_NEEDS_PASSWORD, details={"current_password": [EMAIL_NEEDS_PASSWORD]}

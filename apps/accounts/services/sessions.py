@@ -18,20 +18,20 @@ from apps.accounts.tokens import (
     token_pair_for,
     token_version_of,
 )
+from apps.core.context import request_context
 
 
-def user_login(
-    *, identifier: str, password: str, client: str | None
-) -> tuple[User, dict[str, str]]:
+def user_login(*, identifier: str, password: str) -> tuple[User, dict[str, str]]:
     """Check a username-or-email and password; returns the user and a fresh token pair.
 
     Unknown account, wrong password and inactive account answer with the same error after the
-    same amount of hashing work. Failures are counted per account and per client (login_guard).
+    same amount of hashing work. Failures are counted per account and per client (login_guard;
+    the client is the request context's).
     """
     identifier = identifier.strip()
     user = user_for_login(identifier=identifier)
     account = f"user:{user.pk}" if user is not None else f"name:{identifier.lower()}"
-    attempt = login_attempt_begin(account=account, client=client)
+    attempt = login_attempt_begin(account=account, client=request_context().client_ip)
     if user is None or not user.has_usable_password():
         User().set_password(password)  # the same hashing time as a real check
         raise InvalidCredentials()

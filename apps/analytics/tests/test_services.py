@@ -10,11 +10,12 @@ from apps.analytics.services import (
     activity_record,
     user_activity_anonymise,
 )
+from apps.core.context import RequestContext
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
 
-def test_activity_record_stores_the_event_with_what_the_request_tells():
+def test_activity_record_stores_the_event_with_what_the_request_context_tells():
     request = RequestFactory().get(
         "/",
         HTTP_USER_AGENT="curl/8",
@@ -23,16 +24,21 @@ def test_activity_record_stores_the_event_with_what_the_request_tells():
     )
 
     event = activity_record(
-        action_type="movie_like", user_id=7, movie_id=3, request=request, metadata={"a": 1}
+        action_type="movie_like",
+        user_id=7,
+        movie_id=3,
+        metadata={"a": 1},
+        context=RequestContext("req-9", request.META),
     )
 
     stored = UserActivityLog.objects.get(pk=event.pk)
     assert (stored.action_type, stored.user_id, stored.movie_id) == ("movie_like", 7, 3)
     assert (stored.ip_address, stored.user_agent) == ("192.0.2.9", "curl/8")
     assert (stored.referer, stored.metadata) == ("https://example.com/page", {"a": 1})
+    assert stored.session_id == "req-9"
 
 
-def test_activity_record_without_a_request_stores_the_bare_event():
+def test_activity_record_outside_a_request_stores_the_bare_event():
     event = activity_record(action_type="login", user_id=7)
 
     assert (event.ip_address, event.user_agent, event.referer) == (None, "", None)

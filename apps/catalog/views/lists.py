@@ -1,4 +1,4 @@
-"""Ranked movie lists and genres, cached as rendered bytes (see apps.catalog.responses)."""
+"""Ranked movie lists and genres, cached as rendered bytes (see apps.core.fastpath)."""
 
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
@@ -6,9 +6,9 @@ from rest_framework.permissions import AllowAny
 from apps.catalog.cache import GENRES_NAMESPACE, GENRES_TTL, LIST_TTL, LISTS_NAMESPACE
 from apps.catalog.models import TMDbListItem
 from apps.catalog.rankings import movie_ranked_list
-from apps.catalog.responses import CachedBytesMixin, CacheSlot
 from apps.catalog.selectors import genre_list
 from apps.catalog.serializers import GenreSerializer, MovieSummarySerializer
+from apps.core.fastpath import CachedBytesMixin, CacheSlot
 from apps.core.pagination import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, positive_int_param
 
 

@@ -10,7 +10,6 @@ from rest_framework.views import APIView
 from apps.catalog.cache import DETAIL_TTL, LIST_TTL, movie_namespace
 from apps.catalog.filters import MovieFilter
 from apps.catalog.hooks import movie_user_state
-from apps.catalog.responses import CachedBytesMixin, CacheSlot
 from apps.catalog.search import search_session
 from apps.catalog.selectors import (
     movie_active_id,
@@ -26,6 +25,7 @@ from apps.catalog.serializers import (
     CatalogUserStateSerializer,
     MovieSummarySerializer,
 )
+from apps.core.fastpath import CachedBytesMixin, CacheSlot
 from apps.core.pagination import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, positive_int_param
 
 

@@ -7,7 +7,6 @@ from rest_framework import generics
 from rest_framework.permissions import AllowAny
 
 from apps.catalog.cache import LISTS_NAMESPACE, SEARCH_TTL
-from apps.catalog.responses import CachedBytesMixin, CacheSlot
 from apps.catalog.search import movie_popularity_boost, search_session, text_search
 from apps.catalog.selectors import (
     movie_summary_queryset,
@@ -20,6 +19,7 @@ from apps.catalog.serializers import (
     CatalogShowSummarySerializer,
     MovieSummarySerializer,
 )
+from apps.core.fastpath import CachedBytesMixin, CacheSlot
 from apps.core.pagination import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, positive_int_param
 
 SEARCH_TARGETS = {

@@ -2,6 +2,7 @@ import pytest
 from django.db import transaction
 
 from apps.core.activity import activity_emit_on_commit, activity_happened
+from apps.core.context import NO_REQUEST
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,7 +32,7 @@ def test_an_event_is_sent_with_its_name_user_movie_and_metadata_once_the_write_c
             "movie_id": 9,
             "metadata": {"a": 1},
             "source": "web",
-            "request": None,
+            "context": NO_REQUEST,  # reported outside a request
         }
     ]
 

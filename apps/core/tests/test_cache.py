@@ -1,18 +1,18 @@
-from django.conf import settings
+"""The cache helper: plain keys, counters, versioned namespaces, and outages."""
+
 from django.core.cache import cache
-from django.test import override_settings
 
 from apps.core.cache import (
     MISSING,
+    cache_incr,
     cached,
-    local_get,
-    local_put,
     namespace_invalidate,
+    namespace_listen,
+    namespace_version,
     versioned_get,
     versioned_set,
-    window_incr,
 )
-from apps.core.testing import redis_only
+from apps.core.testing import cache_unavailable, redis_only
 
 
 def test_a_stored_value_is_a_hit_until_its_namespace_is_invalidated():
@@ -52,59 +52,55 @@ def test_cached_computes_once_then_serves_the_stored_value():
     assert cached("films", ("x",), 60, produce) == {"n": 2}
 
 
-def test_window_incr_adds_and_returns_the_shared_total():
-    assert window_incr("w:1", 60) == 1
-    assert window_incr("w:1", 60) == 2
-    assert window_incr("w:1", 60, amount=5) == 7
-    assert window_incr("w:2", 60) == 1
+def test_cache_incr_adds_and_returns_the_shared_total():
+    assert cache_incr("w:1", ttl=60) == 1
+    assert cache_incr("w:1", ttl=60) == 2
+    assert cache_incr("w:1", 5, ttl=60) == 7
+    assert cache_incr("w:1", -2, ttl=60) == 5
+    assert cache_incr("w:2", ttl=60) == 1
+
+
+def test_a_new_counter_starts_from_its_initial_value():
+    assert cache_incr("c:versions", initial=1) == 2
+    assert cache_incr("c:versions", initial=1) == 3
 
 
 @redis_only
-def test_a_window_counter_is_created_with_its_expiry():
-    window_incr("w:ttl", 90)
+def test_a_counter_is_created_with_its_expiry():
+    cache_incr("w:ttl", ttl=90)
     assert 0 < cache.ttl("w:ttl") <= 90
 
 
-def test_a_local_copy_is_served_until_it_is_no_longer_fresh(monkeypatch):
-    clock = [1000.0]
-    monkeypatch.setattr("apps.core.cache.time.monotonic", lambda: clock[0])
-    local_put("films", ("p", 1), b"page one")
-
-    clock[0] += settings.CACHE_LOCAL_SECONDS - 0.01
-    assert local_get("films", ("p", 1)) == b"page one"
-    clock[0] += 0.02
-    assert local_get("films", ("p", 1)) is MISSING
+@redis_only
+def test_a_counter_without_a_ttl_does_not_expire():
+    cache_incr("c:forever")
+    assert cache.ttl("c:forever") is None
 
 
-def test_invalidating_a_namespace_drops_this_processs_local_copies():
-    local_put("films", ("p", 1), b"films")
-    local_put("shows", ("p", 1), b"shows")
+def test_with_the_cache_down_a_counter_answers_none_and_reads_are_misses():
+    with cache_unavailable():
+        assert cache_incr("w:1", ttl=60) is None
+        assert versioned_get("films", ("p", 1)) == (MISSING, 0)
+        assert cached("films", ("x",), 60, lambda: "fresh") == "fresh"
+        namespace_invalidate("films")
+        assert namespace_version("films") == 1
 
+
+def test_an_invalidation_moves_the_version_seen_by_every_process():
+    assert namespace_version("films") == 1
     namespace_invalidate("films")
-
-    assert local_get("films", ("p", 1)) is MISSING
-    assert local_get("shows", ("p", 1)) == b"shows"
-
-
-@override_settings(CACHE_LOCAL_SECONDS=0)
-def test_local_copies_can_be_turned_off():
-    local_put("films", ("p", 1), b"films")
-    assert local_get("films", ("p", 1)) is MISSING
+    namespace_invalidate("films")
+    assert namespace_version("films") == 3
 
 
-def test_local_copies_are_bounded(monkeypatch):
-    clock = [1000.0]
-    monkeypatch.setattr("apps.core.cache.time.monotonic", lambda: clock[0])
-    monkeypatch.setattr("apps.core.cache._LOCAL_MAX_ENTRIES", 4)
-    local_put("films", ("p", 1), b"old")
-    clock[0] += settings.CACHE_LOCAL_SECONDS  # the first copy is stale from here
-    for page in range(2, 5):
-        local_put("films", ("p", page), b"x")
-
-    local_put("shows", ("p", 1), b"shows")  # full: the stale copy makes room
-    assert [local_get("films", ("p", page)) for page in range(1, 5)] == [MISSING] + [b"x"] * 3
-    assert local_get("shows", ("p", 1)) == b"shows"
-
-    local_put("people", ("p", 1), b"people")  # full of fresh copies: all go
-    assert local_get("shows", ("p", 1)) is MISSING
-    assert local_get("people", ("p", 1)) == b"people"
+def test_an_invalidation_tells_this_processs_listeners_after_the_version_moved():
+    seen = []
+    stop = namespace_listen(
+        lambda namespace: seen.append((namespace, namespace_version(namespace)))
+    )
+    try:
+        namespace_invalidate("films")
+    finally:
+        stop()
+    namespace_invalidate("shows")
+    assert seen == [("films", 2)]

@@ -51,7 +51,6 @@ def interaction_effects_on_commit(
     action: str,
     aggregates_changed: bool,
     source: str = InteractionSource.WEB,
-    request=None,
     metadata: dict | None = None,
 ) -> None:
     """Register the after-commit side effects of one interaction change."""
@@ -59,7 +58,6 @@ def interaction_effects_on_commit(
         event=activity_name(interaction_type, action),
         user_id=user_id,
         movie_id=movie_id,
-        request=request,
         source=source,
         metadata={"interaction_type": interaction_type, "action": action, **(metadata or {})},
     )

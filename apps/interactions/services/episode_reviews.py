@@ -9,7 +9,7 @@ from apps.interactions.selectors import episode_get_visible
 
 @transaction.atomic
 def episode_review_submit(
-    *, user, episode_id: int, rating: int, review: str = "", request=None
+    *, user, episode_id: int, rating: int, review: str = ""
 ) -> tuple[EpisodeReview, bool]:
     """Create or update the user's review of an episode; returns (review, created).
 
@@ -24,7 +24,6 @@ def episode_review_submit(
     activity_emit_on_commit(
         event="review_submit",
         user_id=user.pk,
-        request=request,
         metadata={"episode_id": episode.pk, "rating": rating, "created": created},
     )
     return episode_review, created

@@ -107,7 +107,7 @@ def _row(*, user, movie: Movie, interaction_type: str) -> Interaction | None:
     ).first()
 
 
-def _effects(*, user, movie, interaction_type, action, aggregates_changed, source, request):
+def _effects(*, user, movie, interaction_type, action, aggregates_changed, source):
     interaction_effects_on_commit(
         user_id=user.pk,
         movie_id=movie.pk,
@@ -115,12 +115,11 @@ def _effects(*, user, movie, interaction_type, action, aggregates_changed, sourc
         action=action,
         aggregates_changed=aggregates_changed,
         source=source,
-        request=request,
     )
 
 
 def _counted_change(
-    *, user, movie: Movie, interaction_type: str, action: str, delta: int, source: str, request
+    *, user, movie: Movie, interaction_type: str, action: str, delta: int, source: str
 ) -> None:
     """Move the movie's counter for this type by ``delta`` (if it has one), then queue the
     after-commit effects of the change."""
@@ -134,11 +133,10 @@ def _counted_change(
         action=action,
         aggregates_changed=bool(counter),
         source=source,
-        request=request,
     )
 
 
-def _membership_remove(*, user, movie: Movie, interaction_type: str, source: str, request) -> bool:
+def _membership_remove(*, user, movie: Movie, interaction_type: str, source: str) -> bool:
     """Delete the user's row of this type, if any, and its counter. True if one existed."""
     deleted, _ = Interaction.objects.filter(
         user=user, movie=movie, interaction_type=interaction_type
@@ -152,7 +150,6 @@ def _membership_remove(*, user, movie: Movie, interaction_type: str, source: str
         action=REMOVED,
         delta=-1,
         source=source,
-        request=request,
     )
     return True
 
@@ -164,7 +161,6 @@ def membership_add(
     movie_id: int,
     interaction_type: str,
     source: str = InteractionSource.WEB,
-    request=None,
 ) -> InteractionOutcome:
     """Mark a movie as watchlisted, liked or disliked (idempotent).
 
@@ -173,9 +169,7 @@ def membership_add(
     movie = movie_lock(movie_id=movie_id)
     excluded = _EXCLUDES.get(interaction_type)
     if excluded:
-        _membership_remove(
-            user=user, movie=movie, interaction_type=excluded, source=source, request=request
-        )
+        _membership_remove(user=user, movie=movie, interaction_type=excluded, source=source)
     if _row(user=user, movie=movie, interaction_type=interaction_type) is not None:
         return InteractionOutcome(movie=movie, action=None)
     Interaction.objects.create(
@@ -188,7 +182,6 @@ def membership_add(
         action=ADDED,
         delta=1,
         source=source,
-        request=request,
     )
     return InteractionOutcome(movie=movie, action=ADDED)
 
@@ -200,12 +193,11 @@ def membership_remove(
     movie_id: int,
     interaction_type: str,
     source: str = InteractionSource.WEB,
-    request=None,
 ) -> InteractionOutcome:
     """Remove a favorite, watchlist entry, like or dislike; removing nothing is not an error."""
     movie = movie_lock(movie_id=movie_id)
     removed = _membership_remove(
-        user=user, movie=movie, interaction_type=interaction_type, source=source, request=request
+        user=user, movie=movie, interaction_type=interaction_type, source=source
     )
     return InteractionOutcome(movie=movie, action=REMOVED if removed else None)
 
@@ -236,7 +228,6 @@ def favorite_add(
     notes: str | _Unset = UNSET,
     user_rating: Decimal | _Unset | None = UNSET,
     source: str = InteractionSource.WEB,
-    request=None,
 ) -> InteractionOutcome:
     """Favorite a movie with optional notes and the user's own rating of it (idempotent).
 
@@ -275,7 +266,6 @@ def favorite_add(
         action=action,
         aggregates_changed=False,
         source=source,
-        request=request,
     )
     return InteractionOutcome(movie=movie, action=action)
 
@@ -297,7 +287,6 @@ def rating_set(
     movie_id: int,
     value: Decimal,
     source: str = InteractionSource.WEB,
-    request=None,
 ) -> InteractionOutcome:
     """Set or change the user's rating (0.5 to 5.0 in half steps) and the movie's average."""
     movie = movie_lock(movie_id=movie_id)
@@ -328,14 +317,13 @@ def rating_set(
         action=action,
         aggregates_changed=True,
         source=source,
-        request=request,
     )
     return InteractionOutcome(movie=movie, action=action)
 
 
 @transaction.atomic
 def rating_remove(
-    *, user, movie_id: int, source: str = InteractionSource.WEB, request=None
+    *, user, movie_id: int, source: str = InteractionSource.WEB
 ) -> InteractionOutcome:
     """Remove the user's rating, if any, and take it out of the movie's average."""
     movie = movie_lock(movie_id=movie_id)
@@ -351,13 +339,12 @@ def rating_remove(
         action=REMOVED,
         aggregates_changed=True,
         source=source,
-        request=request,
     )
     return InteractionOutcome(movie=movie, action=REMOVED)
 
 
 def _repeat_record(
-    *, user, movie_id: int, interaction_type: str, counter: str | None, source: str, request
+    *, user, movie_id: int, interaction_type: str, counter: str | None, source: str
 ) -> InteractionOutcome:
     movie = movie_lock(movie_id=movie_id)
     row = _row(user=user, movie=movie, interaction_type=interaction_type)
@@ -381,15 +368,12 @@ def _repeat_record(
         action=action,
         aggregates_changed=bool(counter),
         source=source,
-        request=request,
     )
     return InteractionOutcome(movie=movie, action=action)
 
 
 @transaction.atomic
-def view_record(
-    *, user, movie_id: int, source: str = InteractionSource.WEB, request=None
-) -> InteractionOutcome:
+def view_record(*, user, movie_id: int, source: str = InteractionSource.WEB) -> InteractionOutcome:
     """Count a view; one user's views within REPEAT_WINDOW of the last counted one count once."""
     return _repeat_record(
         user=user,
@@ -397,14 +381,11 @@ def view_record(
         interaction_type=InteractionType.VIEW,
         counter="view_count",
         source=source,
-        request=request,
     )
 
 
 @transaction.atomic
-def share_record(
-    *, user, movie_id: int, source: str = InteractionSource.WEB, request=None
-) -> InteractionOutcome:
+def share_record(*, user, movie_id: int, source: str = InteractionSource.WEB) -> InteractionOutcome:
     """Record a share; a retried or repeated share within REPEAT_WINDOW counts once."""
     return _repeat_record(
         user=user,
@@ -412,5 +393,4 @@ def share_record(
         interaction_type=InteractionType.SHARE,
         counter=None,
         source=source,
-        request=request,
     )

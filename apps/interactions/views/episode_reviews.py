@@ -48,7 +48,7 @@ class EpisodeReviewCollectionView(generics.ListAPIView):
         serializer = EpisodeReviewInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         review, created = services.episode_review_submit(
-            user=request.user, episode_id=episode_id, request=request, **serializer.validated_data
+            user=request.user, episode_id=episode_id, **serializer.validated_data
         )
         response = Response(
             EpisodeReviewSerializer(review).data,

@@ -62,7 +62,6 @@ class MovieMembershipView(MovieInteractionView):
             movie_id=movie_id,
             interaction_type=self.interaction_type,
             source=data["source"],
-            request=request,
         )
         return self._answer(request, outcome, "saved" if outcome.action else "unchanged")
 
@@ -71,7 +70,6 @@ class MovieMembershipView(MovieInteractionView):
             user=request.user,
             movie_id=movie_id,
             interaction_type=self.interaction_type,
-            request=request,
         )
         return self._answer(request, outcome, "removed" if outcome.action else "was not set")
 
@@ -129,9 +127,7 @@ class MovieFavoriteView(MovieInteractionView):
     )
     def post(self, request, movie_id: int) -> Response:
         data = self._input(InteractionFavoriteInputSerializer, request)
-        outcome = services.favorite_add(
-            user=request.user, movie_id=movie_id, request=request, **data
-        )
+        outcome = services.favorite_add(user=request.user, movie_id=movie_id, **data)
         return self._answer(request, outcome, "saved" if outcome.action else "unchanged")
 
     @extend_schema(
@@ -145,7 +141,6 @@ class MovieFavoriteView(MovieInteractionView):
             user=request.user,
             movie_id=movie_id,
             interaction_type=InteractionType.FAVORITE,
-            request=request,
         )
         return self._answer(request, outcome, "removed" if outcome.action else "was not set")
 
@@ -168,7 +163,6 @@ class MovieRatingView(MovieInteractionView):
             movie_id=movie_id,
             value=data["rating"],
             source=data["source"],
-            request=request,
         )
         return self._answer(request, outcome, "saved" if outcome.action else "unchanged")
 
@@ -179,7 +173,7 @@ class MovieRatingView(MovieInteractionView):
         tags=["interactions"],
     )
     def delete(self, request, movie_id: int) -> Response:
-        outcome = services.rating_remove(user=request.user, movie_id=movie_id, request=request)
+        outcome = services.rating_remove(user=request.user, movie_id=movie_id)
         return self._answer(request, outcome, "removed" if outcome.action else "was not set")
 
 
@@ -194,9 +188,7 @@ class MovieViewRecordView(MovieInteractionView):
     )
     def post(self, request, movie_id: int) -> Response:
         data = self._input(InteractionWriteInputSerializer, request)
-        outcome = services.view_record(
-            user=request.user, movie_id=movie_id, source=data["source"], request=request
-        )
+        outcome = services.view_record(user=request.user, movie_id=movie_id, source=data["source"])
         return self._answer(
             request, outcome, "counted" if outcome.action else "already counted recently"
         )
@@ -213,9 +205,7 @@ class MovieShareView(MovieInteractionView):
     )
     def post(self, request, movie_id: int) -> Response:
         data = self._input(InteractionWriteInputSerializer, request)
-        outcome = services.share_record(
-            user=request.user, movie_id=movie_id, source=data["source"], request=request
-        )
+        outcome = services.share_record(user=request.user, movie_id=movie_id, source=data["source"])
         return self._answer(
             request, outcome, "recorded" if outcome.action else "already recorded recently"
         )

@@ -5,6 +5,7 @@ import pytest
 
 from apps.catalog.images import IMAGE_BASE_CACHE_KEY
 from apps.core.cache import cache_get
+from apps.core.testing import cache_calls, cache_unavailable
 from apps.tmdb.client import TMDbClient
 from apps.tmdb.exceptions import TMDbNotConfigured, TMDbNotFound, TMDbUnavailable
 from apps.tmdb.tests.conftest import fixture_body
@@ -245,3 +246,26 @@ def test_an_outage_is_logged_once_not_per_call(tmdb_mock, no_sleep, caplog, sett
 
     outage_lines = [r for r in caplog.records if r.getMessage() == "tmdb_unavailable"]
     assert len(outage_lines) == 1
+
+
+def test_with_the_cache_down_the_breaker_stays_closed_and_tmdb_is_still_called(tmdb_mock, no_sleep):
+    route = tmdb_mock.get("/movie/popular").mock(return_value=httpx.Response(500))
+
+    with cache_unavailable():
+        for _ in range(5):  # past TMDB_BREAKER_THRESHOLD, but nothing can count the failures
+            with pytest.raises(TMDbUnavailable, match="http_500"):
+                TMDbClient().movie_list("popular")
+        route.mock(return_value=httpx.Response(200, json=POPULAR))
+        assert TMDbClient().movie_list("popular")["page"] == 1
+        assert TMDbClient().breaker.state() == "closed"
+
+
+@pytest.mark.performance
+def test_a_healthy_call_costs_the_breaker_one_cache_round_trip(tmdb_mock):
+    tmdb_mock.get("/movie/popular").mock(return_value=httpx.Response(200, json=POPULAR))
+    client = TMDbClient()
+
+    with cache_calls() as calls:
+        client.get("/movie/popular", params={"page": 1})  # ttl 0: the body is not cached
+
+    assert calls == ["get_many"]

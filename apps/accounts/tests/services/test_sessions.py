@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 def test_user_login_by_username_or_email_returns_the_user_and_a_pair():
     user = UserFactory(username="Sarah")
 
-    by_name = user_login(identifier=" sarah ", password=PASSWORD, client="192.0.2.1")
-    by_email = user_login(identifier=user.email.upper(), password=PASSWORD, client="192.0.2.1")
+    by_name = user_login(identifier=" sarah ", password=PASSWORD)
+    by_email = user_login(identifier=user.email.upper(), password=PASSWORD)
 
     assert by_name[0] == by_email[0] == user
     assert set(by_name[1]) == {"access", "refresh"}
@@ -29,14 +29,14 @@ def test_user_login_refuses_a_wrong_password_and_an_unknown_account_alike(identi
     UserFactory(username="sarah")
 
     with pytest.raises(InvalidCredentials):
-        user_login(identifier=identifier, password="wrong", client="192.0.2.1")
+        user_login(identifier=identifier, password="wrong")
 
 
 def test_user_login_refuses_an_inactive_account_with_the_right_password():
     UserFactory(username="sarah", is_active=False)
 
     with pytest.raises(InvalidCredentials):
-        user_login(identifier="sarah", password=PASSWORD, client="192.0.2.1")
+        user_login(identifier="sarah", password=PASSWORD)
 
 
 def test_token_refresh_rotates_within_the_session_and_refuses_the_old_token():

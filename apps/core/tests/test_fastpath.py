@@ -1,0 +1,234 @@
+"""The anonymous fast path (apps.core.fastpath): who it may serve, its local copies and its local
+throttle front. The catalog's tests check the answers it serves (test_cached_answers.py)."""
+
+import threading
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
+from django.urls import path
+from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.cache import MISSING, cache_incr, namespace_invalidate
+from apps.core.fastpath import (
+    CachedBytesMixin,
+    CacheSlot,
+    LocalCopies,
+    LocalWindowCounts,
+    local_copies,
+)
+from apps.core.testing import cache_unavailable
+
+
+class PublicView(CachedBytesMixin, APIView):
+    permission_classes = [AllowAny]
+    computed = 0
+
+    def cache_slot(self, request):
+        return CacheSlot("test:public", ("page",), 60)
+
+    def get(self, request):
+        def produce():
+            PublicView.computed += 1
+            return Response({"computed": PublicView.computed})
+
+        return self.bytes_cached(self.cache_slot(request), produce)
+
+
+urlpatterns = [path("public/", PublicView.as_view())]
+
+
+# Who may be served -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "permissions",
+    [[IsAuthenticated], [IsAuthenticatedOrReadOnly], [AllowAny, IsAuthenticated], []],
+    ids=["authenticated", "read-only", "allow-any-and-more", "none"],
+)
+def test_a_view_whose_permissions_are_not_exactly_allow_any_cannot_be_defined(permissions):
+    with pytest.raises(ImproperlyConfigured, match=r"not exactly \[AllowAny\]"):
+
+        class MisconfiguredView(CachedBytesMixin, APIView):
+            permission_classes = permissions
+
+            def cache_slot(self, request):
+                return CacheSlot("test:private", (), 60)
+
+
+def test_a_view_that_decides_its_permissions_itself_cannot_be_defined():
+    with pytest.raises(ImproperlyConfigured, match=r"overrides get_permissions\(\)"):
+
+        class DynamicView(CachedBytesMixin, APIView):
+            permission_classes = [AllowAny]
+
+            def get_permissions(self):
+                return [IsAuthenticated()]
+
+
+def test_a_subclass_that_narrows_the_permissions_of_a_public_view_cannot_be_defined():
+    with pytest.raises(ImproperlyConfigured):
+
+        class NarrowedView(PublicView):
+            permission_classes = [IsAuthenticated]
+
+
+def test_permissions_given_to_as_view_are_refused_too():
+    with pytest.raises(ImproperlyConfigured, match=r"not exactly \[AllowAny\]"):
+        PublicView.as_view(permission_classes=[IsAuthenticated])
+
+
+@pytest.mark.urls("apps.core.tests.test_fastpath")
+@pytest.mark.django_db
+def test_a_request_with_a_bad_token_is_refused_not_served_the_public_bytes(api_client):
+    assert api_client.get("/public/").status_code == 200
+    assert api_client.get("/public/").status_code == 200  # a hit from the stored bytes
+
+    response = api_client.get("/public/", HTTP_AUTHORIZATION="Bearer not-a-token")
+
+    assert response.status_code == 401
+    assert response.json()["success"] is False
+
+
+@pytest.mark.urls("apps.core.tests.test_fastpath")
+@pytest.mark.django_db
+def test_an_anonymous_hit_is_the_answer_computed_once(api_client):
+    first = api_client.get("/public/")
+    computed = PublicView.computed
+
+    assert [api_client.get("/public/").content for _ in range(3)] == [first.content] * 3
+    assert PublicView.computed == computed
+
+
+# Local copies ----------------------------------------------------------------------------------
+
+
+def test_a_local_copy_is_served_until_it_is_no_longer_fresh(monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr("apps.core.fastpath.time.monotonic", lambda: clock[0])
+    copies = LocalCopies()
+    copies.put("films", ("p", 1), b"page one")
+
+    clock[0] += settings.CACHE_LOCAL_SECONDS - 0.01
+    assert copies.get("films", ("p", 1)) == b"page one"
+    clock[0] += 0.02
+    assert copies.get("films", ("p", 1)) is MISSING
+
+
+def test_invalidating_a_namespace_drops_this_processs_local_copies():
+    local_copies.put("films", ("p", 1), b"films")
+    local_copies.put("shows", ("p", 1), b"shows")
+
+    namespace_invalidate("films")
+
+    assert local_copies.get("films", ("p", 1)) is MISSING
+    assert local_copies.get("shows", ("p", 1)) == b"shows"
+
+
+@override_settings(CACHE_LOCAL_SECONDS=0)
+def test_local_copies_can_be_turned_off():
+    copies = LocalCopies()
+    copies.put("films", ("p", 1), b"films")
+    assert copies.get("films", ("p", 1)) is MISSING
+
+
+def test_local_copies_are_bounded(monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr("apps.core.fastpath.time.monotonic", lambda: clock[0])
+    copies = LocalCopies()
+    copies.max_entries = 4
+    copies.put("films", ("p", 1), b"old")
+    clock[0] += settings.CACHE_LOCAL_SECONDS  # the first copy is stale from here
+    for page in range(2, 5):
+        copies.put("films", ("p", page), b"x")
+
+    copies.put("shows", ("p", 1), b"shows")  # full: the stale copy makes room
+    assert [copies.get("films", ("p", page)) for page in range(1, 5)] == [MISSING] + [b"x"] * 3
+    assert copies.get("shows", ("p", 1)) == b"shows"
+    assert len(copies) == 4
+
+    copies.put("people", ("p", 1), b"people")  # full of fresh copies: all go
+    assert copies.get("shows", ("p", 1)) is MISSING
+    assert copies.get("people", ("p", 1)) == b"people"
+    assert len(copies) == 1
+
+
+# The local throttle front ----------------------------------------------------------------------
+
+
+def shared_total(key: str) -> int:
+    return cache_incr(key, 0, ttl=60)
+
+
+def test_a_client_slower_than_the_sync_interval_is_counted_exactly():
+    counts = LocalWindowCounts(sync_seconds=0)
+    other_process = LocalWindowCounts(sync_seconds=0)
+
+    assert [counts.count("k", 60) for _ in range(3)] == [1, 2, 3]
+    assert other_process.count("k", 60) == 4  # each exchange reads every process's counts
+    assert counts.count("k", 60) == 5
+    assert shared_total("k") == 5
+
+
+def test_between_exchanges_a_process_adds_its_own_counts_to_the_last_shared_total(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr("apps.core.fastpath.time.monotonic", lambda: clock[0])
+    counts = LocalWindowCounts(sync_seconds=1)
+    other_process = LocalWindowCounts(sync_seconds=1)
+
+    assert counts.count("k", 60) == 1  # a new window exchanges at once
+    assert other_process.count("k", 60) == 2
+    assert [counts.count("k", 60) for _ in range(3)] == [2, 3, 4]  # 1 shared + 3 local
+    assert shared_total("k") == 2  # not yet sent
+
+    clock[0] += 1
+    assert counts.count("k", 60) == 6  # sends its 4, reads the other process's 1
+    assert shared_total("k") == 6
+
+
+def test_counts_of_a_failed_exchange_are_sent_with_the_next():
+    counts = LocalWindowCounts(sync_seconds=0)
+    with cache_unavailable():
+        assert [counts.count("k", 60) for _ in range(3)] == [1, 2, 3]
+
+    assert counts.count("k", 60) == 4
+    assert shared_total("k") == 4
+
+
+def test_concurrent_counting_loses_no_count():
+    counts = LocalWindowCounts(sync_seconds=0)
+    threads = [
+        threading.Thread(target=lambda: [counts.count("k", 60) for _ in range(200)])
+        for _ in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert counts.count("k", 60) == 1601
+    assert shared_total("k") == 1601
+
+
+def test_many_clients_do_not_grow_the_local_windows_without_bound():
+    counts = LocalWindowCounts(sync_seconds=3600)
+    counts.max_windows = 10
+    for client in range(25):
+        counts.count(f"client:{client}", 60)
+    assert len(counts) <= 10
+
+
+def test_a_client_whose_window_was_forgotten_is_counted_from_the_shared_total():
+    counts = LocalWindowCounts(sync_seconds=3600)
+    counts.max_windows = 10
+    assert [counts.count("client:0", 60) for _ in range(3)] == [1, 2, 3]
+    for client in range(1, 25):  # a spread of clients pushes client 0's window out
+        counts.count(f"client:{client}", 60)
+
+    # Its first two counts were only local (one exchange, on its first request): the shared
+    # total has 1, and the forgotten window exchanges again at once.
+    assert counts.count("client:0", 60) == 2
+    assert shared_total("client:0") == 2
