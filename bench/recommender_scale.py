@@ -11,6 +11,11 @@ median time of one user's ``score`` call (fold-in: scoring a history without ret
 Sizes run smallest first and stop when the next one is projected to pass ``--budget`` seconds.
 
     .venv/bin/python bench/recommender_scale.py [--budget 420] [--fractions 1/16,1/8,1/4,1/2,1]
+
+With ``--database URL`` (an empty PostgreSQL database) it instead writes the last size of
+``--fractions`` into that database and runs ``train_recommender`` end to end on it: wall
+time, peak resident memory of that process, and the size of the stored recommendations with
+their indexes (bench/recommender_scale_db.py).
 """
 
 from __future__ import annotations
@@ -90,6 +95,7 @@ def synthetic_data(fraction: float, seed: int = 20241201):
         feature_names=names,
         now=NOW,
     )
+    data.kinds, data.ratings = kinds, ratings  # what the database variant writes
     return data, rng
 
 
@@ -186,13 +192,42 @@ def print_table(results: list[dict]) -> None:
             print(f"  x{ratio:.0f} data: " + "; ".join(parts))
 
 
+def database_worker(fraction: float, url: str) -> dict:
+    """Load the synthetic year into ``url`` (an empty database) and run train_recommender."""
+    import time as clock
+
+    from bench.recommender_scale_db import database_load, train_measure
+
+    data, _ = synthetic_data(fraction)
+    result = {"fraction": fraction, "users": data.n_users, "items": data.n_items}
+    result.update(database_load(url, data, data.kinds, data.ratings, int(clock.time())))
+    result["load_average_before"] = os.getloadavg()[0]
+    result.update(train_measure(url))
+    result["load_average_after"] = os.getloadavg()[0]
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--fractions", default="1/16,1/8,1/4,1/2,1")
     parser.add_argument("--budget", type=float, default=420.0, help="seconds for all sizes")
     parser.add_argument("--worker", type=float, help=argparse.SUPPRESS)
     parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument(
+        "--database",
+        help="an empty PostgreSQL database: load the largest --fractions size into it and "
+        "time train_recommender end to end (fit and refresh), its peak memory and the size "
+        "of the stored recommendations",
+    )
     args = parser.parse_args()
+    if args.database:
+        fraction = float(Fraction(args.fractions.split(",")[-1]))
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+        result = database_worker(fraction, args.database)
+        print(json.dumps(result, indent=2))
+        if args.json:
+            Path(args.json).write_text(json.dumps(result, indent=2))
+        return
     if args.worker is not None:
         print(json.dumps(worker(args.worker)))
         return

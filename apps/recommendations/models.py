@@ -28,6 +28,28 @@ class FeedbackType(models.TextChoices):
 DISMISSAL_TYPES = (FeedbackType.NOT_INTERESTED, FeedbackType.ALREADY_SEEN)
 
 
+class RealField(models.FloatField):
+    """A 4-byte float on PostgreSQL (``real``): a score needs 7 digits, not 15."""
+
+    def db_type(self, connection):
+        return "real" if connection.vendor == "postgresql" else super().db_type(connection)
+
+
+class RecommendationReason(models.Model):
+    """One reason text ("Because you rated Alien 5 out of 5"), stored once for every row that
+    gives it: a row holds a 4-byte id instead of some 45 bytes of text. Texts are few next to
+    rows (one per kind of event, movie and rating, whoever the user) and are never deleted."""
+
+    id = models.AutoField(primary_key=True)
+    text = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        db_table = "recommendation_reasons"
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class UserRecommendation(models.Model):
     """One movie in one engine's list for one user.
 
@@ -36,17 +58,32 @@ class UserRecommendation(models.Model):
     refreshes; rows without either are deleted when they drop out.
     """
 
+    # No index of its own: the unique (user, movie, algorithm) index leads with the user.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recommendations"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="recommendations",
+        db_index=False,
     )
     movie = models.ForeignKey("catalog.Movie", on_delete=models.CASCADE, related_name="+")
-    score = models.FloatField(help_text="Confidence in [0, 1], normalised per list")
+    score = RealField(help_text="Confidence in [0, 1], normalised per list")
     algorithm = models.CharField(max_length=50, choices=EngineName.choices)
     rank = models.PositiveSmallIntegerField(null=True, blank=True)
-    reason = models.CharField(max_length=200, blank=True, default="")
+    reason = models.ForeignKey(
+        RecommendationReason, on_delete=models.PROTECT, db_index=False, related_name="+"
+    )
     generated_at = models.DateTimeField(default=timezone.now)
     clicked = models.BooleanField(default=False)
     clicked_at = models.DateTimeField(null=True, blank=True)
+    # The experiment arm whose settings made this row (null outside any experiment).
+    arm = models.ForeignKey(
+        "ExperimentArm",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_index=False,
+        related_name="+",
+    )
 
     class Meta:
         db_table = "user_recommendations"
@@ -63,12 +100,7 @@ class UserRecommendation(models.Model):
             models.Index(fields=["-generated_at"], name="idx_recommendations_generated"),
             models.Index(fields=["algorithm"], name="idx_recommendations_algorithm"),
             models.Index(fields=["clicked", "clicked_at"], name="idx_recommendations_clicked"),
-            # The serving read: one user's current list for one engine, in rank order.
-            models.Index(
-                fields=["user", "algorithm", "rank"],
-                name="idx_recommendations_serving",
-                condition=Q(rank__isnull=False),
-            ),
+            # The serving read (one user's list) uses the unique index: at most 50 rows a list.
         ]
 
     def __str__(self) -> str:
@@ -146,9 +178,13 @@ class RecommendationState(models.Model):
     change_count = models.PositiveBigIntegerField(default=0)
     refreshed_count = models.PositiveBigIntegerField(default=0)
     refreshed_at = models.DateTimeField(null=True, blank=True)
+    # When the user last read their recommendations (to the day): training keeps the lists
+    # of users seen or active lately only; the others are recomputed when they come back.
+    seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "recommendation_states"
+        indexes = [models.Index(fields=["seen_at"], name="idx_recommendation_states_seen")]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.refreshed_count}/{self.change_count}"
@@ -185,3 +221,85 @@ class ModelArtifact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.engine} v{self.version}{' (active)' if self.is_active else ''}"
+
+
+class Experiment(models.Model):
+    """A named test of engines or blends: its arms split the users by traffic share.
+
+    At most one experiment runs at a time (a partial unique index), so a user's default list
+    is decided by at most one arm. Users outside every arm see exactly what they would see
+    without the experiment.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    is_active = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "recommendation_experiments"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True), name="one_running_experiment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExperimentArm(models.Model):
+    """One arm: its share of all users, and the engine (and hybrid blend) of their list."""
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="arms")
+    name = models.CharField(max_length=50)
+    share = models.DecimalField(
+        max_digits=4, decimal_places=3, help_text="Share of all users, 0.001 to 1"
+    )
+    engine = models.CharField(max_length=30, choices=EngineName.choices, default="hybrid")
+    weights = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Hybrid blend for this arm, e.g. {"collaborative": 1, "sequential": 0.5}; '
+        "empty: the trained blend",
+    )
+
+    class Meta:
+        db_table = "recommendation_experiment_arms"
+        ordering = ["experiment", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["experiment", "name"], name="unique_arm_name"),
+            models.CheckConstraint(condition=Q(share__gt=0, share__lte=1), name="check_arm_share"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.experiment.name}/{self.name}"
+
+
+class RecommendationImpression(models.Model):
+    """Items served per day, engine and experiment arm (what click-through is divided by).
+
+    Counted on every answer of ``me/recommendations/``, cached or not, into one of
+    ``IMPRESSION_BUCKETS`` rows chosen by user id, so concurrent requests rarely wait on one
+    row. ``experiment`` and ``arm`` are names ("" outside any experiment), kept as text so the
+    counts outlive the experiment's rows.
+    """
+
+    day = models.DateField()
+    engine = models.CharField(max_length=30)
+    experiment = models.CharField(max_length=100, blank=True, default="")
+    arm = models.CharField(max_length=50, blank=True, default="")
+    bucket = models.PositiveSmallIntegerField(default=0)
+    impressions = models.PositiveBigIntegerField(default=0)
+    requests = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        db_table = "recommendation_impressions"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "engine", "experiment", "arm", "bucket"],
+                name="unique_impression_counter",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.engine} {self.experiment}/{self.arm}: {self.impressions}"

@@ -14,7 +14,7 @@ import numpy as np
 
 from apps.recommendations.engines.base import History
 from apps.recommendations.registry import LoadedEngine
-from apps.recommendations.training import CLICK, FEEDBACK_POSITIVE, UserEvents
+from apps.recommendations.training import ALREADY_SEEN, CLICK, FEEDBACK_POSITIVE, UserEvents
 
 # Explanations are one engine call per list; past this budget per user the lists not yet
 # explained keep the engine's general reason instead of a named movie.
@@ -29,6 +29,7 @@ EVENT_REASONS = {
     "share": "Because you shared {title}",
     FEEDBACK_POSITIVE: "Because you liked our suggestion of {title}",
     CLICK: "Because you looked at {title}",
+    ALREADY_SEEN: "Because you have seen {title}",
 }
 MAX_TITLE = 120
 
@@ -61,6 +62,9 @@ class Explainer:
     loaded: LoadedEngine
     history: History
     positions: list[int]  # position in the user's events of each history position
+    # Item index -> the engine's answer, asked right after scoring (while the engine still
+    # holds the user's part scores); items not in it are asked when explained.
+    answered: dict[int, int | None] | None = None
 
     def reasons(self, events: UserEvents, movie_ids: list[int]) -> list[str | None]:
         """The reason of each of ``movie_ids`` (None where no event of the user supports it)."""
@@ -69,7 +73,25 @@ class Explainer:
         indexes = np.flatnonzero(known)
         if indexes.size == 0:
             return found
-        answers = self.loaded.engine.explain_many(self.history, items[indexes])
+        answered = self.answered or {}
+        asked = [int(item) for item in items[indexes] if int(item) not in answered]
+        fresh = (
+            dict(
+                zip(
+                    asked,
+                    self.loaded.engine.explain_many(
+                        self.history, np.asarray(asked, dtype=np.int64)
+                    ),
+                    strict=True,
+                )
+            )
+            if asked
+            else {}
+        )
+        answers = [
+            answered[int(item)] if int(item) in answered else fresh[int(item)]
+            for item in items[indexes]
+        ]
         for index, position in zip(indexes.tolist(), answers, strict=True):
             if position is not None and 0 <= position < len(self.positions):
                 found[index] = event_reason(events, self.positions[position])

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from apps.recommendations import selectors
+from apps.recommendations.avoiding import AVOID_POOL, avoided_rerank
 from apps.recommendations.engines import ENGINE_NAMES
 from apps.recommendations.engines.base import History, unit_scale
 from apps.recommendations.engines.collaborative import EaseEngine
@@ -26,7 +27,7 @@ from apps.recommendations.reasons import MAX_TITLE, Explainer, Scored, lists_exp
 from apps.recommendations.registry import LoadedEngine, engine_get
 from apps.recommendations.training import UserEvents
 
-STORED_PER_ENGINE = 100  # the largest ``limit`` a client may ask for
+STORED_PER_ENGINE = 50  # rows kept per list, and the largest ``limit`` a client may ask for
 CANDIDATE_MARGIN = 20  # extra candidates per list, for the inactive movies dropped later
 ENGINE_REASONS = {
     "trending": "Trending with Movie Nexus viewers this week",
@@ -100,12 +101,17 @@ def _personal(
     scores = np.asarray(scores, dtype=np.float64)
     blocked = _blocked(loaded, events.excluded, scores.shape[0])
     top = _top(scores, blocked, limit + CANDIDATE_MARGIN)
+    answered = None
+    if isinstance(loaded.engine, HybridEngine):
+        # Explained now, while the hybrid holds this user's part scores: a batch scores
+        # every user before explaining any, and recomputing the parts would double the cost.
+        answered = dict(zip(top.tolist(), loaded.engine.explain_many(history, top), strict=True))
     return _Candidates(
         loaded.item_ids[top].tolist(),
         scores[top].tolist(),
         [None] * len(top),
         ENGINE_REASONS.get(loaded.name, POPULAR_REASON),
-        [Explainer(loaded, history, positions)],
+        [Explainer(loaded, history, positions, answered)],
     )
 
 
@@ -195,6 +201,8 @@ def _user_candidates(
 ) -> dict[str, _Candidates]:
     genre_features = [f"genre:{name}" for _, name in favorite_genres]
     shared: dict[str, np.ndarray] | None = {} if share_collaborative else None
+    if events.avoided:
+        limit += AVOID_POOL  # room for the movies that replace the pushed-down ones
     candidates: dict[str, _Candidates] = {}
     fallback: _Candidates | None = None
     for name, loaded in engines.items():
@@ -219,8 +227,12 @@ def _user_lists(
     lists: dict[str, list[Scored]] = {}
     for name, found in candidates.items():
         ranked: list[Scored] = []
+        reason_of = dict(zip(found.movie_ids, found.reasons, strict=True))
+        movie_ids, scores = avoided_rerank(
+            avoided=events.avoided, movie_ids=found.movie_ids, scores=found.scores
+        )
         for movie_id, score, reason in zip(
-            found.movie_ids, found.scores, found.reasons, strict=True
+            movie_ids, scores, [reason_of[m] for m in movie_ids], strict=True
         ):
             if movie_id in available and movie_id not in events.excluded:
                 score = score if 0.0 <= score <= 1.0 else _clip(score)
@@ -240,9 +252,16 @@ def user_lists_compute_many(
     limit: int = STORED_PER_ENGINE,
     engine_names: tuple[str, ...] = ENGINE_NAMES,
     explain: bool = True,
+    hybrid_weights: dict[str, float] | None = None,
 ) -> list[dict[str, list[Scored]]]:
-    """``user_lists_compute`` for each (events, favorite genres) of ``users``, in order."""
+    """``user_lists_compute`` for each (events, favorite genres) of ``users``, in order.
+
+    ``hybrid_weights`` (an experiment arm's blend) replaces the trained hybrid blend.
+    """
     engines = _engines_resolve(engine_names)
+    hybrid = engines.get("hybrid")
+    if hybrid_weights and hybrid is not None and isinstance(hybrid.engine, HybridEngine):
+        engines["hybrid"] = replace(hybrid, engine=hybrid.engine.with_weights(hybrid_weights))
     share_collaborative = _hybrid_shares_collaborative(engines)
     computed = [
         (events, _user_candidates(events, genres, engines, share_collaborative, limit))
@@ -268,6 +287,7 @@ def user_lists_compute(
     limit: int = STORED_PER_ENGINE,
     engine_names: tuple[str, ...] = ENGINE_NAMES,
     explain: bool = True,
+    hybrid_weights: dict[str, float] | None = None,
 ) -> dict[str, list[Scored]]:
     """Each engine's top ``limit`` for one user: scores in [0, 1], best first, with reasons."""
     return user_lists_compute_many(
@@ -275,6 +295,7 @@ def user_lists_compute(
         limit=limit,
         engine_names=engine_names,
         explain=explain,
+        hybrid_weights=hybrid_weights,
     )[0]
 
 

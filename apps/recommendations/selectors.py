@@ -31,11 +31,21 @@ def recommendation_list(*, user, engine: str, limit: int) -> list[UserRecommenda
     return list(
         own_recommendations(user=user)
         .filter(algorithm=engine, rank__isnull=False, movie__is_active=True)
-        .select_related("movie")
+        .select_related("movie", "reason")
         .prefetch_related(
             Prefetch("movie__genres", queryset=Genre.objects.only("id", "name", "slug"))
         )
         .order_by("rank")[:limit]
+    )
+
+
+def stored_list_engines(*, user_id: int) -> list[str]:
+    """The engines whose list the user has stored."""
+    return list(
+        UserRecommendation.objects.filter(user_id=user_id, rank__isnull=False)
+        .order_by()
+        .values_list("algorithm", flat=True)
+        .distinct()
     )
 
 

@@ -9,7 +9,7 @@ from apps.recommendations.scoring import STORED_PER_ENGINE
 
 
 class RecommendationListQuerySerializer(serializers.Serializer):
-    engine = serializers.ChoiceField(choices=ENGINE_NAMES, default="hybrid")
+    engine = serializers.ChoiceField(choices=ENGINE_NAMES, default=None)
     limit = serializers.IntegerField(min_value=1, max_value=STORED_PER_ENGINE, default=20)
 
 
@@ -22,6 +22,7 @@ class RecommendationItemSerializer(serializers.ModelSerializer):
 
     movie = MovieSummarySerializer()
     engine = serializers.CharField(source="algorithm")
+    reason = serializers.CharField(source="reason.text")
 
     class Meta:
         model = UserRecommendation

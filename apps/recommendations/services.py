@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -23,6 +24,8 @@ from apps.core.tasks import enqueue
 from apps.recommendations import selectors
 from apps.recommendations.engines import ENGINE_NAMES, Engine, build_engine
 from apps.recommendations.engines.hybrid import HybridEngine
+from apps.recommendations.engines.threads import blas_threads_pinned
+from apps.recommendations.experiments import EXPERIMENTS_NAMESPACE, Arm, arm_for, running_arms
 from apps.recommendations.models import (
     DISMISSAL_TYPES,
     DismissedMovie,
@@ -33,30 +36,43 @@ from apps.recommendations.models import (
 )
 from apps.recommendations.registry import ACTIVE_NAMESPACE, artifact_save
 from apps.recommendations.scoring import user_lists_compute, user_lists_compute_many
+from apps.recommendations.signals import recommendations_served as recommendations_served_signal
 from apps.recommendations.storing import (
+    IMPRESSION_BUCKETS,
     BatchWriter,
     ListsToStore,
+    impressions_add,
     recommendations_store,
+    retire_lists,
     user_namespace,
 )
 from apps.recommendations.training import (
     training_data_build,
     user_events_load,
-    users_with_signals,
+    users_active_since,
 )
 
 logger = logging.getLogger(__name__)
 
 USER_RECS_TTL = 2 * 60 * 60  # seed 001: user recommendations are cached for 2 hours
+DEFAULT_LIST = "hybrid"  # the list stored for every active user; the others on demand
+KEEP_DAYS = 30  # lists of users neither active nor seen for this long are not kept
+SEEN_RESOLUTION = timedelta(days=1)  # ``seen_at`` is written at most once a day
 REFRESH_COUNTDOWN = 2  # seconds: interactions in a burst are folded in by one refresh
 PENDING_TTL = 60  # a scheduled refresh that never ran stops blocking new ones after this
 REFRESHING_TTL = 30
 REFRESH_BATCH = 200
 
 
-def user_cache_parts(*, engine: str, limit: int) -> tuple:
-    """Cache key parts of a served list; a newly activated model makes old entries unreachable."""
-    return (engine, limit, namespace_version(ACTIVE_NAMESPACE))
+def user_cache_parts(*, engine: str | None, limit: int) -> tuple:
+    """Cache key parts of a served list; a newly activated model or a change of experiments
+    makes old entries unreachable."""
+    return (
+        engine or "default",
+        limit,
+        namespace_version(ACTIVE_NAMESPACE),
+        namespace_version(EXPERIMENTS_NAMESPACE),
+    )
 
 
 def _pending_key(user_id: int) -> str:
@@ -95,25 +111,101 @@ def recommendations_refresh_started(*, user_id: int) -> None:
     cache_delete_many([_pending_key(user_id)])
 
 
-def recommendations_refresh(*, user_id: int) -> bool:
-    """Fold the user's current events into the active engines and store the new lists.
+def recommendations_refresh(*, user_id: int, engine: str | None = None) -> bool:
+    """Fold the user's current events into the active engines and store the new lists: the
+    default list, the other lists the user has, and ``engine``'s when given.
 
     Returns False when a refresh that read newer events has already stored its lists.
     """
     state, _ = RecommendationState.objects.get_or_create(user_id=user_id)
+    arm = arm_for(user_id=user_id)
+    kept = set(selectors.stored_list_engines(user_id=user_id))
+    wanted = {default_engine(arm), *kept, *([engine] if engine else [])}
     events = user_events_load(user_ids=[user_id])[user_id]
     lists = user_lists_compute(
-        events=events, favorite_genres=selectors.favorite_genres(user_id=user_id)
+        events=events,
+        favorite_genres=selectors.favorite_genres(user_id=user_id),
+        engine_names=tuple(name for name in ENGINE_NAMES if name in wanted),
+        hybrid_weights=arm.weights if arm else None,
     )
-    return recommendations_store(user_id=user_id, lists=lists, seen_count=state.change_count)
+    return recommendations_store(
+        user_id=user_id,
+        lists=lists,
+        seen_count=state.change_count,
+        arm_id=arm.id if arm else None,
+    )
+
+
+def default_engine(arm: Arm | None) -> str:
+    """The engine of a user's default list: their experiment arm's, else the hybrid."""
+    return arm.engine if arm is not None else DEFAULT_LIST
+
+
+def recommendations_served(
+    *, user, engine: str | None, limit: int
+) -> tuple[list[UserRecommendation], str, Arm | None]:
+    """The user's stored list for ``engine`` (None: their default list), refreshed first
+    when stale, with the engine and the experiment arm it was served under. A list other
+    than the default one is computed and stored the first time it is asked for."""
+    arm = arm_for(user_id=user.id)
+    engine = engine or default_engine(arm)
+    recommendations_ensure_fresh(user_id=user.id)
+    rows = selectors.recommendation_list(user=user, engine=engine, limit=limit)
+    if not rows and engine != DEFAULT_LIST:
+        try:
+            recommendations_refresh(user_id=user.id, engine=engine)
+        except Exception as exc:  # noqa: BLE001 - an empty list beats an error page
+            log_once(
+                logger,
+                "recommendations_list_failed",
+                "recommendations_list_failed",
+                user_id=user.id,
+                engine=engine,
+                error=str(exc),
+            )
+        rows = selectors.recommendation_list(user=user, engine=engine, limit=limit)
+    return rows, engine, arm
+
+
+def impressions_record(*, user_id: int, engine: str, arm: Arm | None, count: int) -> None:
+    """Count ``count`` items served to a user today under ``engine`` and ``arm``, and send
+    ``recommendations_served`` for listeners (analytics). Never fails the caller."""
+    try:
+        impressions_add(
+            day=timezone.localdate(),
+            engine=engine,
+            experiment=arm.experiment if arm else "",
+            arm=arm.name if arm else "",
+            bucket=user_id % IMPRESSION_BUCKETS,
+            count=count,
+        )
+    except DatabaseError as exc:
+        log_once(
+            logger,
+            "recommendation_impressions_failed",
+            "recommendation_impressions_failed",
+            error=str(exc),
+        )
+    recommendations_served_signal.send_robust(
+        sender=UserRecommendation,
+        user_id=user_id,
+        engine=engine,
+        experiment=arm.experiment if arm else "",
+        arm=arm.name if arm else "",
+        count=count,
+    )
 
 
 def recommendations_ensure_fresh(*, user_id: int) -> None:
     """Refresh now if the user's lists are missing or stale; never fails the caller.
 
-    One request per user refreshes at a time; the others serve what is stored.
+    One request per user refreshes at a time; the others serve what is stored. Notes (once a
+    day) that the user was seen, which keeps their lists through trainings.
     """
     state = selectors.recommendation_state(user_id=user_id)
+    now = timezone.now()
+    if state is not None and (state.seen_at is None or now - state.seen_at > SEEN_RESOLUTION):
+        RecommendationState.objects.filter(user_id=user_id).update(seen_at=now)
     if state is not None and not state.is_stale:
         return
     key = _refreshing_key(user_id)
@@ -121,6 +213,8 @@ def recommendations_ensure_fresh(*, user_id: int) -> None:
         return
     try:
         recommendations_refresh(user_id=user_id)
+        if state is None:
+            RecommendationState.objects.filter(user_id=user_id).update(seen_at=now)
     except Exception as exc:  # noqa: BLE001 - stored lists (or none) beat an error page
         log_once(
             logger,
@@ -145,7 +239,16 @@ def recommender_train(
     """Fit every engine on the current signals, activate the artifacts, refresh users.
 
     Returns figures for the command and the logs: events, users, items, seconds per step.
+    BLAS runs on ``RECOMMENDER_BLAS_THREADS`` threads (1 by default) throughout, so another
+    process's load does not multiply the fit time (engines/threads.py).
     """
+    with blas_threads_pinned():
+        return _recommender_train(engine_names=engine_names, refresh=refresh, report=report)
+
+
+def _recommender_train(
+    *, engine_names: tuple[str, ...], refresh: bool, report: Callable[[str], None] | None
+) -> dict:
     say = report or (lambda message: None)
     started = time.perf_counter()
     data = training_data_build()
@@ -197,13 +300,20 @@ def recommender_train(
 
 
 def recommendations_refresh_all(*, report: Callable[[str], None] | None = None) -> int:
-    """Refresh every user with interactions, in batches; everyone else refreshes on next read.
+    """Refresh the default list of every user active or seen in the last ``KEEP_DAYS``, in
+    batches; everyone else refreshes on their next read.
 
-    Every state is bumped first, so lists computed before the new models count as stale.
+    Every state is bumped first, so lists computed before the new models count as stale. The
+    lists of users not seen for longer are deleted (rows with a click or feedback stay, out
+    of the lists): they are recomputed when the user comes back. Other lists than the default
+    one are dropped and made again when asked for.
     """
     say = report or (lambda message: None)
     RecommendationState.objects.update(change_count=F("change_count") + 1)
-    user_ids = users_with_signals()
+    user_ids = users_active_since(timezone.now() - timedelta(days=KEEP_DAYS))
+    dropped = recommendations_prune(keep=set(user_ids))
+    say(f"dropped the lists of {dropped} users not seen for {KEEP_DAYS} days")
+    arms = running_arms()
     existing_users = set(
         get_user_model().objects.filter(id__in=user_ids).values_list("id", flat=True)
     )
@@ -225,28 +335,67 @@ def recommendations_refresh_all(*, report: Callable[[str], None] | None = None) 
             )
             events = user_events_load(user_ids=batch)
             genres = selectors.favorite_genres_of(user_ids=batch)
-            lists = user_lists_compute_many(
-                users=[(events[user_id], genres.get(user_id, [])) for user_id in batch]
-            )
-            writer.submit(
-                [
-                    ListsToStore(user_id=user_id, lists=user_lists, seen_count=counts[user_id])
-                    for user_id, user_lists in zip(batch, lists, strict=True)
+            by_arm: dict[Arm | None, list[int]] = {}
+            for user_id in batch:
+                by_arm.setdefault(arm_for(user_id=user_id, arms=arms), []).append(user_id)
+            stored: list[ListsToStore] = []
+            for arm, user_ids_of_arm in by_arm.items():
+                lists = user_lists_compute_many(
+                    users=[(events[u], genres.get(u, [])) for u in user_ids_of_arm],
+                    engine_names=(default_engine(arm),),
+                    hybrid_weights=arm.weights if arm else None,
+                )
+                stored += [
+                    ListsToStore(
+                        user_id=user_id,
+                        lists=user_lists,
+                        seen_count=counts[user_id],
+                        arm_id=arm.id if arm else None,
+                    )
+                    for user_id, user_lists in zip(user_ids_of_arm, lists, strict=True)
                 ]
-            )
+            writer.submit(sorted(stored, key=lambda entry: entry.user_id))
             done += len(batch)
             say(f"refreshed {done} of {len(user_ids)} users")
     return done
+
+
+def recommendations_prune(*, keep: set[int]) -> int:
+    """Delete the current lists of every user not in ``keep`` (rows with a click or feedback
+    stay, with rank null); their state says never refreshed, so a read recomputes them."""
+    listed = set(
+        UserRecommendation.objects.filter(rank__isnull=False)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    dropped = sorted(listed - keep)
+    for start in range(0, len(dropped), 500):
+        chunk = dropped[start : start + 500]
+        with transaction.atomic():
+            retire_lists(chunk)
+            RecommendationState.objects.filter(user_id__in=chunk).update(
+                refreshed_at=None, refreshed_count=0
+            )
+        for user_id in chunk:
+            namespace_invalidate(user_namespace(user_id))
+    return len(dropped)
 
 
 # Clicks and feedback ------------------------------------------------------------------------
 
 
 def recommendation_click(*, recommendation: UserRecommendation) -> UserRecommendation:
-    """Record that the user opened this recommendation; a second click changes nothing."""
-    UserRecommendation.objects.filter(pk=recommendation.pk, clicked=False).update(
-        clicked=True, clicked_at=timezone.now()
-    )
+    """Record that the user opened this recommendation; a second click changes nothing.
+
+    The first click is a positive signal (as much as a view): the user's lists are refreshed.
+    """
+    user_id = recommendation.user_id
+    with transaction.atomic():
+        first = UserRecommendation.objects.filter(pk=recommendation.pk, clicked=False).update(
+            clicked=True, clicked_at=timezone.now()
+        )
+        if first:
+            transaction.on_commit(lambda: recommendations_mark_stale(user_id=user_id), robust=True)
     recommendation.refresh_from_db(fields=["clicked", "clicked_at"])
     return recommendation
 

@@ -24,6 +24,8 @@ from apps.core.cache import namespace_invalidate
 from apps.recommendations.models import (
     DismissedMovie,
     RecommendationFeedback,
+    RecommendationImpression,
+    RecommendationReason,
     RecommendationState,
     UserRecommendation,
 )
@@ -31,10 +33,33 @@ from apps.recommendations.reasons import Scored
 
 logger = logging.getLogger(__name__)
 
-UPSERT_CHUNK = 100  # rows per statement: 800 parameters, under every SQLite build's limit
+UPSERT_CHUNK = 100  # rows per statement: 900 parameters, under every SQLite build's limit
 IDS_CHUNK = 900  # ids per IN (...) list, for the same reason
 COPY_THRESHOLD = 2000  # rows from which PostgreSQL gets them by COPY rather than VALUES
-UPDATED_COLUMNS = ("score", "rank", "reason", "generated_at")
+UPDATED_COLUMNS = ("score", "rank", "reason_id", "arm_id", "generated_at")
+
+
+IMPRESSION_BUCKETS = 16  # counter rows per day, engine and arm (by user id): less waiting
+
+
+def impressions_add(
+    *, day, engine: str, experiment: str, arm: str, bucket: int, count: int
+) -> None:
+    """Add ``count`` impressions and one request to a counter row, created at first use.
+
+    One INSERT ... ON CONFLICT DO UPDATE with the increment in SQL: concurrent requests add
+    up, none is lost (PostgreSQL and SQLite alike).
+    """
+    table = connection.ops.quote_name(RecommendationImpression._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, engine, experiment, arm, bucket, impressions, requests) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s, %s, 1) "
+            "ON CONFLICT (day, engine, experiment, arm, bucket) DO UPDATE SET "
+            f"impressions = {table}.impressions + EXCLUDED.impressions, "
+            f"requests = {table}.requests + 1",
+            [connection.ops.adapt_datefield_value(day), engine, experiment, arm, bucket, count],
+        )
 
 
 def user_namespace(user_id: int) -> str:
@@ -48,9 +73,16 @@ class ListsToStore:
     user_id: int
     lists: dict[str, list[Scored]]
     seen_count: int
+    arm_id: int | None = None  # the experiment arm that decided these lists
 
 
-def recommendations_store(*, user_id: int, lists: dict[str, list[Scored]], seen_count: int) -> bool:
+def recommendations_store(
+    *,
+    user_id: int,
+    lists: dict[str, list[Scored]],
+    seen_count: int,
+    arm_id: int | None = None,
+) -> bool:
     """Replace the user's current lists with ``lists`` atomically.
 
     Rows that leave the lists are deleted, except those with a click or feedback, which are
@@ -58,7 +90,7 @@ def recommendations_store(*, user_id: int, lists: dict[str, list[Scored]], seen_
     counter the lists were computed at; an older computation never overwrites a newer one.
     """
     stored = recommendations_store_many(
-        batch=[ListsToStore(user_id=user_id, lists=lists, seen_count=seen_count)]
+        batch=[ListsToStore(user_id=user_id, lists=lists, seen_count=seen_count, arm_id=arm_id)]
     )
     return user_id in stored
 
@@ -93,8 +125,24 @@ def recommendations_store_many(*, batch: Sequence[ListsToStore]) -> set[int]:
             "user_id", "movie_id"
         ):
             dismissed[user_id].add(movie_id)
+        reason_ids = reasons_store(
+            {
+                scored.reason[:200]
+                for user_id in stored
+                for ranked in by_user[user_id].lists.values()
+                for scored in ranked
+            }
+        )
         rows = [
-            (user_id, scored.movie_id, name, scored.score, rank, scored.reason[:200])
+            (
+                user_id,
+                scored.movie_id,
+                name,
+                scored.score,
+                rank,
+                reason_ids[scored.reason[:200]],
+                by_user[user_id].arm_id,
+            )
             for user_id in stored
             for name, ranked in by_user[user_id].lists.items()
             for rank, scored in enumerate(
@@ -170,13 +218,40 @@ def batch_store(batch: list[ListsToStore]) -> None:
         logger.warning("recommendations_batch_store_retried", extra={"error": str(exc)})
         for entry in batch:
             recommendations_store(
-                user_id=entry.user_id, lists=entry.lists, seen_count=entry.seen_count
+                user_id=entry.user_id,
+                lists=entry.lists,
+                seen_count=entry.seen_count,
+                arm_id=entry.arm_id,
             )
 
 
 def _namespaces_invalidate(user_ids: list[int]) -> None:
     for user_id in user_ids:
         namespace_invalidate(user_namespace(user_id))
+
+
+def reasons_store(texts: set[str]) -> dict[str, int]:
+    """The id of each reason text, creating the texts not stored yet (two or three queries
+    per 900 texts; a text another process creates meanwhile is simply read back)."""
+    ids: dict[str, int] = {}
+    ordered = sorted(texts)
+    for start in range(0, len(ordered), IDS_CHUNK):
+        chunk = ordered[start : start + IDS_CHUNK]
+        ids.update(RecommendationReason.objects.filter(text__in=chunk).values_list("text", "id"))
+        missing = [text for text in chunk if text not in ids]
+        if missing:
+            RecommendationReason.objects.bulk_create(
+                [RecommendationReason(text=text) for text in missing], ignore_conflicts=True
+            )
+            ids.update(
+                RecommendationReason.objects.filter(text__in=missing).values_list("text", "id")
+            )
+    return ids
+
+
+def retire_lists(user_ids: list[int]) -> None:
+    """Take every list of ``user_ids`` down (rows with a click or feedback stay, unranked)."""
+    _rows_retire(user_ids, wanted=set())
 
 
 def _rows_retire(user_ids: list[int], *, wanted: set[tuple[int, int, str]]) -> None:
@@ -221,13 +296,22 @@ def _rows_upsert(rows: list[tuple], *, generated_at) -> None:
         return
     quote = connection.ops.quote_name
     table = quote(UserRecommendation._meta.db_table)
-    names = ("user_id", "movie_id", "algorithm", "score", "rank", "reason", "generated_at")
+    names = (
+        "user_id",
+        "movie_id",
+        "algorithm",
+        "score",
+        "rank",
+        "reason_id",
+        "arm_id",
+        "generated_at",
+    )
     columns = ", ".join(quote(column) for column in (*names, "clicked"))
     moment = connection.ops.adapt_datetimefield_value(generated_at)
     with connection.cursor() as cursor:
         for start in range(0, len(rows), UPSERT_CHUNK):
             chunk = rows[start : start + UPSERT_CHUNK]
-            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
             sql = (
                 f"INSERT INTO {table} ({columns}) VALUES {values} "  # noqa: S608 - names from _meta
                 f"{_on_conflict_update()}"
@@ -246,11 +330,12 @@ def _rows_upsert_by_copy(rows: list[tuple], *, generated_at) -> None:
     """PostgreSQL: COPY into a temporary table, then one INSERT ... SELECT ... ON CONFLICT."""
     table = connection.ops.quote_name(UserRecommendation._meta.db_table)
     staging = f"recs_staging_{uuid.uuid4().hex[:12]}"
-    columns = "user_id, movie_id, algorithm, score, rank, reason"
+    columns = "user_id, movie_id, algorithm, score, rank, reason_id, arm_id"
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE {staging} (user_id bigint, movie_id bigint, "
-            "algorithm varchar(50), score double precision, rank smallint, reason varchar(200))"
+            "algorithm varchar(50), score real, rank smallint, reason_id integer, "
+            "arm_id bigint)"
         )
         with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
             for row in rows:

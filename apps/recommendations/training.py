@@ -2,9 +2,11 @@
 
 Every signal a user gives becomes a signed event weighed by ``engines.signals``: the
 interactions (favorites, likes, ratings, views, watchlist, shares, dislikes), the feedback on
-recommendations (positive counts like a like, negative like a dislike) and clicks on them
-(as much as a view). Item features are catalog genres, keywords, tags, the top-billed cast and
-the directors and writers.
+recommendations (positive counts like a like, negative like a dislike, "already seen" like a
+view) and clicks on them (as much as a view). Negative feedback and "not interested" also name
+the movies whose look-alikes are pushed down in the user's lists (``UserEvents.avoided``).
+Item features are catalog genres, keywords, tags, the top-billed cast and the directors and
+writers.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+from django.db import connection
 from scipy import sparse
 
 from apps.catalog.models import Movie, MovieCast, MovieCrew, MovieGenre, MovieKeyword, MovieTag
@@ -26,6 +29,7 @@ from apps.recommendations.models import (
     DismissedMovie,
     FeedbackType,
     RecommendationFeedback,
+    RecommendationState,
     UserRecommendation,
 )
 
@@ -33,6 +37,7 @@ from apps.recommendations.models import (
 FEEDBACK_POSITIVE = "feedback_positive"
 FEEDBACK_NEGATIVE = "feedback_negative"
 CLICK = "click"
+ALREADY_SEEN = "already_seen"
 
 # What the user has already decided about: never recommended again. Views, shares and clicks
 # are not decisions, so those movies stay eligible.
@@ -52,7 +57,7 @@ def event_weight(kind: str, rating: float | None = None) -> float:
         return interaction_weight("like", None)
     if kind == FEEDBACK_NEGATIVE:
         return interaction_weight("dislike", None)
-    if kind == CLICK:
+    if kind in (CLICK, ALREADY_SEEN):
         return interaction_weight("view", None)
     return interaction_weight(kind, rating)
 
@@ -72,6 +77,9 @@ class UserEvents:
     timestamps: list[int] = field(default_factory=list)
     titles: dict[int, str] = field(default_factory=dict)
     excluded: set[int] = field(default_factory=set)
+    # Movies the user said no to about a suggestion (negative, not interested): similar
+    # movies rank lower in every list of this user.
+    avoided: set[int] = field(default_factory=set)
     _arrays: tuple | None = field(default=None, repr=False)
 
     def add(self, movie_id: int, kind: str, rating: float | None, moment, title: str) -> None:
@@ -153,6 +161,7 @@ def user_events_load(*, user_ids: Iterable[int]) -> dict[int, UserEvents]:
         if kind == FEEDBACK_NEGATIVE:
             # "Not for me" about a suggestion is a dislike of that movie: never shown again.
             events[user_id].excluded.add(movie_id)
+            events[user_id].avoided.add(movie_id)
 
     clicks = (
         UserRecommendation.objects.filter(user_id__in=user_ids, clicked=True)
@@ -167,11 +176,17 @@ def user_events_load(*, user_ids: Iterable[int]) -> dict[int, UserEvents]:
             seen_clicks.add((user_id, movie_id))
             events[user_id].add(movie_id, CLICK, None, moment, title)
 
-    dismissed = DismissedMovie.objects.filter(user_id__in=user_ids).values_list(
-        "user_id", "movie_id"
+    dismissed = (
+        DismissedMovie.objects.filter(user_id__in=user_ids)
+        .order_by("created_at", "id")
+        .values_list("user_id", "movie_id", "feedback_type", "created_at", "movie__title")
     )
-    for user_id, movie_id in dismissed:
+    for user_id, movie_id, feedback_type, moment, title in dismissed:
         events[user_id].excluded.add(movie_id)
+        if feedback_type == FeedbackType.ALREADY_SEEN:
+            events[user_id].add(movie_id, ALREADY_SEEN, None, moment, title)
+        else:
+            events[user_id].avoided.add(movie_id)
     return events
 
 
@@ -180,6 +195,14 @@ def users_with_signals() -> list[int]:
     return list(
         Interaction.objects.order_by("user_id").values_list("user_id", flat=True).distinct()
     )
+
+
+def users_active_since(moment) -> list[int]:
+    """Ids of the users with an interaction at or after ``moment``, or who read their
+    recommendations since then (``recommendation_states.seen_at``), in id order."""
+    acted = Interaction.objects.filter(timestamp__gte=moment).values_list("user_id", flat=True)
+    seen = RecommendationState.objects.filter(seen_at__gte=moment).values_list("user_id", flat=True)
+    return sorted(set(acted.distinct()) | set(seen))
 
 
 def _item_features(
@@ -231,42 +254,85 @@ def _item_features(
     return matrix, list(names)
 
 
+INTERACTIONS_FETCH = 100_000  # rows fetched at a time by the vectorised interaction read
+
+
+def _interaction_columns() -> tuple[np.ndarray, ...]:
+    """Every interaction as columns (user id, movie id, type, rating or NaN, unix seconds).
+
+    One plain query read in chunks into arrays: at ten million rows the ORM's per-row
+    objects (a datetime and a Decimal each) cost minutes; this costs seconds.
+    """
+    table = connection.ops.quote_name(Interaction._meta.db_table)
+    if connection.vendor == "postgresql":
+        epoch = 'EXTRACT(EPOCH FROM "timestamp")::bigint'
+        rating = "rating::float8"
+    else:
+        epoch = "CAST(strftime('%s', \"timestamp\") AS INTEGER)"
+        rating = "CAST(rating AS REAL)"
+    sql = f"SELECT user_id, movie_id, interaction_type, {rating}, {epoch} FROM {table}"  # noqa: S608
+    columns: list[list[np.ndarray]] = [[], [], [], [], []]
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(INTERACTIONS_FETCH):
+            user_ids, movie_ids, kinds, ratings, moments = zip(*rows, strict=True)
+            columns[0].append(np.asarray(user_ids, dtype=np.int64))
+            columns[1].append(np.asarray(movie_ids, dtype=np.int64))
+            columns[2].append(np.asarray(kinds, dtype=object))
+            columns[3].append(
+                np.asarray([np.nan if r is None else r for r in ratings], dtype=np.float64)
+            )
+            columns[4].append(np.asarray(moments, dtype=np.int64))
+    if not columns[0]:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, np.empty(0, dtype=object), np.empty(0), empty
+    return tuple(np.concatenate(column) for column in columns)
+
+
+def _interaction_weights(kinds: np.ndarray, ratings: np.ndarray) -> np.ndarray:
+    """``event_weight`` of each (type, rating), computed once per distinct pair."""
+    codes, kind_index = np.unique(kinds.astype(str), return_inverse=True)
+    rating_keys = np.where(np.isnan(ratings), -1.0, ratings)
+    pairs, pair_index = np.unique(
+        np.stack([kind_index.astype(np.float64), rating_keys], axis=1), axis=0, return_inverse=True
+    )
+    table = np.array(
+        [
+            event_weight(str(codes[int(kind)]), None if rating < 0 else float(rating))
+            for kind, rating in pairs
+        ],
+        dtype=np.float32,
+    )
+    return table[np.asarray(pair_index).ravel()] if pairs.size else np.empty(0, np.float32)
+
+
 def training_data_build(*, now: int | None = None) -> TrainingData:
     """Every user's events over every movie, with item features, ready for ``Engine.fit``.
 
-    ``now`` (unix seconds) anchors the trending decay; by default the latest event.
+    ``now`` (unix seconds) anchors the trending decay; by default the latest event. User
+    indexes follow user ids.
     """
     movies = list(Movie.objects.order_by("id").values_list("id", "title"))
     item_ids = np.fromiter((movie_id for movie_id, _ in movies), dtype=np.int64, count=len(movies))
     item_titles = [title for _, title in movies]
     item_index = {int(movie_id): i for i, movie_id in enumerate(item_ids)}
 
-    user_index: dict[int, int] = {}
-    users: list[int] = []
-    items: list[int] = []
-    weights: list[float] = []
-    timestamps: list[int] = []
-    weight_of: dict[tuple[str, float | None], float] = {}
+    # Feedback, clicks and dismissals are few: read row by row, then joined to the columns.
+    extra_users: list[int] = []
+    extra_items: list[int] = []
+    extra_weights: list[float] = []
+    extra_timestamps: list[int] = []
 
     def add(user_id: int, movie_id: int, kind: str, rating: float | None, moment) -> None:
-        key = (kind, rating)
-        weight = weight_of.get(key)
-        if weight is None:
-            weight = weight_of[key] = event_weight(kind, rating)
+        weight = event_weight(kind, rating)
         item = item_index.get(movie_id)
         if weight == 0 or item is None or moment is None:
             return
-        users.append(user_index.setdefault(user_id, len(user_index)))
-        items.append(item)
-        weights.append(weight)
-        timestamps.append(_unix(moment))
+        extra_users.append(user_id)
+        extra_items.append(item)
+        extra_weights.append(weight)
+        extra_timestamps.append(_unix(moment))
 
-    for user_id, movie_id, kind, rating, moment in (
-        Interaction.objects.order_by()
-        .values_list("user_id", "movie_id", "interaction_type", "rating", "timestamp")
-        .iterator(chunk_size=CHUNK)
-    ):
-        add(user_id, movie_id, kind, float(rating) if rating is not None else None, moment)
     for user_id, movie_id, feedback_type, moment in (
         RecommendationFeedback.objects.filter(
             feedback_type__in=(FeedbackType.POSITIVE, FeedbackType.NEGATIVE)
@@ -287,22 +353,37 @@ def training_data_build(*, now: int | None = None) -> TrainingData:
         clicked[(user_id, movie_id)] = max(filter(None, (clicked[(user_id, movie_id)], moment)))
     for (user_id, movie_id), moment in clicked.items():
         add(user_id, movie_id, CLICK, None, moment)
+    for user_id, movie_id, moment in (
+        DismissedMovie.objects.filter(feedback_type=FeedbackType.ALREADY_SEEN)
+        .order_by()
+        .values_list("user_id", "movie_id", "created_at")
+        .iterator(chunk_size=CHUNK)
+    ):
+        add(user_id, movie_id, ALREADY_SEEN, None, moment)
 
+    user_column, movie_column, kinds, ratings, moments = _interaction_columns()
+    positions = np.searchsorted(item_ids, movie_column)
+    positions = np.minimum(positions, max(item_ids.size - 1, 0))
+    known = (item_ids[positions] == movie_column) if item_ids.size else movie_column < 0
+    weights_column = _interaction_weights(kinds, ratings)
+    keep = known & (weights_column != 0)
+    all_users = np.concatenate([user_column[keep], np.asarray(extra_users, dtype=np.int64)])
+    user_ids, users = np.unique(all_users, return_inverse=True)
+    items = np.concatenate([positions[keep], np.asarray(extra_items, dtype=np.int64)])
+    weights = np.concatenate([weights_column[keep], np.asarray(extra_weights, dtype=np.float32)])
+    timestamps = np.concatenate([moments[keep], np.asarray(extra_timestamps, dtype=np.int64)])
     features, feature_names = _item_features(item_ids, item_index)
-    user_ids = np.zeros(len(user_index), dtype=np.int64)
-    for user_id, index in user_index.items():
-        user_ids[index] = user_id
     return TrainingData(
-        user_ids=user_ids,
+        user_ids=user_ids.astype(np.int64),
         item_ids=item_ids,
-        users=np.asarray(users, dtype=np.int32),
-        items=np.asarray(items, dtype=np.int32),
-        weights=np.asarray(weights, dtype=np.float32),
-        timestamps=np.asarray(timestamps, dtype=np.int64),
+        users=np.asarray(users, dtype=np.int32).ravel(),
+        items=items.astype(np.int32),
+        weights=weights.astype(np.float32),
+        timestamps=timestamps.astype(np.int64),
         item_features=features,
         feature_names=feature_names,
         item_titles=item_titles,
         # Trending decays from the latest event, not the wall clock: an imported dataset whose
         # last rating is years old must not decay to all zeros.
-        now=now if now is not None else min(int(time.time()), int(max(timestamps, default=0))),
+        now=now if now is not None else min(int(time.time()), int(timestamps.max(initial=0))),
     )

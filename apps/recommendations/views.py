@@ -13,6 +13,7 @@ from apps.core.cache import cached
 from apps.core.permissions import OwnedResourceMixin
 from apps.recommendations import scoring, selectors, services
 from apps.recommendations.engines import ENGINE_NAMES
+from apps.recommendations.experiments import arm_for
 from apps.recommendations.selectors import POPULAR_NAMESPACE, POPULAR_TTL
 from apps.recommendations.serializers import (
     RecommendationClickSerializer,
@@ -28,7 +29,11 @@ MOVIE_NAMESPACE = "recs:movie"
 MOVIE_TTL = 60 * 60
 
 ENGINE_PARAMETER = OpenApiParameter(
-    "engine", str, enum=list(ENGINE_NAMES), description="Which engine's list (default hybrid)."
+    "engine",
+    str,
+    enum=list(ENGINE_NAMES),
+    description="Which engine's list (default: the user's default list, the hybrid unless an "
+    "experiment arm sets another).",
 )
 LIMIT_PARAMETER = OpenApiParameter(
     "limit", int, description="How many items, 1 to 100 (default 20)."
@@ -62,10 +67,10 @@ class MyRecommendationListView(OwnedResourceMixin, APIView):
     def get(self, request):
         query = _parse(RecommendationListQuerySerializer, request)
         user_id = request.user.id
+        arm = arm_for(user_id=user_id)
 
         def produce() -> list:
-            services.recommendations_ensure_fresh(user_id=user_id)
-            rows = selectors.recommendation_list(
+            rows, _, _ = services.recommendations_served(
                 user=request.user, engine=query["engine"], limit=query["limit"]
             )
             return list(RecommendationItemSerializer(rows, many=True).data)
@@ -75,6 +80,12 @@ class MyRecommendationListView(OwnedResourceMixin, APIView):
             services.user_cache_parts(engine=query["engine"], limit=query["limit"]),
             services.USER_RECS_TTL,
             produce,
+        )
+        services.impressions_record(
+            user_id=user_id,
+            engine=query["engine"] or services.default_engine(arm),
+            arm=arm,
+            count=len(data),
         )
         return Response(data)
 

@@ -21,12 +21,49 @@ from .base import Engine, History, TrainingData, unit_scale
 from .common import best_supporters, csr_from_arrays, csr_to_arrays, history_vector
 
 
-def training_matrix(data: TrainingData, binary: bool) -> sparse.csr_matrix:
-    """Users x items matrix of positive signal (binary: 1 per positively touched item)."""
-    matrix = data.matrix(positive_only=True)
+def training_matrix(
+    data: TrainingData, binary: bool, half_life_events: float | None = None
+) -> sparse.csr_matrix:
+    """Users x items matrix of positive signal (binary: 1 per positively touched item).
+
+    With ``half_life_events``, each user's entries decay with the number of positive events
+    the user had after them (the latest weighs 1): the model learns most from what users did
+    last, as the future it is asked about follows what they did last.
+    """
+    if half_life_events is None:
+        matrix = data.matrix(positive_only=True)
+        if binary:
+            matrix.data[:] = 1.0
+        return matrix
+    positive = np.flatnonzero(data.weights > 0)
+    if positive.size == 0:
+        return sparse.csr_matrix((data.n_users, data.n_items), dtype=np.float32)
+    users, items = data.users[positive], data.items[positive]
+    order = np.lexsort((data.timestamps[positive], users))
+    users, items = users[order], items[order]
+    starts = np.flatnonzero(np.r_[True, users[1:] != users[:-1]])
+    ends = np.r_[starts[1:], users.size]
+    events_after = np.repeat(ends, ends - starts) - np.arange(users.size) - 1
+    values = np.power(0.5, events_after / float(half_life_events))
     if binary:
-        matrix.data[:] = 1.0
-    return matrix
+        # One entry per (user, item): its latest (largest) weight.
+        matrix = _max_per_cell(users, items, values, data.n_users, data.n_items)
+    else:
+        values = values * np.maximum(data.weights[positive][order], 0)
+        shape = (data.n_users, data.n_items)
+        matrix = sparse.coo_matrix((values, (users, items)), shape=shape).tocsr()
+    matrix.eliminate_zeros()
+    return matrix.astype(np.float32)
+
+
+def _max_per_cell(users, items, values, n_users: int, n_items: int) -> sparse.csr_matrix:
+    keys = users.astype(np.int64) * n_items + items
+    order = np.lexsort((-values, keys))
+    first = np.r_[True, keys[order][1:] != keys[order][:-1]]
+    chosen = order[first]
+    return sparse.csr_matrix(
+        (values[chosen], (users[chosen], items[chosen])), shape=(n_users, n_items)
+    )
 
 
 def symmetric_inverse(gram: np.ndarray) -> np.ndarray:
@@ -57,18 +94,20 @@ class EaseEngine(Engine):
         binary: bool = True,
         half_life_events: float | None = 5.0,
         negative_weight: float = 0.0,
+        train_half_life_events: float | None = None,
     ):
         self.l2 = float(l2)
         self.max_items = int(max_items)
         self.binary = bool(binary)
         self.half_life_events = half_life_events
         self.negative_weight = float(negative_weight)
+        self.train_half_life_events = train_half_life_events
         self.n_items = 0
         self.head_items = np.zeros(0, dtype=np.int32)
         self.weights = np.zeros((0, 0), dtype=np.float32)
 
     def fit(self, data: TrainingData) -> EaseEngine:
-        matrix = training_matrix(data, self.binary)
+        matrix = training_matrix(data, self.binary, self.train_half_life_events)
         self.n_items = data.n_items
         counts = np.diff(matrix.tocsc().indptr)
         ranked = np.argsort(-counts, kind="stable")
@@ -164,6 +203,7 @@ class EaseEngine(Engine):
             "binary": self.binary,
             "half_life_events": self.half_life_events,
             "negative_weight": self.negative_weight,
+            "train_half_life_events": self.train_half_life_events,
         }
 
     def state(self) -> tuple[dict, dict[str, np.ndarray]]:
@@ -178,6 +218,7 @@ class EaseEngine(Engine):
             meta["binary"],
             meta["half_life_events"],
             meta["negative_weight"],
+            meta.get("train_half_life_events"),
         )
         engine.n_items = int(meta["n_items"])
         engine.head_items = arrays["head_items"].astype(np.int32)

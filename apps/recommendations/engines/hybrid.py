@@ -1,10 +1,13 @@
 """Hybrid engine: a weighted blend of standardised component scores, with a cold-start path.
 
-Components: collaborative (EASE over a recency-weighted history), sequential (item-to-item
+Components: collaborative (EASE over a recency-weighted history), collaborative_recent (EASE
+trained with each user's latest interactions weighing most), sequential (item-to-item
 transitions from the latest positives), content (TF-IDF profile) and popularity (a prior).
 Each component's raw scores are standardised per user (zero mean, unit deviation over the
-catalogue) before blending, so the weights are comparable; the weights are tuned offline on a
-validation split (see apps/recommendations/evaluation/tuning.py and docs/recommender-quality.md).
+catalogue) before blending, so the weights are comparable. The weights depend on how long the
+user's history is (``bands``: a short history is best continued by what follows its latest
+items, a long one by the user's taste as a whole and what is popular); they are tuned offline
+on a validation split (apps/recommendations/evaluation/tuning.py, docs/recommender-quality.md).
 
 Cold start: a user with no history gets popularity; declared tastes (``History.features``, e.g.
 favorite genres) lift every matching item above every other one, so the user sees the most
@@ -13,6 +16,7 @@ popular movies of those genres first.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 
 import numpy as np
@@ -25,13 +29,53 @@ from .sequential import TransitionEngine
 from .trending import PopularityEngine, TrendingEngine
 
 # Tuned on the MovieLens validation split (docs/recommender-quality.md); component defaults too.
-DEFAULT_WEIGHTS = {"collaborative": 1.0, "sequential": 0.5, "content": 1.0, "popularity": 0.2}
+# Each band applies to histories of fewer than ``max_events`` events (None: any longer one).
+DEFAULT_BANDS = (
+    {
+        "max_events": 40,
+        "weights": {
+            "collaborative": 1.0,
+            "collaborative_recent": 0.0,
+            "content": 1.5,
+            "popularity": -0.2,
+            "sequential": 0.75,
+        },
+    },
+    {
+        "max_events": 160,
+        "weights": {
+            "collaborative": 1.0,
+            "collaborative_recent": 0.0,
+            "content": 0.5,
+            "popularity": -0.5,
+            "sequential": 0.35,
+        },
+    },
+    {
+        "max_events": None,
+        "weights": {
+            "collaborative": 1.0,
+            "collaborative_recent": 2.0,
+            "content": 0.35,
+            "popularity": -0.2,
+            "sequential": 0.75,
+        },
+    },
+)
+DEFAULT_RECENT = {
+    "half_life_events": None,
+    "l2": 50.0,
+    "max_items": 3000,
+    "train_half_life_events": 200.0,
+}
 COMPONENT_CLASSES = {
     "collaborative": EaseEngine,
+    "collaborative_recent": EaseEngine,
     "sequential": TransitionEngine,
     "content": ContentEngine,
 }
-EXPLAIN_ORDER = ("collaborative", "sequential", "content")
+COMPONENT_NAMES = (*COMPONENT_CLASSES, "popularity")
+EXPLAIN_ORDER = ("collaborative", "collaborative_recent", "sequential", "content")
 
 
 def _same_parameters(engine: Engine, other: Engine) -> bool:
@@ -41,6 +85,24 @@ def _same_parameters(engine: Engine, other: Engine) -> bool:
         and parameters is not None
         and parameters() == other.parameters()
     )
+
+
+def bands_normalise(bands) -> list[dict]:
+    """Bands as plain dicts, checked: known components, increasing limits, the last open."""
+    result = []
+    for band in bands:
+        limit = band.get("max_events")
+        weights = {name: float(weight) for name, weight in dict(band["weights"]).items()}
+        unknown = set(weights) - set(COMPONENT_NAMES)
+        if unknown:
+            raise ValueError(f"unknown hybrid components: {sorted(unknown)}")
+        result.append({"max_events": None if limit is None else int(limit), "weights": weights})
+    limits = [band["max_events"] for band in result]
+    if not result or limits[-1] is not None or None in limits[:-1]:
+        raise ValueError("bands need one open last band (max_events None)")
+    if any(b <= a for a, b in itertools.pairwise(limits[:-1])):
+        raise ValueError("band limits must increase")
+    return result
 
 
 class HybridEngine(Engine):
@@ -53,12 +115,22 @@ class HybridEngine(Engine):
         sequential: dict | None = None,
         content: dict | None = None,
         popularity_half_life_days: float | None = None,
+        collaborative_recent: dict | None = None,
+        bands: list[dict] | tuple[dict, ...] | None = None,
     ):
-        self.weights = {**DEFAULT_WEIGHTS, **(weights or {})}
-        unknown = set(self.weights) - {*COMPONENT_CLASSES, "popularity"}
-        if unknown:
-            raise ValueError(f"unknown hybrid components: {sorted(unknown)}")
-        params = {"collaborative": collaborative, "sequential": sequential, "content": content}
+        """``weights`` (one blend for every user) or ``bands`` (a blend per history length);
+        with neither, the tuned default bands."""
+        if weights is not None and bands is not None:
+            raise ValueError("give weights or bands, not both")
+        if weights is not None:
+            bands = [{"max_events": None, "weights": weights}]
+        self.bands = bands_normalise(bands if bands is not None else DEFAULT_BANDS)
+        params = {
+            "collaborative": collaborative,
+            "collaborative_recent": {**DEFAULT_RECENT, **(collaborative_recent or {})},
+            "sequential": sequential,
+            "content": content,
+        }
         self.components: dict[str, Engine] = {
             name: cls(**(params[name] or {})) for name, cls in COMPONENT_CLASSES.items()
         }
@@ -72,8 +144,9 @@ class HybridEngine(Engine):
         """Fit the components; ``fitted`` offers engines already fitted on this same ``data``
         (by name): a component of the same class and parameters takes that engine as it is
         instead of fitting an identical copy (training the served engines fits EASE once)."""
+        used = {name for band in self.bands for name, weight in band["weights"].items() if weight}
         for name, engine in self.components.items():
-            if self.weights.get(name, 0.0) != 0.0 or name in ("popularity", "content"):
+            if name in used or name in ("popularity", "content"):
                 twin = (fitted or {}).get(name)
                 if twin is not None and _same_parameters(engine, twin):
                     self.components[name] = twin
@@ -102,18 +175,42 @@ class HybridEngine(Engine):
         history by an identical engine (see ``shares_component``), which are not recomputed."""
         if history.is_empty:
             return self._cold_start(history)
-        known = known or {}
+        parts = self._standardised_parts(history, known or {})
         total = None
-        for name, weight in self.weights.items():
+        for name, weight in self.weights_for(history).items():
             if weight == 0.0:
                 continue
-            raw = known[name] if name in known else self.component_scores(name, history)
-            part = weight * standardize(raw)
+            standardised = parts.get(name)
+            if standardised is None:
+                standardised = standardize(self.component_scores(name, history))
+            part = weight * standardised
             total = part if total is None else total + part
         return total if total is not None else self._cold_start(history)
 
     def score(self, history: History, known: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
         return unit_scale(self.raw_score(history, known))
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """The blend of the longest histories (the only one when there are no bands)."""
+        return self.bands[-1]["weights"]
+
+    def weights_for(self, history: History) -> dict[str, float]:
+        """The blend for a history of this length."""
+        events = len(history.items)
+        for band in self.bands:
+            if band["max_events"] is None or events < band["max_events"]:
+                return band["weights"]
+        return self.bands[-1]["weights"]
+
+    def with_weights(self, weights: dict[str, float]) -> HybridEngine:
+        """The same fitted components blended by ``weights`` for every user (an experiment
+        arm's blend): a shallow copy, nothing is refitted."""
+        copy = object.__new__(HybridEngine)
+        copy.__dict__.update(self.__dict__)
+        copy.bands = bands_normalise([{"max_events": None, "weights": weights}])
+        copy._parts_cache = None
+        return copy
 
     def shares_component(self, name: str, engine: Engine) -> bool:
         """Whether component ``name`` is the same fitted model as ``engine``: then that
@@ -129,9 +226,12 @@ class HybridEngine(Engine):
             and all(np.array_equal(own_arrays[key], arrays[key]) for key in own_arrays)
         )
 
-    def _standardised_parts(self, history: History) -> dict[str, np.ndarray]:
-        """Standardised component scores, memoised for the last history (explain is called
-        once per recommended item of the same user). One tuple assignment: thread-safe."""
+    def _standardised_parts(
+        self, history: History, known: Mapping[str, np.ndarray] | None = None
+    ) -> dict[str, np.ndarray]:
+        """Standardised scores of the explaining components, memoised for the last history
+        (scoring a user and then explaining their list reads them twice). One tuple
+        assignment: thread-safe."""
         key = (
             np.asarray(history.items).tobytes(),
             np.asarray(history.weights).tobytes(),
@@ -140,10 +240,14 @@ class HybridEngine(Engine):
         cached = getattr(self, "_parts_cache", None)
         if cached is not None and cached[0] == key:
             return cached[1]
+        weights = self.weights_for(history)
+        known = known or {}
         parts = {
-            name: standardize(self.component_scores(name, history))
+            name: standardize(
+                known[name] if name in known else self.component_scores(name, history)
+            )
             for name in EXPLAIN_ORDER
-            if self.weights.get(name, 0.0) > 0
+            if weights.get(name, 0.0) > 0
         }
         self._parts_cache = (key, parts)
         return parts
@@ -152,8 +256,9 @@ class HybridEngine(Engine):
         if history.is_empty:
             return None
         parts = self._standardised_parts(history)
+        weights = self.weights_for(history)
         contributions = sorted(
-            ((self.weights[name] * part[item], name) for name, part in parts.items()),
+            ((weights[name] * part[item], name) for name, part in parts.items()),
             reverse=True,
         )
         for _, name in contributions:
@@ -162,9 +267,43 @@ class HybridEngine(Engine):
                 return position
         return None
 
+    def explain_many(self, history: History, items: np.ndarray) -> list[int | None]:
+        """``explain`` for many items, the same answers: each item is asked of its parts in
+        order of their contribution, and each part explains all the items it is asked about
+        in one call (most items are answered by their first part)."""
+        items = np.asarray(items, dtype=np.int64).ravel()
+        found: list[int | None] = [None] * items.size
+        if history.is_empty or items.size == 0:
+            return found
+        parts = self._standardised_parts(history)
+        weights = self.weights_for(history)
+        orders = [
+            [
+                name
+                for _, name in sorted(
+                    ((weights[name] * part[item], name) for name, part in parts.items()),
+                    reverse=True,
+                )
+            ]
+            for item in items.tolist()
+        ]
+        pending = list(range(items.size))
+        for step in range(len(parts)):
+            asked: dict[str, list[int]] = {}
+            for column in pending:
+                asked.setdefault(orders[column][step], []).append(column)
+            for name, columns in asked.items():
+                answers = self.components[name].explain_many(history, items[columns])
+                for column, answer in zip(columns, answers, strict=True):
+                    found[column] = answer
+            pending = [column for column in pending if found[column] is None]
+            if not pending:
+                break
+        return found
+
     def state(self) -> tuple[dict, dict[str, np.ndarray]]:
         meta = {
-            "weights": self.weights,
+            "bands": self.bands,
             "popularity_half_life_days": self.popularity_half_life_days,
             "components": {},
         }
@@ -177,9 +316,8 @@ class HybridEngine(Engine):
 
     @classmethod
     def from_state(cls, meta: dict, arrays: dict[str, np.ndarray]) -> HybridEngine:
-        engine = cls(
-            weights=meta["weights"], popularity_half_life_days=meta["popularity_half_life_days"]
-        )
+        bands = meta.get("bands") or [{"max_events": None, "weights": meta["weights"]}]
+        engine = cls(bands=bands, popularity_half_life_days=meta["popularity_half_life_days"])
         kinds = {
             c.__name__: c
             for c in (EaseEngine, TransitionEngine, ContentEngine, PopularityEngine, TrendingEngine)

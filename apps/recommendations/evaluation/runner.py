@@ -87,6 +87,11 @@ def metrics_of(ranked: list[np.ndarray], evaluation: EvaluationSet) -> dict[str,
     }
 
 
+def ndcg_per_user(ranked: list[np.ndarray], evaluation: EvaluationSet) -> np.ndarray:
+    """NDCG@10 of each evaluated user (aligned with ``evaluation.histories``)."""
+    return np.array([ndcg_at_k(r, t, 10) for r, t in zip(ranked, evaluation.relevant, strict=True)])
+
+
 def evaluate_scorer(
     score: Callable[[History], np.ndarray], evaluation: EvaluationSet
 ) -> dict[str, float]:

@@ -12,6 +12,7 @@ from apps.recommendations import storing
 from apps.recommendations.models import (
     DismissedMovie,
     FeedbackType,
+    RecommendationReason,
     RecommendationState,
     UserRecommendation,
 )
@@ -34,7 +35,7 @@ trained_world = fixtures.trained_world
 def stored_rows() -> set[tuple]:
     return set(
         UserRecommendation.objects.filter(rank__isnull=False).values_list(
-            "user_id", "movie_id", "algorithm", "rank", "score", "reason"
+            "user_id", "movie_id", "algorithm", "rank", "score", "reason__text"
         )
     )
 
@@ -85,7 +86,13 @@ def test_batch_store_drops_dismissed_movies_and_keeps_clicked_rows_out_of_the_li
     RecommendationState.objects.create(user=user)
     alien, aliens, dune = world.scifi[0], world.scifi[1], world.scifi[4]
     clicked = UserRecommendation.objects.create(
-        user=user, movie=dune, algorithm="hybrid", score=0.9, rank=1, clicked=True
+        user=user,
+        movie=dune,
+        algorithm="hybrid",
+        score=0.9,
+        rank=1,
+        clicked=True,
+        reason=RecommendationReason.objects.create(text="Picked for your taste"),
     )
     DismissedMovie.objects.create(user=user, movie=alien, feedback_type=FeedbackType.NOT_INTERESTED)
     lists = {"hybrid": [Scored(alien.id, 1.0, "a"), Scored(aliens.id, 0.7, "b")]}
@@ -93,7 +100,7 @@ def test_batch_store_drops_dismissed_movies_and_keeps_clicked_rows_out_of_the_li
     recommendations_store_many(batch=[ListsToStore(user_id=user.id, lists=lists, seen_count=0)])
 
     ranked = UserRecommendation.objects.filter(user=user, rank__isnull=False)
-    assert list(ranked.values_list("movie_id", "rank", "reason")) == [(aliens.id, 1, "b")]
+    assert list(ranked.values_list("movie_id", "rank", "reason__text")) == [(aliens.id, 1, "b")]
     clicked.refresh_from_db()
     assert clicked.rank is None and clicked.clicked
 
@@ -113,7 +120,9 @@ def test_many_rows_take_the_bulk_path_and_update_what_is_already_stored(world, m
     recommendations_store_many(batch=batch(0.75))
 
     assert set(UserRecommendation.objects.values_list("id", flat=True)) == ids
-    assert set(UserRecommendation.objects.values_list("score", "reason")) == {(0.75, "reason 0.75")}
+    assert set(UserRecommendation.objects.values_list("score", "reason__text")) == {
+        (0.75, "reason 0.75")
+    }
     assert UserRecommendation.objects.count() == len(users) * len(movies)
 
 

@@ -42,12 +42,14 @@ def test_evaluate_recommender_prints_every_engine_and_baseline_with_the_checks(t
     for label, _, _ in ROWS:
         row = next(line for line in text.splitlines() if line.startswith(label))
         values = [float(x) for x in row[len(label) :].split()]
-        assert len(values) == 5
-        assert all(0.0 <= v <= 1.0 for v in values[:4])
+        assert len(values) == 7  # 4 metrics, NDCG's interval, the ratio to EASE, fit seconds
+        assert all(0.0 <= v <= 1.0 for v in values[:5])
     assert text.count("PASS") + text.count("FAIL") == 3
     tuned = json.loads(params.read_text())
     assert set(tuned) >= {"ease", "item_knn", "collaborative", "sequential", "content", "hybrid"}
     assert tuned["ease"]["half_life_events"] is None
+    assert [band["max_events"] for band in tuned["hybrid"]["bands"]] == [40, 160, None]
+    assert "interval" in next(line for line in text.splitlines() if "x EASE" in line)
 
 
 def test_evaluate_recommender_refuses_a_directory_without_movielens_files(tmp_path):

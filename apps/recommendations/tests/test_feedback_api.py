@@ -27,7 +27,8 @@ URL = reverse("me-recommendations")
 def scifi_fan(trained_world):
     user = UserFactory()
     interactions_add(user, trained_world.scifi[:2])
-    recommendations_refresh(user_id=user.id)
+    for engine in ("hybrid", "collaborative", "content", "trending"):
+        recommendations_refresh(user_id=user.id, engine=engine)  # every list stored
     return user
 
 

@@ -8,7 +8,11 @@ from apps.accounts.models import UserFavoriteGenre
 from apps.accounts.tests.factories import UserFactory
 from apps.catalog.tests.factories import GenreFactory, MovieFactory
 from apps.interactions.tests.factories import InteractionFactory
-from apps.recommendations.models import RecommendationState, UserRecommendation
+from apps.recommendations.models import (
+    RecommendationReason,
+    RecommendationState,
+    UserRecommendation,
+)
 from apps.recommendations.selectors import (
     active_movie_ids,
     best_movies_in_genres,
@@ -27,7 +31,12 @@ pytestmark = pytest.mark.django_db
 
 def stored(user, movie, *, engine="hybrid", rank=1, score=0.5) -> UserRecommendation:
     return UserRecommendation.objects.create(
-        user=user, movie=movie, algorithm=engine, rank=rank, score=score
+        user=user,
+        movie=movie,
+        algorithm=engine,
+        rank=rank,
+        score=score,
+        reason=RecommendationReason.objects.get_or_create(text="Picked for your taste")[0],
     )
 
 

@@ -10,6 +10,7 @@ from apps.recommendations.models import (
     DismissedMovie,
     ModelArtifact,
     RecommendationFeedback,
+    RecommendationReason,
     RecommendationState,
     UserRecommendation,
 )
@@ -147,7 +148,12 @@ def test_recommendations_refresh_all_stores_lists_for_every_user_with_interactio
 @pytest.mark.django_db
 def test_recommendation_click_is_recorded_once_with_its_first_time(user):
     recommendation = UserRecommendation.objects.create(
-        user=user, movie=MovieFactory(), algorithm="hybrid", rank=1, score=0.5
+        user=user,
+        movie=MovieFactory(),
+        algorithm="hybrid",
+        rank=1,
+        score=0.5,
+        reason=RecommendationReason.objects.get_or_create(text="Picked for your taste")[0],
     )
 
     first = recommendation_click(recommendation=recommendation).clicked_at
