@@ -10,27 +10,52 @@ from apps.core.exceptions import InvalidInput
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 MAX_PAGE = 100_000
+# More digits than any bound here can need. The length is checked before int() runs: Python
+# refuses to convert a string of more than 4,300 digits (a ValueError, so a 500), and converting
+# a long one costs time before any bound could reject it.
+MAX_INT_PARAM_DIGITS = 18
 
 
-def positive_int_param(request, name: str, default: int, maximum: int | None = None) -> int:
-    """A positive integer query parameter, or a 400 naming it."""
+def int_query_param(
+    request, name: str, default: int, *, minimum: int = 1, maximum: int | None = None
+) -> int:
+    """A whole-number query parameter within [minimum, maximum], or a 400 naming it.
+
+    Every integer query parameter read by hand (not through a serializer or a filter form)
+    goes through here: digits only (a leading minus sign when ``minimum`` is negative), at
+    most MAX_INT_PARAM_DIGITS of them, then the bounds. Nothing is clamped: a value out of
+    bounds is refused, as the OpenAPI schema says.
+    """
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+    digits = raw[1:] if raw.startswith("-") and minimum < 0 else raw
+    bounds = f"from {minimum}" + (f" to {maximum}" if maximum is not None else "")
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > MAX_INT_PARAM_DIGITS:
         raise InvalidInput(
-            f"'{name}' must be a positive whole number.", details={name: ["Must be >= 1."]}
+            f"'{name}' must be a whole number {bounds}.",
+            details={name: [f"A whole number {bounds}."]},
         )
     value = int(raw)
-    if maximum is not None and name == "page" and value > maximum:
+    if value < minimum:
+        raise InvalidInput(
+            f"'{name}' must be at least {minimum}.", details={name: [f"Must be >= {minimum}."]}
+        )
+    if maximum is not None and value > maximum:
         raise InvalidInput(
             f"'{name}' must be at most {maximum}.", details={name: [f"Must be <= {maximum}."]}
         )
-    return min(value, maximum) if maximum is not None else value
+    return value
+
+
+def positive_int_param(request, name: str, default: int, maximum: int | None = None) -> int:
+    """A positive integer query parameter (``page``, ``per_page``), or a 400 naming it."""
+    return int_query_param(request, name, default, minimum=1, maximum=maximum)
 
 
 class EnvelopePagination(BasePagination):
-    """``page`` and ``per_page`` (capped at 100); a page past the end is an empty list."""
+    """``page`` (1 to 100,000) and ``per_page`` (1 to 100; more is a 400, not clamped); a
+    page past the end is an empty list."""
 
     page_size = DEFAULT_PER_PAGE
 
@@ -83,14 +108,17 @@ class EnvelopePagination(BasePagination):
                 "name": "page",
                 "in": "query",
                 "required": False,
-                "description": "Page number, from 1.",
+                "description": f"Page number, 1 to {MAX_PAGE}; a page past the end is empty.",
                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
             },
             {
                 "name": "per_page",
                 "in": "query",
                 "required": False,
-                "description": f"Items per page, 1 to {MAX_PER_PAGE} (default {DEFAULT_PER_PAGE}).",
+                "description": (
+                    f"Items per page, 1 to {MAX_PER_PAGE} (default {DEFAULT_PER_PAGE}); "
+                    "a value out of range is a 400, never clamped."
+                ),
                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
             },
         ]
