@@ -1,6 +1,7 @@
 """Helpers for tests across apps."""
 
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -18,6 +19,38 @@ IS_REDIS = settings.CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCac
 redis_only = pytest.mark.skipif(
     not IS_REDIS, reason="needs Redis: set REDIS_URL to a Redis database to run it"
 )
+
+
+# The shared test data (../shared, or SHARED_DIR) is not in the repository. Tests that need it
+# ask for it through these functions when they run, never at import, and skip saying how to
+# get it; everything else runs in a bare clone.
+MOVIELENS_SMALL_URL = "https://files.grouplens.org/datasets/movielens/ml-latest-small.zip"
+
+
+def shared_movielens_small() -> Path:
+    """The ml-latest-small directory, or a skip that says how to get it."""
+    directory = Path(settings.SHARED_DIR) / "datasets" / "ml-latest-small"
+    if not (directory / "ratings.csv").is_file():
+        pytest.skip(
+            f"needs MovieLens ml-latest-small in {directory}: download {MOVIELENS_SMALL_URL} "
+            f"and unzip it into {directory.parent} (or set SHARED_DIR to a folder with "
+            "datasets/ml-latest-small)"
+        )
+    return directory
+
+
+def shared_tmdb_fixture(name: str) -> Path:
+    """A recorded TMDb v3 body, or a skip that says how to get the recordings."""
+    directory = Path(settings.SHARED_DIR) / "tmdb-fixtures"
+    path = directory / name
+    if not path.is_file():
+        pytest.skip(
+            f"needs the recorded TMDb bodies in {directory} (the project's shared "
+            "tmdb-fixtures folder, real TMDb v3 bodies listed in its INDEX.md; they are not "
+            "redistributed here): put it at ../shared/tmdb-fixtures beside the clone, or set "
+            "SHARED_DIR to the folder holding it"
+        )
+    return path
 
 
 class _UnavailableCache:

@@ -3,12 +3,12 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from apps.accounts.models import Profile
 from apps.catalog.models import Genre, Movie, MovieGenre, MovieTag
+from apps.core.testing import shared_movielens_small
 from apps.interactions.models import Interaction
 
 pytestmark = pytest.mark.django_db
@@ -247,11 +247,7 @@ def test_quiet_import_prints_nothing(movielens_dir, capsys):
 
 @pytest.mark.slow
 def test_the_real_ml_latest_small_imports_with_its_published_counts():
-    directory = Path(settings.SHARED_DIR) / "datasets" / "ml-latest-small"
-    if not (directory / "movies.csv").exists():
-        pytest.skip(f"{directory} is not present on this machine")
-
-    _import(directory)
+    _import(shared_movielens_small())
 
     assert get_user_model().objects.filter(username__startswith="ml_").count() == 610
     assert Movie.objects.filter(movielens_id__isnull=False).count() == 9742

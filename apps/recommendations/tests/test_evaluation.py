@@ -5,8 +5,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from django.conf import settings
 
+from apps.core.testing import shared_movielens_small
 from apps.recommendations.evaluation.metrics import (
     catalogue_coverage,
     hit_rate_at_k,
@@ -16,8 +16,6 @@ from apps.recommendations.evaluation.metrics import (
 from apps.recommendations.evaluation.movielens import Ratings, movielens_load, training_data
 from apps.recommendations.evaluation.runner import evaluation_set, top_items
 from apps.recommendations.evaluation.split import tag_mask_before, temporal_split
-
-MOVIELENS_SMALL = Path(settings.SHARED_DIR) / "datasets" / "ml-latest-small"
 
 
 def ratings_of(rows) -> Ratings:
@@ -139,9 +137,8 @@ def test_evaluation_set_pairs_each_users_past_with_their_held_out_items(tmp_path
     assert evaluation.data.item_ids[evaluation.relevant[0]].tolist() == [2]
 
 
-@pytest.mark.skipif(not MOVIELENS_SMALL.is_dir(), reason="ml-latest-small is not available")
 def test_split_of_movielens_small_never_trains_on_a_users_future():
-    ratings = movielens_load(MOVIELENS_SMALL).ratings
+    ratings = movielens_load(shared_movielens_small()).ratings
     split = temporal_split(ratings)
     for user, cutoff in split.cutoffs.items():
         train_times = split.train.timestamps[split.train.users == user]

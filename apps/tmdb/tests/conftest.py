@@ -1,28 +1,19 @@
 """Fixtures for replaying recorded TMDb bodies with respx (never the internet)."""
 
 import json
-from pathlib import Path
 
 import pytest
 import respx
-from django.conf import settings
+
+from apps.core.testing import shared_tmdb_fixture
 
 BASE_URL = "https://tmdb.test/3"
 
 
-def fixture_path(name: str) -> Path:
-    return Path(settings.SHARED_DIR) / "tmdb-fixtures" / name
-
-
 def fixture_body(name: str) -> dict:
-    """A recorded TMDb body; skips the test (or the module, at import) in a clone without them."""
-    path = fixture_path(name)
-    if not path.exists():
-        pytest.skip(
-            f"needs the recorded TMDb bodies in {path.parent} (../shared/tmdb-fixtures)",
-            allow_module_level=True,
-        )
-    return json.loads(path.read_text(encoding="utf-8"))
+    """A recorded TMDb body; skips the calling test in a clone without them (call it inside a
+    test, never at import: a bare clone must collect every module)."""
+    return json.loads(shared_tmdb_fixture(name).read_text(encoding="utf-8"))
 
 
 @pytest.fixture

@@ -12,7 +12,15 @@ from apps.tmdb.tests.conftest import fixture_body
 
 pytestmark = pytest.mark.django_db
 
-POPULAR = fixture_body("movie_popular.json")
+# A page in the shape of TMDb's movie lists. The client's tests check the transport (auth,
+# retries, the breaker, caching), not the body, and a bare clone without ../shared must run them;
+# the recorded bodies are replayed where their content matters (mapping and sync tests).
+POPULAR = {
+    "page": 1,
+    "results": [{"id": 550, "title": "Fight Club", "popularity": 61.4}],
+    "total_pages": 1,
+    "total_results": 1,
+}
 
 
 def test_api_key_is_sent_as_the_v3_query_parameter(tmdb_mock):
