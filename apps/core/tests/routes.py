@@ -9,14 +9,21 @@ from django.urls import URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
 
 from apps.catalog.tests.factories import EpisodeFactory, MovieFactory
+from apps.feed.tests.factories import CollectionFactory, NewsArticleFactory
 from apps.interactions.tests.factories import UserListFactory
 from apps.recommendations.models import RecommendationReason, UserRecommendation
 
 URL_CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
 SCHEMA_PARAMETER = re.compile(r"\{(\w+)\}")
 
-# How to fill each path parameter from the world.
+# How to fill each path parameter from the world; ROUTE_PATH_VALUES first, for a name that
+# means different things on different routes (matched by the route's beginning).
+ROUTE_PATH_VALUES = {
+    ("/api/v1/collections/", "slug"): lambda world: world["collection"].slug,
+    ("/api/v1/news/", "slug"): lambda world: world["article"].slug,
+}
 PATH_VALUES = {
+    "key": lambda world: "popular_movies",
     "movie_id": lambda world: world["movie"].pk,
     "tmdb_id": lambda world: world["movie"].tmdb_id,
     "episode_id": lambda world: world["episode"].pk,
@@ -33,7 +40,8 @@ REQUIRED_QUERY = {"/api/v1/search/": {"q": "movie"}}
 
 
 def world_create(user) -> dict:
-    """A movie, an episode, and a public list and a recommendation of ``user``'s."""
+    """A movie, an episode, a public list and a recommendation of ``user``'s, a published
+    collection and news article."""
     movie = MovieFactory()
     recommendation = UserRecommendation.objects.create(
         user=user,
@@ -48,6 +56,8 @@ def world_create(user) -> dict:
         "episode": EpisodeFactory(),
         "user_list": UserListFactory(user=user, is_public=True),
         "recommendation": recommendation,
+        "collection": CollectionFactory(),
+        "article": NewsArticleFactory(),
     }
 
 
@@ -77,6 +87,9 @@ def path_fill(route: str, world: dict, pattern: re.Pattern = URL_CONVERTER) -> s
 
     def value(match):
         name = match.group(1)
+        for (prefix, routed_name), routed in ROUTE_PATH_VALUES.items():
+            if routed_name == name and route.startswith(prefix):
+                return str(routed(world))
         assert name in PATH_VALUES, f"add a value for the path parameter {name!r} to PATH_VALUES"
         return str(PATH_VALUES[name](world))
 
