@@ -103,3 +103,21 @@ def schema_operations():
         for method, operation in operations.items():
             if method in {"get", "post", "put", "patch", "delete"}:
                 yield path, method, operation
+
+
+def schema_path(route: str) -> str:
+    """The OpenAPI path of a URLconf route (``<id:movie_id>`` becomes ``{movie_id}``)."""
+    return URL_CONVERTER.sub(lambda match: "{" + match.group(1) + "}", route)
+
+
+def paginated_routes() -> list[tuple[str, type]]:
+    """``(route, view class)`` of every DRF view in the URLconf whose GET is paginated: its
+    schema operation takes ``page`` (the paginator documents it), whether the view is a
+    generic list or calls the paginator itself."""
+    paged = {
+        path
+        for path, method, operation in schema_operations()
+        if method == "get"
+        and any(p["in"] == "query" and p["name"] == "page" for p in operation.get("parameters", []))
+    }
+    return [(route, view) for route, view in drf_views() if schema_path(route) in paged]
