@@ -3,12 +3,11 @@
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from rest_framework import serializers
 
+from apps.accounts.fields import LanguageCodeField, TimeZoneField
 from apps.accounts.models import Profile, User
 from apps.accounts.validators import (
     validate_birth_date,
-    validate_language_code,
     validate_phone_number,
-    validate_time_zone,
     validate_username_has_no_at,
 )
 from apps.catalog.serializers import GenreSerializer
@@ -95,10 +94,8 @@ class AccountFavoriteGenresSerializer(serializers.Serializer):
 class AccountProfileInputSerializer(serializers.Serializer):
     bio = serializers.CharField(max_length=2000, allow_blank=True, required=False)
     avatar = serializers.URLField(max_length=200, allow_null=True, allow_blank=True, required=False)
-    preferred_language = serializers.CharField(
-        max_length=10, required=False, validators=[validate_language_code]
-    )
-    timezone = serializers.CharField(max_length=50, required=False, validators=[validate_time_zone])
+    preferred_language = LanguageCodeField(required=False)
+    timezone = TimeZoneField(required=False)
     country = serializers.CharField(max_length=50, allow_blank=True, required=False)
 
     def validate_avatar(self, value: str | None) -> str | None:

@@ -14,12 +14,12 @@ EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 
 
 @lru_cache(maxsize=1)
-def _time_zone_names() -> frozenset[str]:
+def time_zone_names() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
 def validate_time_zone(value: str) -> str:
-    if value not in _time_zone_names():
+    if value not in time_zone_names():
         raise serializers.ValidationError(
             "Not a known IANA time zone name (for example Europe/Paris or UTC)."
         )

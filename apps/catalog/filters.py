@@ -2,11 +2,13 @@
 
 import django_filters
 from django import forms
+from django.core.validators import RegexValidator
 from django.db.models import Exists, F, OuterRef, QuerySet
 
 from apps.catalog.models import MovieGenre, ShowGenre
 from apps.catalog.models.movies import MovieStatus
 from apps.catalog.search import MAX_QUERY_LENGTH, movie_popularity_boost, text_search
+from apps.core.schema import filter_documented
 
 # Public ordering names to database orderings; "-name" is the same, descending. Nulls go last
 # both ways, and the id breaks ties so pages never overlap.
@@ -24,6 +26,28 @@ SHOW_ORDERINGS = {
     "name": "name",
 }
 BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
+# ISO 639-1, as TMDb gives original_language: two lowercase letters.
+LANGUAGE_PATTERN = "^([a-z]{2})?$"  # empty: the filter is off
+
+
+def language_filter() -> django_filters.CharFilter:
+    return filter_documented(
+        django_filters.CharFilter(
+            field_name="original_language",
+            max_length=2,
+            validators=[RegexValidator(LANGUAGE_PATTERN, "Use an ISO 639-1 code such as en.")],
+            help_text="ISO 639-1 code of the original language, e.g. en.",
+        ),
+        pattern=LANGUAGE_PATTERN,
+    )
+
+
+def genre_filter() -> django_filters.CharFilter:
+    return filter_documented(
+        django_filters.CharFilter(
+            method="filter_genre", max_length=50, help_text="Genre id or slug."
+        )
+    )
 
 
 def ordering_choices(orderings: dict) -> list[tuple[str, str]]:
@@ -62,40 +86,45 @@ def genre_exists(link_model, owner_field: str, value: str):
 
 
 class MovieFilter(django_filters.FilterSet):
-    genre = django_filters.CharFilter(
-        method="filter_genre", max_length=50, help_text="Genre id or slug."
+    genre = genre_filter()
+    year_min = filter_documented(
+        IntegerFilter(field_name="release_year", lookup_expr="gte", min_value=1800, max_value=2200)
     )
-    year_min = IntegerFilter(
-        field_name="release_year", lookup_expr="gte", min_value=1800, max_value=2200
+    year_max = filter_documented(
+        IntegerFilter(field_name="release_year", lookup_expr="lte", min_value=1800, max_value=2200)
     )
-    year_max = IntegerFilter(
-        field_name="release_year", lookup_expr="lte", min_value=1800, max_value=2200
+    # Any decimal within the bounds (no cap on decimal places: a bound of 7.125 filters as such).
+    rating_min = filter_documented(
+        django_filters.NumberFilter(
+            field_name="tmdb_rating",
+            lookup_expr="gte",
+            min_value=0,
+            max_value=10,
+            help_text="Minimum TMDb rating (0 to 10).",
+        )
     )
-    rating_min = django_filters.NumberFilter(
-        field_name="tmdb_rating",
-        lookup_expr="gte",
-        min_value=0,
-        max_value=10,
-        max_digits=4,
-        decimal_places=2,
-        help_text="Minimum TMDb rating (0 to 10).",
+    our_rating_min = filter_documented(
+        django_filters.NumberFilter(
+            field_name="our_rating",
+            lookup_expr="gte",
+            min_value=0,
+            max_value=5,
+            help_text="Minimum rating by our users (0.5 to 5).",
+        )
     )
-    our_rating_min = django_filters.NumberFilter(
-        field_name="our_rating",
-        lookup_expr="gte",
-        min_value=0,
-        max_value=5,
-        max_digits=3,
-        decimal_places=2,
-        help_text="Minimum rating by our users (0.5 to 5).",
-    )
-    language = django_filters.CharFilter(
-        field_name="original_language", max_length=10, help_text="ISO 639-1 code, e.g. en."
-    )
+    language = language_filter()
     status = django_filters.ChoiceFilter(choices=MovieStatus.choices)
-    is_original = django_filters.ChoiceFilter(choices=BOOLEAN_CHOICES, method="filter_is_original")
-    q = django_filters.CharFilter(
-        method="filter_q", max_length=MAX_QUERY_LENGTH, help_text="Title search, forgives typos."
+    # Only the words true and false: not 1, 0, yes or on.
+    is_original = filter_documented(
+        django_filters.ChoiceFilter(choices=BOOLEAN_CHOICES, method="filter_is_original"),
+        type="boolean",
+    )
+    q = filter_documented(
+        django_filters.CharFilter(
+            method="filter_q",
+            max_length=MAX_QUERY_LENGTH,
+            help_text="Title search, forgives typos.",
+        )
     )
     ordering = ordering_filter(MOVIE_ORDERINGS, "-popularity")
 
@@ -125,12 +154,12 @@ class MovieFilter(django_filters.FilterSet):
 
 
 class ShowFilter(django_filters.FilterSet):
-    genre = django_filters.CharFilter(
-        method="filter_genre", max_length=50, help_text="Genre id or slug."
-    )
-    language = django_filters.CharFilter(field_name="original_language", max_length=10)
-    q = django_filters.CharFilter(
-        method="filter_q", max_length=MAX_QUERY_LENGTH, help_text="Name search, forgives typos."
+    genre = genre_filter()
+    language = language_filter()
+    q = filter_documented(
+        django_filters.CharFilter(
+            method="filter_q", max_length=MAX_QUERY_LENGTH, help_text="Name search, forgives typos."
+        )
     )
     ordering = ordering_filter(SHOW_ORDERINGS, "-popularity")
 

@@ -1,11 +1,19 @@
-"""OpenAPI: make the schema describe the envelope that the renderer actually sends.
+"""OpenAPI: make the schema describe what the server actually sends and accepts.
 
-The postprocessing hook wraps every 2xx JSON body in the success envelope (paginated bodies are
+The envelope hook wraps every 2xx JSON body in the success envelope (paginated bodies are
 already wrapped by EnvelopePagination.get_paginated_response_schema) and documents the error
-envelope for the statuses any operation can return.
+envelope for the statuses any operation can return. The text parameter hook says of every free
+text path or query parameter that control characters are refused (the request context
+middleware answers them with a 400). ``filter_documented`` gives a django-filter filter the
+bounds its form field enforces.
 """
 
+from drf_spectacular.utils import extend_schema_field
+
 from apps.core.pagination import MAX_PER_PAGE
+
+# No C0 control character and no DEL: apps.core.middleware refuses them in a path or query.
+NO_CONTROL_CHARACTERS = "^[^\\x00-\\x1f\\x7f]*$"
 
 ERROR_STATUSES = {
     "400": "Invalid input (field details in error.details).",
@@ -103,3 +111,45 @@ def envelope_postprocessing_hook(result, generator, request, public):
             for status in ERROR_STATUSES:
                 op_responses.setdefault(status, {"$ref": f"#/components/responses/Error{status}"})
     return result
+
+
+def text_parameter_postprocessing_hook(result, generator, request, public):
+    """Every string path or query parameter without an enum or a pattern of its own gets
+    NO_CONTROL_CHARACTERS as its pattern."""
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if (
+                    parameter.get("in") in {"path", "query"}
+                    and schema.get("type") == "string"
+                    and "enum" not in schema
+                    and "pattern" not in schema
+                ):
+                    schema["pattern"] = NO_CONTROL_CHARACTERS
+    return result
+
+
+def filter_documented(filter_field, **schema):
+    """The django-filter filter, documented with the bounds its form field enforces
+    (``min_value``, ``max_value``, ``max_length``), plus ``schema`` (a pattern, a type)."""
+    extra = filter_field.extra
+    document = {"type": "string"}
+    field_class = getattr(filter_field, "field_class", None)
+    if field_class is not None and field_class.__name__ == "IntegerField":
+        document = {"type": "integer"}
+    elif field_class is not None and field_class.__name__ == "DecimalField":
+        document = {"type": "number"}
+    for keyword, name in (
+        ("min_value", "minimum"),
+        ("max_value", "maximum"),
+        ("max_length", "maxLength"),
+    ):
+        if extra.get(keyword) is not None:
+            document[name] = extra[keyword]
+    if extra.get("help_text"):
+        document["description"] = str(extra["help_text"])
+    document.update(schema)
+    return extend_schema_field(document)(filter_field)

@@ -2,9 +2,11 @@
 
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.catalog.serializers import MovieSummarySerializer
+from apps.core.fields import StrictBooleanField
 from apps.interactions.models import (
     EpisodeReview,
     Interaction,
@@ -22,6 +24,9 @@ CLIENT_SOURCES = [
 ]
 
 
+@extend_schema_field(
+    {"type": "number", "minimum": 0.5, "maximum": 5.0, "multipleOf": 0.5, "format": "double"}
+)
 class HalfStarRatingField(serializers.DecimalField):
     """0.5 to 5.0 in half steps, as a JSON number or a string ("4.5", "4.50")."""
 
@@ -162,7 +167,7 @@ class InteractionStatsSerializer(serializers.Serializer):
 class UserListInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     description = serializers.CharField(max_length=1000, required=False, allow_blank=True)
-    is_public = serializers.BooleanField(required=False)
+    is_public = StrictBooleanField(required=False)
 
 
 class UserListSerializer(serializers.ModelSerializer):

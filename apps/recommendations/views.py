@@ -14,6 +14,7 @@ from apps.core.permissions import OwnedResourceMixin
 from apps.recommendations import scoring, selectors, services
 from apps.recommendations.engines import ENGINE_NAMES
 from apps.recommendations.experiments import arm_for
+from apps.recommendations.scoring import STORED_PER_ENGINE
 from apps.recommendations.selectors import POPULAR_NAMESPACE, POPULAR_TTL
 from apps.recommendations.serializers import (
     RecommendationClickSerializer,
@@ -36,7 +37,9 @@ ENGINE_PARAMETER = OpenApiParameter(
     "experiment arm sets another).",
 )
 LIMIT_PARAMETER = OpenApiParameter(
-    "limit", int, description="How many items, 1 to 100 (default 20)."
+    "limit",
+    {"type": "integer", "minimum": 1, "maximum": STORED_PER_ENGINE},
+    description=f"How many items, 1 to {STORED_PER_ENGINE} (default 20); more is a 400.",
 )
 
 

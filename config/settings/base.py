@@ -198,6 +198,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.core.schema.envelope_postprocessing_hook",
+        "apps.core.schema.text_parameter_postprocessing_hook",
     ],
 }
 

@@ -7,7 +7,12 @@ from rest_framework import generics
 from rest_framework.permissions import AllowAny
 
 from apps.catalog.cache import LISTS_NAMESPACE, SEARCH_TTL
-from apps.catalog.search import movie_popularity_boost, search_session, text_search
+from apps.catalog.search import (
+    MAX_QUERY_LENGTH,
+    movie_popularity_boost,
+    search_session,
+    text_search,
+)
 from apps.catalog.selectors import (
     movie_summary_queryset,
     person_list_popular,
@@ -41,7 +46,18 @@ class SearchView(CachedBytesMixin, generics.ListAPIView):
     @extend_schema(
         operation_id="search",
         parameters=[
-            OpenApiParameter("q", str, required=True, description="1 to 200 characters."),
+            OpenApiParameter(
+                "q",
+                {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": MAX_QUERY_LENGTH,
+                    # Something besides spaces, and no control characters.
+                    "pattern": "^[^\\x00-\\x1f\\x7f]*[^\\s\\x00-\\x1f\\x7f][^\\x00-\\x1f\\x7f]*$",
+                },
+                required=True,
+                description=f"1 to {MAX_QUERY_LENGTH} characters, not only spaces.",
+            ),
             OpenApiParameter("type", str, enum=list(SEARCH_TARGETS), description="Default movie."),
         ],
         responses=PolymorphicProxySerializer(
