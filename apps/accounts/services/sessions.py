@@ -37,15 +37,20 @@ def login_account(*, identifier: str) -> tuple[User | None, str]:
     return user, (f"user:{user.pk}" if user is not None else f"name:{identifier.lower()}")
 
 
-def user_login(*, identifier: str, password: str) -> tuple[User, dict[str, str]]:
+def user_login(
+    *, identifier: str, password: str, challenge: str | None = None
+) -> tuple[User, dict[str, str]]:
     """Check a username-or-email and password; returns the user and a fresh token pair.
 
     Unknown account, wrong password and inactive account answer with the same error after the
     same amount of hashing work. Failures are counted per account and per client (login_guard;
-    the client is the request context's).
+    the client is the request context's); ``challenge`` is the one login_guard handed out when
+    the account was flooded, sent back after its delay.
     """
     user, account = login_account(identifier=identifier)
-    attempt = login_attempt_begin(account=account, client=request_context().client_ip)
+    attempt = login_attempt_begin(
+        account=account, client=request_context().client_ip, challenge=challenge
+    )
     if user is None or not user.has_usable_password():
         User().set_password(password)  # the same hashing time as a real check
         raise InvalidCredentials()
