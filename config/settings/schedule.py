@@ -35,3 +35,20 @@ CELERY_BEAT_SCHEDULE["recommendations-train-nightly"] = {
     "task": "recommendations.train",
     "schedule": crontab(hour=3, minute=30),
 }
+
+# Analytics (apps/analytics/tasks.py): recorded events written in batches every few seconds
+# (ANALYTICS_FLUSH_SECONDS); activity log partitions created ahead daily; yesterday's
+# popularity, performance and activity figures aggregated nightly at 00:20 UTC.
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "analytics-activity-flush": {"task": "analytics.activity_flush", "schedule": 5.0},
+        "analytics-activity-partitions": {
+            "task": "analytics.activity_partitions",
+            "schedule": crontab(hour=0, minute=5),
+        },
+        "analytics-aggregate-metrics": {
+            "task": "analytics.aggregate_metrics",
+            "schedule": crontab(hour=0, minute=20),
+        },
+    }
+)
