@@ -2,6 +2,8 @@
 
 from celery.schedules import crontab
 
+from config.settings.env import env_int
+
 CELERY_BEAT_SCHEDULE: dict = {}
 
 # TMDb sync (apps/tmdb/tasks.py). Periods follow the seed's cache TTLs: trending 30 min,
@@ -37,18 +39,8 @@ CELERY_BEAT_SCHEDULE["recommendations-train-nightly"] = {
 }
 
 # Analytics (apps/analytics/tasks.py): recorded events written in batches every few seconds
-# (ANALYTICS_FLUSH_SECONDS); activity log partitions created ahead daily; yesterday's
-# popularity, performance and activity figures aggregated nightly at 00:20 UTC.
-CELERY_BEAT_SCHEDULE.update(
-    {
-        "analytics-activity-flush": {"task": "analytics.activity_flush", "schedule": 5.0},
-        "analytics-activity-partitions": {
-            "task": "analytics.activity_partitions",
-            "schedule": crontab(hour=0, minute=5),
-        },
-        "analytics-aggregate-metrics": {
-            "task": "analytics.aggregate_metrics",
-            "schedule": crontab(hour=0, minute=20),
-        },
-    }
-)
+# (ANALYTICS_FLUSH_SECONDS).
+CELERY_BEAT_SCHEDULE["analytics-activity-flush"] = {
+    "task": "analytics.activity_flush",
+    "schedule": float(env_int("ANALYTICS_FLUSH_SECONDS", 5)),
+}

@@ -373,3 +373,14 @@ def test_a_deleted_users_buffered_and_written_events_are_detached(
         doomed.delete()
 
     assert list(UserActivityLog.objects.values_list("user_id", flat=True)) == [None]
+
+
+def test_the_beat_task_writes_what_waits(settings):
+    from apps.analytics.tasks import activity_flush_task
+
+    assert settings.CELERY_BEAT_SCHEDULE["analytics-activity-flush"]["task"] == (
+        activity_flush_task.name
+    )
+    recording.activity_enqueue(action_type="movie_view", movie_id=5)
+    assert activity_flush_task.delay() is not None
+    assert list(UserActivityLog.objects.values_list("movie_id", flat=True)) == [5]
