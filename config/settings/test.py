@@ -27,3 +27,5 @@ REST_FRAMEWORK = {
     },
 }
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# Recorded events are written when a test flushes them (apps.analytics.recording.activity_flush).
+ANALYTICS_MEMORY_AUTOFLUSH = False
