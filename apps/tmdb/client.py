@@ -2,10 +2,11 @@
 
 Every call goes through ``TMDbClient.get``: a cached body is returned at once; otherwise a
 request being served spends its client's ``tmdb`` throttle (TMDbThrottled, 429, once per
-request; apps.core.throttling), the breaker is asked, the request is tried up to ``TMDB_MAX_RETRIES`` + 1 times (exponential backoff
-with jitter on timeouts, connection errors, 5xx and malformed JSON; a 429 waits its Retry-After,
-bounded), and the outcome is reported to the breaker. Failures raise TMDbUnavailable, a 404
-raises TMDbNotFound; outages are logged once per window, not per call.
+request; apps.core.throttling), the breaker is asked, the request is tried up to
+``TMDB_MAX_RETRIES`` + 1 times (exponential backoff with jitter on timeouts, connection
+errors, 5xx and malformed JSON; a 429 waits its Retry-After, bounded), and the outcome is
+reported to the breaker. Failures raise TMDbUnavailable, a 404 raises TMDbNotFound; outages
+are logged once per window, not per call.
 
 No credential ever sits in a URL that httpx sees: the v4 read token travels in the
 Authorization header, and the v3 key is added to the URL by ``_ApiKeyTransport`` below httpx,

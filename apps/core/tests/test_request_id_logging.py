@@ -25,7 +25,9 @@ def server_lines():
     handler.setStream(previous)
 
 
-def test_the_django_request_line_of_a_503_carries_the_request_id(settings, api_client, server_lines):
+def test_the_django_request_line_of_a_503_carries_the_request_id(
+    settings, api_client, server_lines
+):
     settings.TMDB_API_KEY = ""
     settings.TMDB_READ_TOKEN = ""  # TMDb unconfigured: an unknown TMDb id is a 503
 
