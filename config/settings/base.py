@@ -158,6 +158,8 @@ REST_FRAMEWORK = {
         "anon": env_str("THROTTLE_ANON", "120/min"),
         "user": env_str("THROTTLE_USER", "600/min"),
         "auth": env_str("THROTTLE_AUTH", "10/min"),
+        # Requests that make the server call TMDb (apps.tmdb.client), per client address.
+        "tmdb": env_str("THROTTLE_TMDB", "10/min"),
     },
     "NUM_PROXIES": NUM_PROXIES,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -258,6 +260,7 @@ LOGGING = {
 
 PROMETHEUS_EXPORT_MIGRATIONS = False
 
+from config.settings.analytics import *  # noqa: E402,F403
 from config.settings.queues import *  # noqa: E402,F403
 from config.settings.schedule import *  # noqa: E402,F403
 from config.settings.tmdb import *  # noqa: E402,F403
