@@ -14,6 +14,8 @@ from apps.core.pagination import MAX_PER_PAGE
 
 # No C0 control character and no DEL: apps.core.middleware refuses them in a path or query.
 NO_CONTROL_CHARACTERS = "^[^\\x00-\\x1f\\x7f]*$"
+# No NUL: every DRF CharField of a request body refuses it (PostgreSQL cannot store it).
+NO_NUL = "^[^\\x00]*$"
 
 ERROR_STATUSES = {
     "400": "Invalid input (field details in error.details).",
@@ -115,7 +117,7 @@ def envelope_postprocessing_hook(result, generator, request, public):
 
 def text_parameter_postprocessing_hook(result, generator, request, public):
     """Every string path or query parameter without an enum or a pattern of its own gets
-    NO_CONTROL_CHARACTERS as its pattern."""
+    NO_CONTROL_CHARACTERS as its pattern, every string field of a request body NO_NUL."""
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
@@ -129,6 +131,12 @@ def text_parameter_postprocessing_hook(result, generator, request, public):
                     and "pattern" not in schema
                 ):
                     schema["pattern"] = NO_CONTROL_CHARACTERS
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):  # the request side of COMPONENT_SPLIT_REQUEST
+            for field in component.get("properties", {}).values():
+                for schema in (field, field.get("items", {})):
+                    if schema.get("type") == "string" and not {"enum", "pattern"} & set(schema):
+                        schema["pattern"] = NO_NUL
     return result
 
 

@@ -176,3 +176,21 @@ def test_profile_language_and_time_zone_are_documented_as_validated(user):
     assert client.patch("/api/v1/me/", {"preferred_language": "0"}).status_code == 400
     assert client.patch("/api/v1/me/", {"timezone": "Europe/Paris"}).status_code == 200
     assert client.patch("/api/v1/me/", {"timezone": "Mars/Olympus"}).status_code == 400
+
+
+def test_every_free_text_body_field_says_nul_is_refused_and_the_server_refuses_it(
+    operations, world, user
+):
+    client = client_for(user)
+    checked = []
+    for method, path, field, schema in _request_properties(operations):
+        if schema.get("type") != "string" or "enum" in schema or schema.get("readOnly"):
+            continue
+        assert not re.compile(schema["pattern"]).search("a\x00b"), (method, path, field)
+        url = path_fill(path, world, SCHEMA_PARAMETER)
+        response = getattr(client, method)(url, {field: "a\x00b"}, format="json")
+        assert response.status_code in (400, 401, 429), (method, path, field, response.status_code)
+        checked.append((method, path, field))
+
+    assert ("post", "/api/v1/lists/", "name") in checked
+    assert ("post", "/api/v1/auth/login/", "username") in checked
