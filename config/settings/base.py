@@ -255,6 +255,7 @@ LOGGING = {
 
 PROMETHEUS_EXPORT_MIGRATIONS = False
 
+from config.settings.analytics import *  # noqa: E402,F403
 from config.settings.queues import *  # noqa: E402,F403
 from config.settings.schedule import *  # noqa: E402,F403
 from config.settings.tmdb import *  # noqa: E402,F403
