@@ -99,8 +99,12 @@ DJANGO_REDIS_IGNORE_EXCEPTIONS = True
 # How long a process may answer anonymous catalog requests from its own copy of a cached answer
 # (apps.core.fastpath LocalCopies) before asking the shared cache again; 0 turns local copies off.
 CACHE_LOCAL_SECONDS = env_int("CACHE_LOCAL_MS", 1000) / 1000
+# Each error django-redis swallows is logged to this logger, whose filter lets one warning line
+# through per CACHE_OUTAGE_LOG_SECONDS (apps.core.logging.OutageOncePerInterval), not a
+# traceback per request.
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
-DJANGO_REDIS_LOGGER = "apps.core.cache"
+DJANGO_REDIS_LOGGER = "apps.core.cache.redis"
+CACHE_OUTAGE_LOG_SECONDS = env_float("CACHE_OUTAGE_LOG_SECONDS", 60.0)
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -231,7 +235,14 @@ LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_context": {"()": "apps.core.logging.RequestContextFilter"}},
+    "filters": {
+        "request_context": {"()": "apps.core.logging.RequestContextFilter"},
+        "cache_outage": {
+            "()": "apps.core.logging.OutageOncePerInterval",
+            "message": "cache_unavailable",
+            "window": CACHE_OUTAGE_LOG_SECONDS,
+        },
+    },
     "formatters": {"json": {"()": "apps.core.logging.JSONFormatter"}},
     "handlers": {
         "stdout": {
@@ -246,6 +257,7 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING"},
+        "apps.core.cache.redis": {"filters": ["cache_outage"]},
     },
 }
 
