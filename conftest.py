@@ -8,6 +8,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from apps.core.fastpath import local_copies, local_counts
 from apps.core.logging import log_once_registry
 from apps.core.tasks import broker_backoff_reset
+from apps.core.views import readiness_cache
 
 
 @pytest.hookimpl(wrapper=True)
@@ -25,12 +26,14 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture(autouse=True)
 def _isolated_cache():
     """Every test starts with an empty cache (local memory or the test Redis database), no
-    process-local copies of cached answers and no process-local throttle counts."""
+    process-local copies of cached answers, no process-local throttle counts and no remembered
+    readiness answer."""
     cache.clear()
     local_copies.clear()
     local_counts.clear()
     log_once_registry.reset()
     broker_backoff_reset()
+    readiness_cache.clear()
     yield
     cache.clear()
 

@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "apps.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -262,6 +263,13 @@ LOGGING = {
 }
 
 PROMETHEUS_EXPORT_MIGRATIONS = False
+# /metrics (apps.core.views.metrics) answers a client whose address (apps.core.context
+# client_ip, so behind a proxy the real client's) is in one of these networks, or that sends
+# "Authorization: Bearer <METRICS_TOKEN>"; anyone else gets a 403 (401 when a token is set).
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])
+METRICS_TOKEN = env_str("METRICS_TOKEN") or None
+# /health/ready computes its answer at most once per this many seconds per process.
+HEALTH_READY_CACHE_SECONDS = env_float("HEALTH_READY_CACHE_SECONDS", 1.0)
 
 from config.settings.queues import *  # noqa: E402,F403
 from config.settings.schedule import *  # noqa: E402,F403
