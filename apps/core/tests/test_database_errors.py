@@ -7,8 +7,14 @@ import sqlite3
 
 import psycopg
 import pytest
-from django.db import DataError, IntegrityError, InterfaceError, OperationalError, ProgrammingError
-from django.db import connection
+from django.db import (
+    DataError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+    connection,
+)
 from psycopg import errors as pg
 
 from apps.core.exceptions import database_unavailable
