@@ -168,9 +168,23 @@ class AccountMeUpdateSerializer(_WithProfileFieldsSerializer):
     )
 
 
+class AccountDeleteSerializer(serializers.Serializer):
+    """DELETE me/: the current password, as changing the email needs it."""
+
+    current_password = _password_field()
+
+
 class AccountLoginSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=254, help_text="A username or an email address.")
     password = _password_field()
+    challenge = serializers.CharField(
+        max_length=1024,
+        required=False,
+        help_text=(
+            "Only after a 429 with the code login_challenge: the challenge from its details, "
+            "sent once its Retry-After seconds have passed."
+        ),
+    )
 
 
 class AccountRefreshInputSerializer(serializers.Serializer):

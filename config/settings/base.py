@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "apps.interactions",
     "apps.movielens",
     "apps.recommendations",
+    "apps.feed",
     "apps.analytics",
 ]
 
@@ -243,6 +244,7 @@ LOGGING = {
             "message": "cache_unavailable",
             "window": CACHE_OUTAGE_LOG_SECONDS,
         },
+        "redact_secrets": {"()": "apps.core.logging.SecretRedactingFilter"},
     },
     "formatters": {"json": {"()": "apps.core.logging.JSONFormatter"}},
     "handlers": {
@@ -250,7 +252,7 @@ LOGGING = {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "json",
-            "filters": ["request_context"],
+            "filters": ["request_context", "redact_secrets"],
         }
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
