@@ -273,6 +273,7 @@ METRICS_TOKEN = env_str("METRICS_TOKEN") or None
 # /health/ready computes its answer at most once per this many seconds per process.
 HEALTH_READY_CACHE_SECONDS = env_float("HEALTH_READY_CACHE_SECONDS", 1.0)
 
+from config.settings.analytics import *  # noqa: E402,F403
 from config.settings.queues import *  # noqa: E402,F403
 from config.settings.schedule import *  # noqa: E402,F403
 from config.settings.tmdb import *  # noqa: E402,F403
