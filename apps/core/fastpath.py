@@ -320,7 +320,9 @@ class CachedBytesMixin:
             response[key] = value  # as APIView.finalize_response does
         if compressed is not None:
             response["Content-Encoding"] = "gzip"
-        patch_vary_headers(response, ("Accept-Encoding",))
+            # GZipMiddleware leaves an encoded answer alone; a plain one gets its Vary there,
+            # in the same place as on the DRF path.
+            patch_vary_headers(response, ("Accept-Encoding",))
         return response
 
     def check_throttles(self, request):
