@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "apps.core.middleware.RequestContextMiddleware",
     "apps.core.metrics.RequestMetricsMiddleware",
+    "apps.analytics.timings.RequestTimingMiddleware",
     # JSON answers gzip-compressed for clients that accept it (issue 11.19); the anonymous fast
     # path sends its own compressed bytes, which this leaves alone (apps.core.fastpath).
     "django.middleware.gzip.GZipMiddleware",
