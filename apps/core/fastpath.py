@@ -292,9 +292,15 @@ class CachedBytesMixin:
             self.throttled(request, max(t.wait() for t in self.cached_throttle_refusals))
 
     def bytes_cached(self, slot: CacheSlot, produce) -> HttpResponse:
-        """The public answer: the cached bytes, or ``produce()`` (a Response), then stored."""
+        """The public answer: the cached bytes (this process's copy first: a logged-in
+        request for a public answer gets the anonymous one's bytes at the same cost once
+        authenticated), or ``produce()`` (a Response), then stored."""
+        body = local_copies.get(slot.namespace, slot.parts)
+        if isinstance(body, bytes):
+            return HttpResponse(body, content_type=CONTENT_TYPE)
         body, version = versioned_get(slot.namespace, slot.parts)
         if isinstance(body, bytes):
+            local_copies.put(slot.namespace, slot.parts, body)
             return HttpResponse(body, content_type=CONTENT_TYPE)
         response = produce()
         response.public_cache_slot = (slot, version)

@@ -5,7 +5,9 @@ from celery import shared_task
 from apps.interactions.services.counters import counters_fold
 
 
-@shared_task(name="interactions.counters_fold", ignore_result=True, time_limit=120)
+@shared_task(
+    name="interactions.counters_fold", ignore_result=True, time_limit=120, soft_time_limit=110
+)
 def counters_fold_task() -> None:
     """Fold the noted counter changes into the movies' counters (services.counters)."""
     counters_fold()

@@ -52,7 +52,7 @@ from apps.recommendations.storing import (
     IMPRESSION_BUCKETS,
     BatchWriter,
     ListsToStore,
-    impressions_add,
+    impression_tally,
     recommendations_store,
     retire_lists,
     user_namespace,
@@ -212,13 +212,15 @@ def impressions_record(*, user_id: int, engine: str, arm: Arm | None, count: int
     """Count ``count`` items served to a user today under ``engine`` and ``arm``, and send
     ``recommendations_served`` for listeners (analytics). Never fails the caller."""
     try:
-        impressions_add(
-            day=timezone.localdate(),
-            engine=engine,
-            experiment=arm.experiment if arm else "",
-            arm=arm.name if arm else "",
-            bucket=user_id % IMPRESSION_BUCKETS,
-            count=count,
+        impression_tally.add(
+            (
+                timezone.localdate(),
+                engine,
+                arm.experiment if arm else "",
+                arm.name if arm else "",
+                user_id % IMPRESSION_BUCKETS,
+            ),
+            count,
         )
     except DatabaseError as exc:
         log_once(

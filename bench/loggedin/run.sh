@@ -54,11 +54,11 @@ command -v wrk >/dev/null 2>&1 || apt-get install -y -q wrk >/dev/null 2>&1 || {
   exit 1
 }
 
+"$PY" bench/prepare.py
+"$PY" manage.py migrate_all --noinput -v 0
 if [ "${BENCH_IMPORT:-1}" = 1 ]; then
-  log "Database and data: $DATASET"
+  log "Data: $DATASET"
   [ -d "$DATASET" ] || { echo "no dataset at $DATASET (see README, MovieLens)"; exit 1; }
-  "$PY" bench/prepare.py
-  "$PY" manage.py migrate_all --noinput -v 0
   "$PY" manage.py import_movielens "$DATASET" -v 0
   "$PY" manage.py train_recommender >/dev/null
 fi
@@ -75,6 +75,7 @@ cleanup() {
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 if [ "${BENCH_WORKER:-1}" = 1 ]; then
   .venv/bin/celery -A config worker --loglevel WARNING --concurrency 2 \

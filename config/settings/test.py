@@ -22,3 +22,5 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min", "auth": "100000/min"},
 }
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# Impressions are written by the read that served them (the tally is tested explicitly).
+RECOMMENDATION_IMPRESSIONS_FLUSH_SECONDS = 0

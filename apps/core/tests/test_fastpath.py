@@ -252,3 +252,26 @@ def test_an_overlay_is_spliced_into_the_data_object_of_the_public_bytes():
     assert json.loads(with_overlay(render(success_body({})), "k", b"1"))["data"] == {"k": 1}
     assert with_overlay(render(success_body([1, 2])), "k", b"1") is None
     assert with_overlay(b"\x1f\x8b compressed", "k", b"1") is None
+
+
+def test_a_users_requests_are_counted_through_the_process_local_front(monkeypatch):
+    from types import SimpleNamespace
+
+    from apps.core import fastpath
+    from apps.core.throttling import AuthRateThrottle, UserRateThrottle
+
+    exchanges = []
+
+    def counting_incr(key, amount=1, **kwargs):
+        exchanges.append((key, amount))
+        return sum(a for k, a in exchanges if k == key)
+
+    monkeypatch.setattr(fastpath, "cache_incr", counting_incr)
+    monkeypatch.setattr("apps.core.throttling.cache_incr", counting_incr)
+    monkeypatch.setattr(fastpath.time, "monotonic", lambda: 1000.0)
+    request = SimpleNamespace(user=SimpleNamespace(is_authenticated=True, pk=7), META={})
+
+    assert all(UserRateThrottle().allow_request(request, None) for _ in range(5))
+    assert len(exchanges) == 1  # the window's first request; the rest within 50 ms: none
+    assert all(AuthRateThrottle().allow_request(request, None) for _ in range(3))
+    assert len(exchanges) == 4  # the strict scope counts every request in the shared counter
