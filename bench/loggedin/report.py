@@ -51,7 +51,8 @@ def verdicts(runs: dict) -> list[str]:
             continue
         r = ratio(run, runs)
         ok = (
-            (minimum is None or (r is not None and r >= minimum))
+            run["requests"] > 0
+            and (minimum is None or (r is not None and r >= minimum))
             and run["p99_ms"] < p99
             and not socket_errors(run)
             and not not_2xx(run)

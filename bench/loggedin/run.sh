@@ -3,8 +3,8 @@
 # alone): production settings and server (python -m config.serve, 2 workers x 2 threads),
 # PostgreSQL and Redis on 127.0.0.1, ml-latest-small imported and the recommender trained, a
 # Celery worker on every queue as in production, and tokens of BENCH_USERS (300) MovieLens users.
-# wrk (bench/stack/mix.lua) then runs, each directly after a run of /health/live at the same
-# number of connections (the reference, measured in the same minute):
+# wrk (bench/stack/mix.lua) then runs each scenario directly after a run of /health/live at
+# the same number of connections (the reference, measured in the same minute) and a warm-up:
 #
 # - each request type alone at 50 connections: detail, recommendations, popular, like, rating,
 #   favorites;
@@ -19,8 +19,8 @@
 #
 # Knobs (environment): BENCH_DATABASE_URL, BENCH_REDIS_URL (default redis db 14, the bench's),
 # BENCH_DATASET, BENCH_DURATION (s, 15), BENCH_WARMUP (s, 5), BENCH_USERS (300),
-# BENCH_SCENARIOS (default: detail recommendations popular like rating favorites mix mix@1000
-# hot; NAME@N runs NAME at N connections), BENCH_IMPORT (1: import and train, 0: use the data
+# BENCH_SCENARIOS (default: detail recommendations popular like rating favorites mix hot
+# mix@1000; NAME@N runs NAME at N connections), BENCH_IMPORT (1: import and train, 0: use the data
 # already there), BENCH_WORKER (1: run a Celery worker, 0: none), BENCH_PORT (a free port).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -32,7 +32,7 @@ export REDIS_URL="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/14}"
 DATASET="${BENCH_DATASET:-../shared/datasets/ml-latest-small}"
 DURATION="${BENCH_DURATION:-15}"
 WARMUP="${BENCH_WARMUP:-5}"
-SCENARIOS="${BENCH_SCENARIOS:-detail recommendations popular like rating favorites mix mix@1000 hot}"
+SCENARIOS="${BENCH_SCENARIOS:-detail recommendations popular like rating favorites mix hot mix@1000}"
 
 # Production settings plus the bench-only routes, over plain HTTP on loopback; throttles stay
 # on (every request is counted) with limits the load never reaches (as bench/run.sh).
@@ -105,15 +105,25 @@ printf '{"label": "%s", "duration": %s, "users": %s, "worker": %s, "load": "%s",
 log "Load: ${DURATION}s per run after a ${WARMUP}s warm-up, each after /health/live"
 # The server's and the worker's first seconds (imports, connections) are no scenario's.
 drive reference reference 50 "$WARMUP" >/dev/null
+# A run that left the server a backlog (1,000 connections that wrk closed still have requests
+# queued in the server) must not eat into the next one: wait until /health/live answers fast.
+drain() {
+  for _ in $(seq 1 120); do
+    curl -fsS -m 1 -o /dev/null "http://127.0.0.1:$port/health/live" 2>/dev/null && return
+    sleep 1
+  done
+}
 for spec in $SCENARIOS; do
   name=${spec%@*}
   connections=50
   [ "$spec" != "$name" ] && connections=${spec#*@}
   [ "$name" = hot ] && connections=${BENCH_HOT_USERS:-40}
-  drive "$name" "$name" "$connections" "$WARMUP" >/dev/null
+  drain
   drive reference "reference:$spec" "$connections" "$DURATION" | tee -a "$results" >&2
+  drive "$name" "$name" "$connections" "$WARMUP" >/dev/null
   drive "$name" "$spec" "$connections" "$DURATION" | tee -a "$results" >&2
 done
+drain
 
 log "Counters against rows"
 "$PY" bench/loggedin/settle.py | tee -a "$results" >&2
