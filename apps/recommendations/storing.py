@@ -9,6 +9,7 @@ COPY.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -102,7 +103,9 @@ class ImpressionTally:
                 return
             taken, self._counts, self._flushed_at = self._counts, {}, now
         try:
-            with transaction.atomic():
+            # All or nothing, so a failed flush can put every count back; one row needs no
+            # transaction of its own.
+            with transaction.atomic() if len(taken) > 1 else contextlib.nullcontext():
                 for (day, engine, experiment, arm, bucket), (impressions, requests) in sorted(
                     taken.items()
                 ):
