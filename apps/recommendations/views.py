@@ -79,15 +79,15 @@ class MyRecommendationListView(OwnedResourceMixin, APIView):
         user_id = request.user.id
         arm = arm_for(user_id=user_id)
 
-        def produce() -> tuple[int, bytes]:
+        def produce() -> tuple[list[int], bytes]:
             rows, _, _ = services.recommendations_served(
                 user=request.user, engine=query["engine"], limit=query["limit"]
             )
             data = RecommendationItemSerializer(rows, many=True).data
             body = EnvelopeJSONRenderer().render(success_body(data), "application/json", {})
-            return len(data), body
+            return [item["movie"]["id"] for item in data], body
 
-        count, body = cached(
+        movie_ids, body = cached(
             services.user_namespace(user_id),
             (query["engine"] or "default", query["limit"]),
             services.USER_RECS_TTL,
@@ -98,7 +98,8 @@ class MyRecommendationListView(OwnedResourceMixin, APIView):
             user_id=user_id,
             engine=query["engine"] or services.default_engine(arm),
             arm=arm,
-            count=count,
+            count=len(movie_ids),
+            movie_ids=movie_ids,
         )
         return HttpResponse(body, content_type="application/json")
 

@@ -1,15 +1,24 @@
 """The TMDb v3 HTTP client: timeouts, retries with backoff, 429 handling, a shared breaker, cache.
 
-Every call goes through ``TMDbClient.get``: a cached body is returned at once; otherwise the
-breaker is asked, the request is tried up to ``TMDB_MAX_RETRIES`` + 1 times (exponential backoff
-with jitter on timeouts, connection errors, 5xx and malformed JSON; a 429 waits its Retry-After,
-bounded), and the outcome is reported to the breaker. Failures raise TMDbUnavailable, a 404
-raises TMDbNotFound; outages are logged once per window, not per call.
+Every call goes through ``TMDbClient.get``: a cached body is returned at once; otherwise a
+request being served spends its client's ``tmdb`` throttle (TMDbThrottled, 429, once per
+request; apps.core.throttling), the breaker is asked, the request is tried up to
+``TMDB_MAX_RETRIES`` + 1 times (exponential backoff with jitter on timeouts, connection
+errors, 5xx and malformed JSON; a 429 waits its Retry-After, bounded), and the outcome is
+reported to the breaker. Failures raise TMDbUnavailable, a 404 raises TMDbNotFound; outages
+are logged once per window, not per call.
+
+No credential ever sits in a URL that httpx sees: the v4 read token travels in the
+Authorization header, and the v3 key is added to the URL by ``_ApiKeyTransport`` below httpx,
+so httpx's request log line, event hooks and the request an httpx error carries are all
+key-free (issue 11 item 2; the log handler's redaction in apps.core.logging is the second net).
 """
 
 import hashlib
 import logging
+import math
 import time
+import urllib.request
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -28,11 +37,13 @@ from apps.catalog.cache import DETAIL_TTL, GENRES_TTL, LIST_TTL, TRENDING_TTL
 from apps.catalog.images import IMAGE_BASE_CACHE_KEY
 from apps.core.cache import MISSING, cache_set, versioned_get, versioned_set
 from apps.core.logging import log_once
+from apps.core.throttling import TMDbRateThrottle, request_throttle_wait
 from apps.tmdb.breaker import CircuitBreaker
 from apps.tmdb.exceptions import (
     TMDbNotConfigured,
     TMDbNotFound,
     TMDbRejected,
+    TMDbThrottled,
     TMDbUnavailable,
 )
 
@@ -77,6 +88,44 @@ def _retry_after_seconds(response: httpx.Response) -> float:
         return max(0.0, float(value))
     except ValueError:
         return 1.0
+
+
+class _ApiKeyTransport(httpx.BaseTransport):
+    """Adds the v3 ``api_key`` to each outgoing URL below httpx, which logs the URL it was given.
+
+    The request httpx logs (``HTTP Request: GET ...``), passes to hooks and attaches to its
+    errors is the one without the key; only the copy handed to the socket carries it.
+    """
+
+    def __init__(self, inner: httpx.BaseTransport, api_key: str) -> None:
+        self.inner = inner
+        self.api_key = api_key
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        keyed = httpx.Request(
+            request.method,
+            request.url.copy_merge_params({"api_key": self.api_key}),
+            headers=request.headers,
+            stream=request.stream,
+            extensions=request.extensions,
+        )
+        return self.inner.handle_request(keyed)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def _environment_transport(base_url: str) -> httpx.HTTPTransport:
+    """A transport honouring HTTP(S)_PROXY / NO_PROXY as httpx does when it builds its own (it
+    ignores them once it is handed a transport, as the key transport is)."""
+    url = httpx.URL(base_url)
+    proxies = urllib.request.getproxies()
+    proxy = proxies.get(url.scheme) or proxies.get("all")
+    if proxy and urllib.request.proxy_bypass(url.host):
+        proxy = None
+    if proxy and "://" not in proxy:
+        proxy = f"http://{proxy}"
+    return httpx.HTTPTransport(proxy=proxy or None)
 
 
 class TMDbClient:
@@ -164,6 +213,11 @@ class TMDbClient:
             cached_body, version = versioned_get(RESPONSE_NAMESPACE, parts)
             if cached_body is not MISSING:
                 return cached_body
+        # A request about to make us call TMDb spends its client's THROTTLE_TMDB (before the
+        # breaker, so a refused request never takes the half-open probe).
+        wait = request_throttle_wait(TMDbRateThrottle)
+        if wait is not None:
+            raise TMDbThrottled(headers={"Retry-After": str(max(1, math.ceil(wait)))})
         if not self.breaker.allow():
             log_once(logger, "tmdb_breaker_rejected", "tmdb_breaker_open_call_refused")
             raise TMDbUnavailable("TMDb is unavailable (circuit open); try again later.")
@@ -207,16 +261,17 @@ class TMDbClient:
         if self.read_token:
             headers["Authorization"] = f"Bearer {self.read_token}"
         timeout = httpx.Timeout(settings.TMDB_READ_TIMEOUT, connect=settings.TMDB_CONNECT_TIMEOUT)
+        transport = self.transport
+        if self.api_key and not self.read_token:
+            inner = transport or _environment_transport(self.base_url)
+            transport = _ApiKeyTransport(inner, self.api_key)
         return httpx.Client(
-            base_url=self.base_url, headers=headers, timeout=timeout, transport=self.transport
+            base_url=self.base_url, headers=headers, timeout=timeout, transport=transport
         )
 
     def _attempt(self, http: httpx.Client, path: str, params: dict[str, Any]) -> dict:
-        query = dict(params)
-        if self.api_key and not self.read_token:
-            query["api_key"] = self.api_key
         try:
-            response = http.get(self.base_url + path, params=query)
+            response = http.get(self.base_url + path, params=params)
         except httpx.TimeoutException as exc:
             raise _Retryable("timeout") from exc
         except httpx.TransportError as exc:

@@ -164,6 +164,8 @@ REST_FRAMEWORK = {
         "anon": env_str("THROTTLE_ANON", "120/min"),
         "user": env_str("THROTTLE_USER", "600/min"),
         "auth": env_str("THROTTLE_AUTH", "10/min"),
+        # Requests that make the server call TMDb (apps.tmdb.client), per client address.
+        "tmdb": env_str("THROTTLE_TMDB", "10/min"),
     },
     "NUM_PROXIES": NUM_PROXIES,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -240,14 +242,17 @@ LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_context": {"()": "apps.core.logging.RequestContextFilter"}},
+    "filters": {
+        "request_context": {"()": "apps.core.logging.RequestContextFilter"},
+        "redact_secrets": {"()": "apps.core.logging.SecretRedactingFilter"},
+    },
     "formatters": {"json": {"()": "apps.core.logging.JSONFormatter"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "json",
-            "filters": ["request_context"],
+            "filters": ["request_context", "redact_secrets"],
         }
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
@@ -260,6 +265,7 @@ LOGGING = {
 
 PROMETHEUS_EXPORT_MIGRATIONS = False
 
+from config.settings.analytics import *  # noqa: E402,F403
 from config.settings.queues import *  # noqa: E402,F403
 from config.settings.schedule import *  # noqa: E402,F403
 from config.settings.tmdb import *  # noqa: E402,F403

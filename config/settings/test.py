@@ -19,10 +19,17 @@ CELERY_BROKER_URL = "memory://"
 # Throttling is tested explicitly; elsewhere it must not make a test depend on its neighbours.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
-    "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min", "auth": "100000/min"},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "100000/min",
+        "user": "100000/min",
+        "auth": "100000/min",
+        "tmdb": "100000/min",
+    },
 }
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Impressions are written by the read that served them (the tally is tested explicitly).
 RECOMMENDATION_IMPRESSIONS_FLUSH_SECONDS = 0
 # A token's user is read on every request (the process-local copies are tested explicitly).
 AUTH_USER_CACHE_SECONDS = 0
+# Recorded events are written when a test flushes them (apps.analytics.recording.activity_flush).
+ANALYTICS_MEMORY_AUTOFLUSH = False

@@ -101,7 +101,7 @@ def _row(*, user, movie: Movie, interaction_type: str) -> Interaction | None:
     ).first()
 
 
-def _effects(*, user, movie, interaction_type, action, source):
+def _effects(*, user, movie, interaction_type, action, source, metadata=None):
     # The movie's cached details are dropped by the counters' fold when counts changed.
     interaction_effects_on_commit(
         user_id=user.pk,
@@ -109,6 +109,7 @@ def _effects(*, user, movie, interaction_type, action, source):
         interaction_type=interaction_type,
         action=action,
         source=source,
+        metadata=metadata,
     )
 
 
@@ -303,6 +304,7 @@ def rating_set(
         interaction_type=InteractionType.RATING,
         action=action,
         source=source,
+        metadata={"rating": str(value)},  # analytics: the day's average rating per movie
     )
     return InteractionOutcome(movie=movie, action=action)
 
