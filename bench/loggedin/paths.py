@@ -10,7 +10,7 @@ BENCH_TOKEN_HOURS (default 6): logging 300 users in through Argon2 would measure
 Scenarios (each alone, and "mix" by the issue's shares):
 
 - reference: GET /health/live;
-- detail: GET movies/{id}/ of 2,000 movies;
+- detail: GET movies/{id}/ of 1,000 movies;
 - recommendations: GET me/recommendations/?limit=20;
 - popular: GET movies/popular/ (pages 1 to 3);
 - like: POST or DELETE movies/{id}/like/ on random movies (half each, so a long run keeps
@@ -70,7 +70,7 @@ def main() -> None:
     parser.add_argument("outdir", type=Path)
     parser.add_argument("--users", type=int, default=300)
     parser.add_argument("--hot-users", type=int, default=40)
-    parser.add_argument("--detail-ids", type=int, default=2000)
+    parser.add_argument("--detail-ids", type=int, default=1000)
     args = parser.parse_args()
     rng = random.Random(15)
     args.outdir.mkdir(parents=True, exist_ok=True)
