@@ -3,6 +3,8 @@
 from datetime import timedelta
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.settings.env import (
     cache_config,
     databases_from_env,
@@ -251,6 +253,12 @@ LOGGING = {
 }
 
 PROMETHEUS_EXPORT_MIGRATIONS = False
+
+# The home page's streaming section for visitors without a profile country (ISO 3166-1
+# alpha-2; apps/feed/sections.py).
+FEED_STREAMING_COUNTRY = (env_str("FEED_STREAMING_COUNTRY") or "US").strip().upper()
+if len(FEED_STREAMING_COUNTRY) != 2 or not FEED_STREAMING_COUNTRY.isalpha():
+    raise ImproperlyConfigured("FEED_STREAMING_COUNTRY must be a two-letter country code.")
 
 from config.settings.queues import *  # noqa: E402,F403
 from config.settings.schedule import *  # noqa: E402,F403
