@@ -37,7 +37,7 @@ from apps.catalog.models import (
     WatchProvider,
 )
 from apps.tmdb import mapping
-from apps.tmdb.validation import tmdb_fields
+from apps.tmdb.validation import tmdb_fields, tmdb_value
 
 logger = logging.getLogger(__name__)
 _ATTEMPTS = 3
@@ -225,8 +225,10 @@ def watch_offers_replace(*, movie: Movie, offers: list[dict]) -> None:
         MovieWatchProvider(
             movie=movie,
             provider_id=pks[offer["provider"]["tmdb_id"]],
-            country=offer["country"],
-            offer_type=offer["offer_type"],
+            **tmdb_fields(
+                MovieWatchProvider,
+                {"country": offer["country"], "offer_type": offer["offer_type"]},
+            ),
             display_priority=offer["display_priority"],
         )
         for offer in offers
@@ -282,8 +284,9 @@ def person_upsert(*, data: dict, details: bool = True) -> Person:
     if details:
         fields["tmdb_synced_at"] = timezone.now()
         images = mapping.person_images(data)
-        if images is not None:
-            fields["profile_images"] = images
+        if images is not None:  # each a TMDb image path, as profile_path must be
+            checked = (tmdb_value(Person, "profile_path", path) for path in images)
+            fields["profile_images"] = [path for path in checked if path]
     with transaction.atomic():
         pk = _bulk_upsert(Person, [fields])[fields["tmdb_id"]]
     return Person.objects.get(pk=pk)
@@ -307,13 +310,15 @@ def person_credits_add(*, person: Person, data: dict, limit: int) -> int:
     for kind, credit in chosen:
         movie = movie_upsert(data=credit["item"])
         model = MovieCast if kind == "cast" else MovieCrew
-        values = (
+        credit_id = tmdb_value(model, "credit_id", credit["credit_id"])
+        values = tmdb_fields(
+            model,
             {"character": credit["character"], "order": credit["order"]}
             if kind == "cast"
-            else {"job": credit["job"], "department": credit["department"]}
+            else {"job": credit["job"], "department": credit["department"]},
         )
         model.objects.bulk_create(
-            [model(movie=movie, person=person, credit_id=credit["credit_id"], **values)],
+            [model(movie=movie, person=person, credit_id=credit_id, **values)],
             ignore_conflicts=True,
         )
     return len(set(ids) - stored)
@@ -386,8 +391,9 @@ def episode_cast_replace(*, episode: Episode, cast: list[dict]) -> None:
         EpisodeCast(
             episode=episode,
             person_id=person_pks[item["person"]["tmdb_id"]],
-            credit_id=item["credit_id"],
-            character=item["character"],
+            **tmdb_fields(
+                EpisodeCast, {"credit_id": item["credit_id"], "character": item["character"]}
+            ),
             order=item["order"],
         )
         for item in cast

@@ -344,3 +344,34 @@ def test_favoriting_a_tmdb_id_tmdb_cannot_give_is_an_error_and_stores_nothing(
 
 def test_favoriting_by_tmdb_id_needs_a_login(api_client):
     assert api_client.post("/api/v1/movies/tmdb/550/favorite/", {}).status_code == 401
+
+
+def test_new_tmdb_writes_pass_the_value_validation():
+    body = copy.deepcopy(fixture_body(MIB))
+    us = body["watch/providers"]["results"]["US"]
+    us["flatrate"][0]["logo_path"] = "https://elsewhere.example/x.png"
+    us["flatrate"][0]["provider_name"] = "Star\x00z"
+    movie = movie_upsert(data=body, details=True)
+    provider = WatchProvider.objects.get(tmdb_id=us["flatrate"][0]["provider_id"])
+    assert provider.logo_path is None and provider.name == "Starz"
+    assert MovieWatchProvider.objects.filter(movie=movie).exists()
+
+    person_body = copy.deepcopy(fixture_body("person_1.json"))
+    person_body["images"] = {
+        "profiles": [{"file_path": "../../etc/x.jpg"}, {"file_path": "/ok.jpg"}]
+    }
+    from apps.tmdb.upserts import person_upsert
+
+    assert person_upsert(data=person_body).profile_images == ["/ok.jpg"]
+
+    season = copy.deepcopy(fixture_body(SEASON))
+    season["episodes"][0]["guest_stars"][0]["character"] = "Bad\x07guy"
+    show = ShowFactory(tmdb_id=3572)
+    from apps.tmdb.upserts import season_upsert
+
+    season_upsert(show=show, data=season)
+    first = season["episodes"][0]["guest_stars"][0]
+    assert (
+        EpisodeCast.objects.get(person__tmdb_id=first["id"], episode__episode_number=1).character
+        == "Badguy"
+    )
