@@ -263,6 +263,7 @@ FEED_STREAMING_COUNTRY = (env_str("FEED_STREAMING_COUNTRY") or "US").strip().upp
 if len(FEED_STREAMING_COUNTRY) != 2 or not FEED_STREAMING_COUNTRY.isalpha():
     raise ImproperlyConfigured("FEED_STREAMING_COUNTRY must be a two-letter country code.")
 
+from config.settings.analytics import *  # noqa: E402,F403
 from config.settings.queues import *  # noqa: E402,F403
 from config.settings.schedule import *  # noqa: E402,F403
 from config.settings.tmdb import *  # noqa: E402,F403
