@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalog", "0003_list_order_indexes"),
+        ("catalog", "0004_list_popularity_order_index"),
     ]
 
     operations = [
