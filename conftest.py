@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.analytics.buffer import buffers_clear
+from apps.analytics.timings import histograms
 from apps.core.fastpath import local_copies, local_counts
 from apps.core.logging import log_once_registry
 from apps.core.tasks import broker_backoff_reset
@@ -30,6 +31,7 @@ def _isolated_cache():
     activity waiting to be written."""
     cache.clear()
     buffers_clear()
+    histograms.clear()
     local_copies.clear()
     local_counts.clear()
     log_once_registry.reset()
