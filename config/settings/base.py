@@ -3,6 +3,8 @@
 from datetime import timedelta
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.settings.env import (
     cache_config,
     databases_from_env,
@@ -107,6 +109,14 @@ DJANGO_REDIS_IGNORE_EXCEPTIONS = True
 # How long a process may answer anonymous catalog requests from its own copy of a cached answer
 # (apps.core.fastpath LocalCopies) before asking the shared cache again; 0 turns local copies off.
 CACHE_LOCAL_SECONDS = env_int("CACHE_LOCAL_MS", 1000) / 1000
+# How long a process may authenticate a token's user from its own copy of the user's row
+# (apps.accounts.authentication RecentUsers); 0 reads the row on every request.
+AUTH_USER_CACHE_SECONDS = env_int("AUTH_USER_CACHE_MS", 1000) / 1000
+# How long a process tallies recommendation impressions before writing them to their counter
+# rows (apps.recommendations.storing ImpressionTally); 0 writes them on every read.
+RECOMMENDATION_IMPRESSIONS_FLUSH_SECONDS = (
+    env_int("RECOMMENDATION_IMPRESSIONS_FLUSH_MS", 1000) / 1000
+)
 # Each error django-redis swallows is logged to this logger, whose filter lets one warning line
 # through per CACHE_OUTAGE_LOG_SECONDS (apps.core.logging.OutageOncePerInterval), not a
 # traceback per request.
@@ -281,6 +291,12 @@ METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32",
 METRICS_TOKEN = env_str("METRICS_TOKEN") or None
 # /health/ready computes its answer at most once per this many seconds per process.
 HEALTH_READY_CACHE_SECONDS = env_float("HEALTH_READY_CACHE_SECONDS", 1.0)
+
+# The home page's streaming section for visitors without a profile country (ISO 3166-1
+# alpha-2; apps/feed/sections.py).
+FEED_STREAMING_COUNTRY = (env_str("FEED_STREAMING_COUNTRY") or "US").strip().upper()
+if len(FEED_STREAMING_COUNTRY) != 2 or not FEED_STREAMING_COUNTRY.isalpha():
+    raise ImproperlyConfigured("FEED_STREAMING_COUNTRY must be a two-letter country code.")
 
 from config.settings.analytics import *  # noqa: E402,F403
 from config.settings.queues import *  # noqa: E402,F403
