@@ -8,4 +8,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the OpenAPI extension for the authentication class.
-        from apps.accounts import schema  # noqa: F401
+        # Registers the outbox renderers of the account emails.
+        from apps.accounts import (
+            emails,  # noqa: F401
+            schema,  # noqa: F401
+        )

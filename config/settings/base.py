@@ -225,7 +225,10 @@ CELERY_TIMEZONE = "UTC"
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Movie Nexus <no-reply@movienexus.local>")
-FRONTEND_URL = env_str("FRONTEND_URL", "http://127.0.0.1:8000")
+# Links in emails: to the web front end (verification, reset, movies) and to this API itself
+# (tracking pixel, click redirects, unsubscribe). Both required in production (prod.py).
+FRONTEND_URL = (env_str("FRONTEND_URL") or "http://127.0.0.1:8000").rstrip("/")
+PUBLIC_URL = (env_str("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {

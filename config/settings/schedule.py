@@ -35,3 +35,10 @@ CELERY_BEAT_SCHEDULE["recommendations-train-nightly"] = {
     "task": "recommendations.train",
     "schedule": crontab(hour=3, minute=30),
 }
+
+# The notification outbox (apps/core/outbox): whatever a lost task or an outage left pending,
+# and retries further away than a delayed task should wait, are sent by this every minute.
+CELERY_BEAT_SCHEDULE["notifications-outbox-flush"] = {
+    "task": "notifications.outbox_flush",
+    "schedule": 60,
+}

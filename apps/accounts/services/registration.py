@@ -2,10 +2,9 @@
 
 from django.db import IntegrityError, transaction
 
+from apps.accounts.emails import verification_email_queue
 from apps.accounts.models import Profile, User
 from apps.accounts.services.common import password_validate, taken_error, taken_fields
-from apps.accounts.tasks import verification_email_send_task
-from apps.core.tasks import enqueue_on_commit
 
 
 def user_register(
@@ -16,7 +15,8 @@ def user_register(
     user_fields: dict | None = None,
     profile_fields: dict | None = None,
 ) -> User:
-    """Create a user and its profile in one transaction, then send the verification email.
+    """Create a user and its profile in one transaction, with the verification email in
+    the outbox (sent after commit).
 
     A username or email already taken (without regard to case) is a 400 naming the field,
     also when a concurrent registration wins the race to the unique constraint.
@@ -33,10 +33,11 @@ def user_register(
         with transaction.atomic():
             user.save()
             Profile.objects.create(user=user, **(profile_fields or {}))
+            # In the same transaction: the email is sent if and only if the account exists.
+            verification_email_queue(user=user)
     except IntegrityError as exc:
         errors = taken_fields(username=username, email=email) or {
             "username": ["A user with that username already exists."]
         }
         raise taken_error(errors) from exc
-    enqueue_on_commit(verification_email_send_task, user.pk)
     return user

@@ -24,8 +24,8 @@ def queue_of(task_name: str) -> str:
         ("recommendations.train", "recommendations"),
         ("tmdb.list_sync", "tmdb"),
         ("tmdb.movies_enrich", "tmdb"),
-        ("accounts.verification_email_send", "notifications"),
-        ("accounts.password_reset_email_send", "notifications"),
+        ("notifications.outbox_send", "notifications"),
+        ("notifications.outbox_flush", "notifications"),
         ("accounts.user_activity_anonymise", "default"),
     ],
 )
