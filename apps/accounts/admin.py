@@ -3,7 +3,11 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.admin_login import AccountAdminLoginForm
 from apps.accounts.models import Profile, User, UserFavoriteGenre
+
+# /admin/login/ goes through the login guard like auth/login/ (issue 11, item 3).
+admin.site.login_form = AccountAdminLoginForm
 
 
 class ProfileInline(admin.StackedInline):

@@ -168,6 +168,12 @@ class AccountMeUpdateSerializer(_WithProfileFieldsSerializer):
     )
 
 
+class AccountDeleteSerializer(serializers.Serializer):
+    """DELETE me/: the current password, as changing the email needs it."""
+
+    current_password = _password_field()
+
+
 class AccountLoginSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=254, help_text="A username or an email address.")
     password = _password_field()

@@ -10,7 +10,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts import selectors, services
+from apps.accounts.schema import AccountAutoSchema
 from apps.accounts.serializers import (
+    AccountDeleteSerializer,
     AccountDetailSerializer,
     AccountEmailStatusSerializer,
     AccountEmailVerifySerializer,
@@ -206,6 +208,8 @@ class EmailResendView(APIView):
 
 
 class MeView(OwnedResourceMixin, APIView):
+    schema = AccountAutoSchema()  # DELETE takes a body (the current password)
+
     @extend_schema(tags=ME_TAG, responses={200: AccountUserSerializer}, summary="My account")
     def get(self, request):
         user = selectors.user_with_profile(user_id=request.user.pk)
@@ -232,12 +236,13 @@ class MeView(OwnedResourceMixin, APIView):
 
     @extend_schema(
         tags=ME_TAG,
-        request=None,
+        request=AccountDeleteSerializer,
         responses={204: OpenApiResponse(description="The account and what it owns are gone.")},
-        summary="Delete my account",
+        summary="Delete my account (needs the current password)",
     )
     def delete(self, request):
-        services.user_delete(user=request.user)
+        data = _validated(AccountDeleteSerializer, request).validated_data
+        services.user_delete(user=request.user, current_password=data["current_password"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -8,8 +8,10 @@ from django.db.models import F
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
+from apps.accounts.login_guard import login_attempt_begin
 from apps.accounts.models import User
 from apps.core.cache import cache_add, cache_get
+from apps.core.context import request_context
 from apps.core.exceptions import InvalidInput
 
 
@@ -21,6 +23,19 @@ def password_validate(*, password: str, user: User, field: str) -> None:
         raise InvalidInput(
             f"{field}: {exc.messages[0]}", details={field: list(exc.messages)}
         ) from exc
+
+
+def password_confirm(*, user: User, password: str | None, field: str, message: str) -> None:
+    """Check that the caller knows ``user``'s current password before a sensitive change
+    (changing the email or the password, deleting the account); a 400 naming ``field`` if not.
+
+    Wrong passwords count as login failures (login_guard), so a stolen access token does not
+    allow guessing the password faster than a login would.
+    """
+    attempt = login_attempt_begin(account=f"user:{user.pk}", client=request_context().client_ip)
+    if not password or not user.check_password(password):
+        raise InvalidInput(message, details={field: [message]})
+    attempt.succeeded()
 
 
 def taken_fields(

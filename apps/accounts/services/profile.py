@@ -3,12 +3,10 @@
 from django.db import IntegrityError, transaction
 
 from apps.accounts.emails import verification_email_queue
-from apps.accounts.login_guard import login_attempt_begin
 from apps.accounts.models import Profile, User, UserFavoriteGenre
-from apps.accounts.services.common import taken_error, taken_fields
+from apps.accounts.services.common import password_confirm, taken_error, taken_fields
 from apps.accounts.signals import favorite_genres_changed
 from apps.catalog.models import Genre
-from apps.core.context import request_context
 from apps.core.exceptions import InvalidInput
 from apps.core.signals import signal_send_robust
 
@@ -35,15 +33,12 @@ def user_update(
         if email is not None:
             user_fields["email"] = User.objects.normalize_email(email.strip())
         if email_changed:
-            # Wrong passwords here count as login failures (no faster guessing than a login).
-            attempt = login_attempt_begin(
-                account=f"user:{locked.pk}", client=request_context().client_ip
+            password_confirm(
+                user=locked,
+                password=current_password,
+                field="current_password",
+                message=EMAIL_NEEDS_PASSWORD,
             )
-            if not current_password or not locked.check_password(current_password):
-                raise InvalidInput(
-                    EMAIL_NEEDS_PASSWORD, details={"current_password": [EMAIL_NEEDS_PASSWORD]}
-                )
-            attempt.succeeded()
             errors = taken_fields(email=user_fields["email"], exclude_user_id=locked.pk)
             if errors:
                 raise taken_error(errors)

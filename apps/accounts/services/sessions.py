@@ -21,6 +21,15 @@ from apps.accounts.tokens import (
 from apps.core.context import request_context
 
 
+def login_account(*, identifier: str) -> tuple[User | None, str]:
+    """The user a login name designates (None if none) and the account the login guard counts
+    the attempt against: the user, so that a username and an email share one counter, or the
+    name itself, so that unknown names are limited exactly like real ones."""
+    identifier = identifier.strip()
+    user = user_for_login(identifier=identifier)
+    return user, (f"user:{user.pk}" if user is not None else f"name:{identifier.lower()}")
+
+
 def user_login(*, identifier: str, password: str) -> tuple[User, dict[str, str]]:
     """Check a username-or-email and password; returns the user and a fresh token pair.
 
@@ -28,9 +37,7 @@ def user_login(*, identifier: str, password: str) -> tuple[User, dict[str, str]]
     same amount of hashing work. Failures are counted per account and per client (login_guard;
     the client is the request context's).
     """
-    identifier = identifier.strip()
-    user = user_for_login(identifier=identifier)
-    account = f"user:{user.pk}" if user is not None else f"name:{identifier.lower()}"
+    user, account = login_account(identifier=identifier)
     attempt = login_attempt_begin(account=account, client=request_context().client_ip)
     if user is None or not user.has_usable_password():
         User().set_password(password)  # the same hashing time as a real check

@@ -2,7 +2,7 @@ import pytest
 from django.core import mail
 
 from apps.accounts.models import Profile, User, UserFavoriteGenre
-from apps.accounts.tests.helpers import PASSWORD
+from apps.accounts.tests.helpers import PASSWORD, mid_login_window  # noqa: F401 - a fixture
 from apps.accounts.tokens import token_pair_for
 from apps.analytics.models import UserActivityLog
 from apps.catalog.models import Genre, Movie
@@ -165,7 +165,7 @@ def test_delete_removes_the_account_and_everything_it_owns(
     client = client_for(user)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.delete(ME)
+        response = client.delete(ME, {"current_password": PASSWORD}, format="json")
 
     assert response.status_code == 204
     assert not User.objects.filter(pk=user.pk).exists()
@@ -194,15 +194,37 @@ def test_delete_succeeds_and_retries_later_when_analytics_fails(
     monkeypatch.setattr(analytics, "enqueue", lambda task, *args: retried.append(args))
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(user).delete(ME)
+        response = client_for(user).delete(ME, {"current_password": PASSWORD}, format="json")
 
     assert response.status_code == 204
     assert retried == [(user.pk,)]
     assert any(record.message == "activity_anonymise_failed" for record in caplog.records)
 
 
+@pytest.mark.parametrize("body", [None, {}, {"current_password": "not-the-password"}])
+def test_delete_needs_the_current_password_an_access_token_is_not_enough(user, body):
+    response = client_for(user).delete(ME, body, format="json")
+
+    assert response.status_code == 400
+    assert "current_password" in response.json()["error"]["details"]
+    assert User.objects.filter(pk=user.pk).exists()
+
+
+@pytest.mark.usefixtures("mid_login_window")
+def test_wrong_passwords_to_delete_count_as_login_failures(user):
+    client = client_for(user)
+    for _ in range(5):
+        wrong = client.delete(ME, {"current_password": "not-the-password"}, format="json")
+        assert wrong.status_code == 400
+
+    response = client.delete(ME, {"current_password": PASSWORD}, format="json")
+
+    assert response.status_code == 429
+    assert User.objects.filter(pk=user.pk).exists()
+
+
 def test_delete_does_not_touch_other_users(user, other_user):
-    client_for(user).delete(ME)
+    client_for(user).delete(ME, {"current_password": PASSWORD}, format="json")
 
     assert User.objects.filter(pk=other_user.pk).exists()
     assert client_for(other_user).get(ME).status_code == 200

@@ -2,6 +2,11 @@ import pytest
 
 from apps.accounts.models import Profile, User
 from apps.accounts.tests.factories import UserFactory
+from apps.accounts.tests.helpers import (  # noqa: F401 - mid_login_window is a fixture
+    PASSWORD,
+    login,
+    mid_login_window,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +68,77 @@ def test_a_user_added_in_the_admin_with_profile_fields_keeps_them(admin_client):
 
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Profile.objects.get(user__username="withprofile").country == "France"
+
+
+ADMIN_LOGIN = "/admin/login/"
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(username="boss", email="boss@example.com", is_staff=True)
+
+
+def admin_login(client, username: str, password: str, **extra):
+    return client.post(
+        ADMIN_LOGIN, {"username": username, "password": password, "next": "/admin/"}, **extra
+    )
+
+
+@pytest.mark.usefixtures("mid_login_window")
+def test_admin_login_stops_checking_passwords_after_five_failures(client, staff, monkeypatch):
+    checked = []
+    real_check_password = User.check_password
+
+    def counting_check_password(self, raw_password):
+        checked.append(raw_password)
+        return real_check_password(self, raw_password)
+
+    monkeypatch.setattr(User, "check_password", counting_check_password)
+
+    answers = [admin_login(client, "boss", f"guess-{index}") for index in range(40)]
+
+    assert len(checked) == 5
+    assert all(answer.status_code == 200 for answer in answers)
+    assert "Too many failed login attempts" in answers[-1].content.decode()
+
+
+@pytest.mark.usefixtures("mid_login_window")
+def test_admin_login_refuses_even_the_right_password_while_locked(client, staff):
+    for _ in range(5):
+        admin_login(client, "boss", "wrong-password")
+
+    response = admin_login(client, "boss", PASSWORD)
+
+    assert response.status_code == 200  # the form again, not the redirect into the admin
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.usefixtures("mid_login_window")
+def test_admin_and_api_login_failures_share_one_counter(client, api_client, staff):
+    for _ in range(3):
+        admin_login(client, "boss", "wrong-password")
+    for _ in range(2):
+        login(api_client, "boss@example.com", "wrong-password")
+
+    assert login(api_client, "boss").status_code == 429
+    assert "Too many" in admin_login(client, "boss", PASSWORD).content.decode()
+
+
+@pytest.mark.usefixtures("mid_login_window")
+def test_admin_login_with_the_right_password_still_works_and_is_not_counted(client, staff):
+    for _ in range(4):
+        admin_login(client, "boss", "wrong-password")
+
+    response = admin_login(client, "boss", PASSWORD)
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(staff.pk)
+
+
+@pytest.mark.usefixtures("mid_login_window")
+def test_a_non_staff_user_with_the_right_password_is_refused_but_not_counted(client, user):
+    for _ in range(6):
+        response = admin_login(client, user.username, PASSWORD)
+
+    assert response.status_code == 200
+    assert "Too many" not in response.content.decode()

@@ -7,6 +7,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from apps.accounts.models import Profile, User
 from apps.accounts.services.deletion import user_delete
 from apps.accounts.tests.factories import UserFactory
+from apps.accounts.tests.helpers import PASSWORD
 from apps.accounts.tokens import token_pair_for
 from apps.analytics.models import UserActivityLog
 
@@ -21,7 +22,7 @@ def test_user_delete_removes_the_account_and_its_profile_and_revokes_its_tokens(
     UserActivityLog.objects.create(user_id=user.pk, action_type="login")
 
     with django_capture_on_commit_callbacks(execute=True):
-        user_delete(user=user)
+        user_delete(user=user, current_password=PASSWORD)
 
     assert not User.objects.filter(pk=user.pk).exists()
     assert not Profile.objects.filter(user_id=user.pk).exists()
