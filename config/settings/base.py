@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "apps.interactions",
     "apps.movielens",
     "apps.recommendations",
+    "apps.notifications",
     "apps.analytics",
 ]
 
@@ -254,6 +255,7 @@ LOGGING = {
 
 PROMETHEUS_EXPORT_MIGRATIONS = False
 
+from config.settings.notifications import *  # noqa: E402,F403
 from config.settings.queues import *  # noqa: E402,F403
 from config.settings.schedule import *  # noqa: E402,F403
 from config.settings.tmdb import *  # noqa: E402,F403

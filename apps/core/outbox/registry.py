@@ -20,7 +20,8 @@ class Rendered:
     ``secrets`` are strings (tokens in links) that must not be stored: the log keeps ``text``
     with each one replaced. ``recipient`` and ``user_id``, when set, replace the row's (a reset
     asked for by address learns its account at sending time). ``url`` is where a push opens,
-    ``data`` extra push fields. ``headers`` are extra email headers.
+    ``data`` extra push fields. ``headers`` are extra email headers. ``template_name`` names the
+    template row used, for the log.
     """
 
     subject: str
@@ -32,6 +33,7 @@ class Rendered:
     user_id: int | None = None
     url: str = ""
     data: dict = field(default_factory=dict)
+    template_name: str | None = None
 
 
 class PermanentFailure(Exception):

@@ -128,6 +128,8 @@ def _fill(log: NotificationLog, rendered: Rendered) -> None:
         log.recipient = rendered.recipient[:500]
     if rendered.user_id is not None:
         log.user_id = rendered.user_id
+    if rendered.template_name is not None:
+        log.template_name = rendered.template_name[:100]
 
 
 def _claim(log_id: int, now: datetime) -> datetime | None:
@@ -173,6 +175,7 @@ def outbox_send(*, log_id: int) -> str | None:
         content=log.content,
         recipient=log.recipient,
         user_id=log.user_id,
+        template_name=log.template_name,
         external_id=(external_id or None) and str(external_id)[:100],
         error_message="",
         sent_at=done,

@@ -52,6 +52,10 @@ PUBLIC_ROUTES = {
     "api/v1/lists/shared/<str:slug>/": {"GET"},
     "api/v1/lists/shared/<str:slug>/items/": {"GET"},
     "api/v1/recommendations/trending/": {"GET"},
+    # Links in notification messages: a signed token authorises them (404 without one).
+    "api/v1/notifications/open/<str:token>/": {"GET"},
+    "api/v1/notifications/click/<str:token>/": {"GET"},
+    "api/v1/notifications/unsubscribe/<str:token>/": {"GET", "POST"},
 }
 
 
