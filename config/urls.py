@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("apps.tmdb.urls")),
     path("", include("apps.interactions.urls")),
     path("", include("apps.recommendations.urls")),
+    path("", include("apps.feed.urls")),
     path("", include("apps.notifications.urls")),
 ]
 

@@ -29,3 +29,19 @@ class TooManyAttempts(ApplicationError):
             details={"retry_after": retry_after},
             headers={"Retry-After": str(retry_after)},
         )
+
+
+class LoginChallengeRequired(TooManyAttempts):
+    """The account is receiving many failed logins from many addresses: wait ``delay`` seconds,
+    then send the login again with ``challenge`` (apps.accounts.login_guard)."""
+
+    code = "login_challenge"
+
+    def __init__(self, *, challenge: str, delay: int) -> None:
+        super().__init__(
+            "This account is receiving many failed logins: wait "
+            f"{delay} seconds, then send the login again with the challenge from this answer.",
+            retry_after=delay,
+        )
+        self.challenge = challenge
+        self.details = {**self.details, "challenge": challenge}

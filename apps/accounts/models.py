@@ -22,6 +22,10 @@ class User(AbstractUser):
     email_verified_at = models.DateTimeField(null=True, blank=True)
     # Bumped when the password changes or is reset; tokens carrying an older value are refused.
     token_version = models.PositiveIntegerField(default=0, editable=False)
+    # Bumped whenever the email address changes (save() does it): email verification tokens
+    # carry the value they were made under, so changing the address away and back does not
+    # bring an old token back to life.
+    email_version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -42,6 +46,25 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        user._loaded_email = user.__dict__.get("email")
+        return user
+
+    def save(self, *args, **kwargs):
+        loaded = getattr(self, "_loaded_email", None)
+        update_fields = kwargs.get("update_fields")
+        email_saved = update_fields is None or "email" in update_fields
+        if email_saved and loaded is not None and loaded.lower() != (self.email or "").lower():
+            self.email_version = models.F("email_version") + 1
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "email_version"}
+        super().save(*args, **kwargs)
+        if isinstance(self.email_version, models.expressions.Combinable):
+            self.refresh_from_db(fields=["email_version"])
+        self._loaded_email = self.email
 
 
 class Profile(TimeStampedModel):

@@ -177,6 +177,14 @@ class AccountDeleteSerializer(serializers.Serializer):
 class AccountLoginSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=254, help_text="A username or an email address.")
     password = _password_field()
+    challenge = serializers.CharField(
+        max_length=1024,
+        required=False,
+        help_text=(
+            "Only after a 429 with the code login_challenge: the challenge from its details, "
+            "sent once its Retry-After seconds have passed."
+        ),
+    )
 
 
 class AccountRefreshInputSerializer(serializers.Serializer):

@@ -15,7 +15,9 @@ from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import signing
 from django.utils.http import base36_to_int
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+from rest_framework_simplejwt.tokens import BlacklistMixin, RefreshToken
+from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from apps.core.cache import cache_get, cache_set
 
@@ -39,10 +41,21 @@ class AccountRefreshToken(RefreshToken):
     user's token version."""
 
     @classmethod
-    def for_user(cls, user):
-        token = super().for_user(user)
+    def for_user(cls, user, *, session: str | None = None):
+        """A new refresh token of ``session`` (a new session when None), recorded in the
+        outstanding tokens with every claim, the session's included, so that ending a session
+        can find its tokens (``session_end``)."""
+        # Token.for_user, skipping BlacklistMixin's, which records the token before our claims.
+        token = super(BlacklistMixin, cls).for_user(user)
         token[TOKEN_VERSION_CLAIM] = user.token_version
-        token[SESSION_CLAIM] = token[jwt_settings.JTI_CLAIM]
+        token[SESSION_CLAIM] = session or token[jwt_settings.JTI_CLAIM]
+        OutstandingToken.objects.create(
+            user=user,
+            jti=token[jwt_settings.JTI_CLAIM],
+            token=str(token),
+            created_at=token.current_time,
+            expires_at=datetime_from_epoch(token["exp"]),
+        )
         return token
 
 
@@ -62,10 +75,13 @@ def _revoked_session_key(session: str) -> str:
     return f"jwt:revoked_session:{session}"
 
 
-def session_revoke(session: str) -> None:
-    """Refuse the session's access tokens from now until the last of them has expired."""
-    lifetime = int(jwt_settings.ACCESS_TOKEN_LIFETIME.total_seconds())
-    cache_set(_revoked_session_key(session), 1, lifetime + 60)
+def session_revoke(session: str, *, until_refresh_expiry: bool = False) -> None:
+    """Refuse the session's access tokens from now until the last of them has expired (and,
+    with ``until_refresh_expiry``, its refresh tokens too, for as long as one could live)."""
+    lifetime = jwt_settings.ACCESS_TOKEN_LIFETIME
+    if until_refresh_expiry:
+        lifetime = max(lifetime, jwt_settings.REFRESH_TOKEN_LIFETIME)
+    cache_set(_revoked_session_key(session), 1, int(lifetime.total_seconds()) + 60)
 
 
 def session_is_revoked(session: str) -> bool:
@@ -77,16 +93,17 @@ def session_is_revoked(session: str) -> bool:
 def token_pair_for(user, *, session: str | None = None) -> dict[str, str]:
     """A new access and refresh pair; ``session`` continues an existing session (a refresh
     rotation), so logging out later also refuses the access tokens issued before it."""
-    refresh = AccountRefreshToken.for_user(user)
-    if session is not None:
-        refresh[SESSION_CLAIM] = session
+    refresh = AccountRefreshToken.for_user(user, session=session)
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
 
 def email_verification_token_make(user) -> str:
-    """A signed, timestamped token naming the user and the address being verified."""
+    """A signed, timestamped token naming the user, the address being verified and the
+    user's email change counter: once the address changes, even back to this one, the token
+    is dead."""
     return signing.dumps(
-        {"uid": user.pk, "email": user.email.lower()}, salt=EMAIL_VERIFICATION_SALT
+        {"uid": user.pk, "email": user.email.lower(), "ev": user.email_version},
+        salt=EMAIL_VERIFICATION_SALT,
     )
 
 
@@ -101,6 +118,10 @@ def email_verification_token_read(token: str) -> dict | None:
     if not isinstance(payload, dict) or not isinstance(payload.get("uid"), int):
         return None
     if not isinstance(payload.get("email"), str):
+        return None
+    # Tokens made before the counter existed carry none: refused (ask for a new email).
+    version = payload.get("ev")
+    if not isinstance(version, int) or isinstance(version, bool):
         return None
     return payload
 

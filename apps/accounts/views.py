@@ -92,6 +92,7 @@ class LoginView(PublicAuthView):
         user, tokens = services.user_login(
             identifier=data["username"],
             password=data["password"],
+            challenge=data.get("challenge"),
         )
         user = selectors.user_with_profile(user_id=user.pk)
         body = {**tokens, "user": AccountUserSerializer(user).data}

@@ -132,4 +132,10 @@ def show_top_rated() -> QuerySet:
     items = snapshot_items(key=SHOW_TOP_RATED, shows=True)
     if items is not None:
         return items
+    return show_top_rated_bayesian()
+
+
+def show_top_rated_bayesian() -> QuerySet:
+    """Active shows with TMDb votes by the Bayesian average of those votes (``bayes_score``,
+    0 to 10), best first: the home page's top rated shows, whatever TMDb's list says."""
     return _tmdb_bayes(show_summary_queryset())

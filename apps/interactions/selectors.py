@@ -182,3 +182,15 @@ def movie_user_state(*, user, movie_id: int) -> dict:
         "disliked": InteractionType.DISLIKE in rows,
         "rating": rows.get(InteractionType.RATING),
     }
+
+
+def watchlisted_movie_ids(*, user, movie_ids) -> set[int]:
+    """Which of ``movie_ids`` are in the user's watchlist (one query; none for no ids)."""
+    movie_ids = list(movie_ids)
+    if not movie_ids:
+        return set()
+    return set(
+        Interaction.objects.filter(
+            user=user, interaction_type=InteractionType.WATCHLIST, movie_id__in=movie_ids
+        ).values_list("movie_id", flat=True)
+    )

@@ -19,6 +19,7 @@ import numpy as np
 from django.db.models import FloatField, Func, Q
 from django.utils import timezone
 
+from apps.catalog.rankings import MOVIE_LISTS, movie_popular_local, snapshot_items
 from apps.interactions.models import Interaction, InteractionType
 from apps.interactions.rules import NEUTRAL_RATING
 
@@ -102,3 +103,17 @@ def movie_trending(
     order = np.lexsort((movie_ids, -scores))[:limit]
     best = float(scores[order[0]])
     return [(int(movie_ids[i]), float(scores[i]) / best) for i in order]
+
+
+def movie_trending_list(*, window: str):
+    """What is trending in ``window``, as movies/trending/ and the home page's anonymous top
+    picks list it: TMDb's latest trending snapshot when one was synced (TMDbListItem rows),
+    else ``movie_trending``'s ranking (movie ids), else the catalog's popular ranking (a Movie
+    queryset)."""
+    items = snapshot_items(key=MOVIE_LISTS[f"trending_{window}"])
+    if items is not None:
+        return items
+    ranked = movie_trending(window=window)
+    if ranked:
+        return [movie_id for movie_id, _score in ranked]
+    return movie_popular_local()

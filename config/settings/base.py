@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "apps.interactions",
     "apps.movielens",
     "apps.recommendations",
+    "apps.feed",
     "apps.notifications",
     "apps.analytics",
 ]

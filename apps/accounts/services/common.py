@@ -32,7 +32,9 @@ def password_confirm(*, user: User, password: str | None, field: str, message: s
     Wrong passwords count as login failures (login_guard), so a stolen access token does not
     allow guessing the password faster than a login would.
     """
-    attempt = login_attempt_begin(account=f"user:{user.pk}", client=request_context().client_ip)
+    attempt = login_attempt_begin(
+        account=f"user:{user.pk}", client=request_context().client_ip, authenticated=True
+    )
     if not password or not user.check_password(password):
         raise InvalidInput(message, details={field: [message]})
     attempt.succeeded()

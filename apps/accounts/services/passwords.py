@@ -23,7 +23,9 @@ def password_change(*, user: User, old_password: str, new_password: str) -> dict
     """Change the password; every token issued before stops working. Returns a new pair for
     the device that made the change. Wrong current passwords count as login failures, so a
     stolen access token cannot be used to guess the password faster than a login could."""
-    attempt = login_attempt_begin(account=f"user:{user.pk}", client=request_context().client_ip)
+    attempt = login_attempt_begin(
+        account=f"user:{user.pk}", client=request_context().client_ip, authenticated=True
+    )
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         if not locked.check_password(old_password):

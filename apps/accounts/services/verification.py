@@ -18,17 +18,22 @@ def resend_cooldown_seconds() -> int:
 
 
 def email_verify(*, token: str) -> User:
-    """Mark the address in the token verified. Verifying twice is harmless; a token for an
-    address the user has since changed is refused."""
+    """Mark the address in the token verified. Verifying twice is harmless; a token made
+    before the address last changed is refused, also when it was changed back since."""
     payload = email_verification_token_read(token)
     user = None
     if payload is not None:
         user = User.objects.filter(pk=payload["uid"], is_active=True).first()
-    if user is None or user.email.lower() != payload["email"]:
+    if (
+        user is None
+        or user.email.lower() != payload["email"]
+        or user.email_version != payload["ev"]
+    ):
         raise InvalidInput(TOKEN_INVALID, details={"token": [TOKEN_INVALID]})
     if user.email_verified_at is None:
+        # The version in the filter: an email change committed since the read wins.
         User.objects.filter(
-            pk=user.pk, email__iexact=payload["email"], email_verified_at__isnull=True
+            pk=user.pk, email_version=payload["ev"], email_verified_at__isnull=True
         ).update(email_verified_at=timezone.now())
         user.refresh_from_db(fields=["email_verified_at"])
     return user

@@ -142,3 +142,25 @@ def test_a_non_staff_user_with_the_right_password_is_refused_but_not_counted(cli
 
     assert response.status_code == 200
     assert "Too many" not in response.content.decode()
+
+
+@pytest.mark.usefixtures("mid_login_window")
+def test_a_flooded_staff_account_signs_in_to_the_admin_after_a_short_wait(
+    client, api_client, staff, monkeypatch
+):
+    from apps.accounts import login_guard
+
+    for index in range(20):
+        login(api_client, "boss", "wrong-password", REMOTE_ADDR=f"203.0.113.{index // 5 + 1}")
+
+    asked = admin_login(client, "boss", PASSWORD, REMOTE_ADDR="198.51.100.7")
+    assert asked.status_code == 200
+    assert "wait 10 seconds, then sign in again" in asked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+    moment = login_guard._now() + login_guard.challenge_delay()
+    monkeypatch.setattr(login_guard, "_now", lambda: moment)
+    response = admin_login(client, "boss", PASSWORD, REMOTE_ADDR="198.51.100.7")
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(staff.pk)

@@ -6,7 +6,7 @@ from django.core import mail, signing
 from apps.accounts.models import User
 from apps.accounts.tests.factories import UserFactory
 from apps.accounts.tests.helpers import PASSWORD, last_mail_token
-from apps.accounts.tokens import email_verification_token_make
+from apps.accounts.tokens import EMAIL_VERIFICATION_SALT, email_verification_token_make
 from conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +107,46 @@ def test_resend_for_a_verified_address_is_409(member):
 
 def test_resend_needs_authentication(api_client):
     assert api_client.post(RESEND).status_code == 401
+
+
+def test_a_token_does_not_come_back_to_life_when_the_address_is_changed_back(api_client, member):
+    token = email_verification_token_make(member)
+    member.email = "elsewhere@example.com"
+    member.save()
+    member.email = "member@example.com"
+    member.save()
+
+    response = api_client.post(VERIFY, {"token": token})
+
+    assert response.status_code == 400
+    assert User.objects.get(pk=member.pk).email_verified_at is None
+    fresh = email_verification_token_make(User.objects.get(pk=member.pk))
+    assert api_client.post(VERIFY, {"token": fresh}).status_code == 200
+
+
+def test_changing_the_email_away_and_back_through_the_api_kills_the_old_token(api_client, member):
+    token = email_verification_token_make(member)
+    client = client_for(member)
+    for address in ("elsewhere@example.com", "member@example.com"):
+        changed = client.patch(
+            "/api/v1/me/", {"email": address, "current_password": PASSWORD}, format="json"
+        )
+        assert changed.status_code == 200
+
+    assert api_client.post(VERIFY, {"token": token}).status_code == 400
+
+
+def test_a_case_only_change_of_the_address_keeps_the_token(api_client, member):
+    token = email_verification_token_make(member)
+    member.email = "Member@Example.com"
+    member.save()
+
+    assert api_client.post(VERIFY, {"token": token}).status_code == 200
+
+
+def test_a_token_made_without_the_change_counter_is_refused(api_client, member):
+    legacy = signing.dumps(
+        {"uid": member.pk, "email": "member@example.com"}, salt=EMAIL_VERIFICATION_SALT
+    )
+
+    assert api_client.post(VERIFY, {"token": legacy}).status_code == 400

@@ -5,6 +5,7 @@ from apps.accounts import login_guard
 from apps.accounts.exceptions import TooManyAttempts
 from apps.accounts.tests.factories import UserFactory
 from apps.accounts.tests.helpers import (  # noqa: F401 - mid_login_window is a fixture
+    PASSWORD,
     bearer,
     login,
     mid_login_window,
@@ -207,3 +208,118 @@ def test_a_request_without_a_client_address_is_counted_not_a_500(api_client, vic
     with pytest.raises(TooManyAttempts):
         for _ in range(6):
             login_guard.login_attempt_begin(account="user:9", client=None)
+
+
+ATTACKERS = ["203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4"]
+
+
+def flood(api_client, username: str = "victim") -> None:
+    """Twenty failures from four addresses, five each: within every per-address limit."""
+    for address in ATTACKERS:
+        for _ in range(5):
+            response = login(api_client, username, "wrong-password", REMOTE_ADDR=address)
+            assert response.status_code == 401
+
+
+def login_with_challenge(api_client, challenge: str, password: str = PASSWORD, **extra):
+    body = {"username": "victim", "password": password, "challenge": challenge}
+    return api_client.post("/api/v1/auth/login/", body, **extra)
+
+
+def later(monkeypatch, seconds: float) -> None:
+    moment = login_guard._now() + seconds
+    monkeypatch.setattr(login_guard, "_now", lambda: moment)
+
+
+def test_an_attacker_on_four_addresses_cannot_lock_the_real_user_out_of_a_new_address(
+    api_client, victim, monkeypatch
+):
+    flood(api_client)
+
+    asked = login(api_client, "victim", REMOTE_ADDR="198.51.100.7")
+
+    assert asked.status_code == 429
+    error = asked.json()["error"]
+    assert error["code"] == "login_challenge"
+    assert int(asked["Retry-After"]) == login_guard.challenge_delay()
+    later(monkeypatch, login_guard.challenge_delay())
+    response = login_with_challenge(
+        api_client, error["details"]["challenge"], REMOTE_ADDR="198.51.100.7"
+    )
+    assert response.status_code == 200
+    assert response.json()["data"]["user"]["id"] == victim.pk
+
+
+def test_a_flooded_account_still_stops_guessing(api_client, victim, monkeypatch):
+    from apps.accounts.models import User
+
+    flood(api_client)
+    checked = []
+    real_check_password = User.check_password
+    monkeypatch.setattr(
+        User,
+        "check_password",
+        lambda self, raw: checked.append(raw) or real_check_password(self, raw),
+    )
+    guesser = {"REMOTE_ADDR": "192.0.2.50"}
+
+    def challenge_for(**extra) -> str:
+        response = login(api_client, "victim", "guess", **extra)
+        assert response.status_code == 429
+        assert response.json()["error"]["code"] == "login_challenge"
+        return response.json()["error"]["details"]["challenge"]
+
+    first = challenge_for(**guesser)
+    # Sent at once, the challenge is refused: the wait is the point.
+    assert login_with_challenge(api_client, first, "guess", **guesser).status_code == 429
+    second, third, elsewhere = challenge_for(**guesser), challenge_for(**guesser), challenge_for()
+    assert checked == []
+    later(monkeypatch, login_guard.challenge_delay())
+
+    assert login_with_challenge(api_client, first, "guess-1", **guesser).status_code == 401
+    # A challenge works once, and only for the address it was given to.
+    assert login_with_challenge(api_client, first, "guess-2", **guesser).status_code == 429
+    assert login_with_challenge(api_client, elsewhere, "guess-3", **guesser).status_code == 429
+    assert login_with_challenge(api_client, second, "guess-4", **guesser).status_code == 401
+    # Two challenged guesses per address and window, then the address waits for the window.
+    refused = login_with_challenge(api_client, third, "guess-5", **guesser)
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "throttled"
+    assert checked == ["guess-1", "guess-4"]
+
+
+def test_a_forged_challenge_is_refused(api_client, victim, monkeypatch):
+    flood(api_client)
+    asked = login(api_client, "victim", REMOTE_ADDR="198.51.100.7")
+    challenge = asked.json()["error"]["details"]["challenge"]
+    later(monkeypatch, login_guard.challenge_delay())
+
+    for forged in (challenge[:-2] + "xx", "garbage"):
+        response = login_with_challenge(api_client, forged, REMOTE_ADDR="198.51.100.7")
+        assert response.status_code == 429
+
+
+def test_ipv6_clients_count_by_their_64_network(api_client, victim):
+    for host in range(1, 6):
+        login(api_client, "victim", "wrong-password", REMOTE_ADDR=f"2001:db8:1:2::{host}")
+
+    response = login(api_client, "victim", REMOTE_ADDR="2001:db8:1:2:ffff::9")
+
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "throttled"
+    other_network = login(api_client, "victim", REMOTE_ADDR="2001:db8:1:3::1")
+    assert other_network.status_code == 200
+
+
+def test_a_flooded_account_can_still_change_its_password_with_a_token(api_client, victim):
+    from conftest import client_for
+
+    flood(api_client)
+
+    response = client_for(victim).post(
+        "/api/v1/auth/password/change/",
+        {"old_password": PASSWORD, "new_password": "plum-orchard-velvet-42"},
+        REMOTE_ADDR="198.51.100.7",
+    )
+
+    assert response.status_code == 200

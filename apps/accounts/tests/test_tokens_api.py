@@ -1,10 +1,12 @@
 import base64
 import json
+import threading
 from datetime import timedelta
 
 import jwt
 import pytest
 from django.conf import settings
+from django.db import connection
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.accounts.exceptions import TokenRefused
@@ -12,6 +14,7 @@ from apps.accounts.services import token_refresh
 from apps.accounts.tests.factories import UserFactory
 from apps.accounts.tests.helpers import bearer, login
 from apps.accounts.tokens import AccountRefreshToken, token_pair_for
+from apps.core.testing import postgres_only
 from conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -127,8 +130,8 @@ def test_refresh_rotates_and_the_old_refresh_token_is_refused_afterwards(api_cli
     rotated = response.json()["data"]
     assert rotated["refresh"] != pair["refresh"]
     assert bearer(api_client, rotated["access"]).get(ME).status_code == 200
-    assert_refused(api_client.post(REFRESH, {"refresh": pair["refresh"]}))
     assert api_client.post(REFRESH, {"refresh": rotated["refresh"]}).status_code == 200
+    assert_refused(api_client.post(REFRESH, {"refresh": pair["refresh"]}))
 
 
 def test_of_two_refreshes_with_the_same_token_only_one_wins(pair):
@@ -212,3 +215,79 @@ def test_each_login_is_its_own_session_and_a_rotation_keeps_it(api_client, user)
     assert sessions[0] == sessions[1] == _payload(first["refresh"])["jti"]
     assert _payload(second["access"])["sid"] != sessions[0]
     assert _payload(rotated["access"])["sid"] == _payload(rotated["refresh"])["sid"] == sessions[0]
+
+
+def test_a_rotated_refresh_token_presented_again_ends_that_session(api_client):
+    UserFactory(username="stolen")
+    victim = login(api_client, "stolen").json()["data"]
+    other_device = login(api_client, "stolen").json()["data"]
+    rotated = api_client.post(REFRESH, {"refresh": victim["refresh"]}).json()["data"]
+    assert bearer(api_client, rotated["access"]).get(ME).status_code == 200
+
+    # A thief replays the copy of the first refresh token it stole.
+    assert_refused(api_client.post(REFRESH, {"refresh": victim["refresh"]}))
+
+    # The session's current tokens, access included, stop working at once...
+    assert_refused(bearer(api_client, rotated["access"]).get(ME))
+    assert_refused(api_client.post(REFRESH, {"refresh": rotated["refresh"]}))
+    # ...and the user's other sessions go on.
+    assert bearer(api_client, other_device["access"]).get(ME).status_code == 200
+    assert api_client.post(REFRESH, {"refresh": other_device["refresh"]}).status_code == 200
+
+
+def test_reuse_ends_the_session_in_the_database_too_not_only_in_the_cache(api_client, user):
+    from django.core.cache import cache
+
+    pair = token_pair_for(user)
+    rotated = token_refresh(raw_refresh=pair["refresh"])
+    with pytest.raises(TokenRefused):
+        token_refresh(raw_refresh=pair["refresh"])
+
+    cache.clear()  # the revocation mark is gone (a cache restart): the blacklist still holds
+
+    assert_refused(api_client.post(REFRESH, {"refresh": rotated["refresh"]}))
+
+
+def test_a_forged_or_expired_refresh_token_ends_no_session(api_client, user):
+    pair = token_pair_for(user)
+    refresh = AccountRefreshToken(pair["refresh"])
+    expired = AccountRefreshToken.for_user(user)
+    expired["sid"] = refresh["sid"]
+    expired.set_exp(from_time=expired.current_time - timedelta(days=8))
+
+    assert_refused(api_client.post(REFRESH, {"refresh": pair["refresh"][:-2] + "xx"}))
+    assert_refused(api_client.post(REFRESH, {"refresh": str(expired)}))
+
+    assert bearer(api_client, pair["access"]).get(ME).status_code == 200
+    assert api_client.post(REFRESH, {"refresh": pair["refresh"]}).status_code == 200
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_refreshes_at_once_with_one_token_end_the_session_of_both():
+    """The loser of the race presents a token already rotated: the winner's new pair is not
+    trusted either (the copy may be the thief's), so the whole session ends."""
+    from rest_framework.test import APIClient
+
+    user = UserFactory()
+    pair = token_pair_for(user)
+    barrier = threading.Barrier(2)
+    answers = []
+
+    def refresh():
+        try:
+            barrier.wait(timeout=5)
+            answers.append(APIClient().post(REFRESH, {"refresh": pair["refresh"]}))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=refresh) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(answer.status_code for answer in answers) == [200, 401]
+    winner = next(answer for answer in answers if answer.status_code == 200).json()["data"]
+    assert_refused(bearer(APIClient(), winner["access"]).get(ME))
+    assert_refused(APIClient().post(REFRESH, {"refresh": winner["refresh"]}))

@@ -52,6 +52,12 @@ PUBLIC_ROUTES = {
     "api/v1/lists/shared/<str:slug>/": {"GET"},
     "api/v1/lists/shared/<str:slug>/items/": {"GET"},
     "api/v1/recommendations/trending/": {"GET"},
+    "api/v1/feed/home/": {"GET"},
+    "api/v1/feed/sections/<slug:key>/": {"GET"},
+    "api/v1/collections/": {"GET"},
+    "api/v1/collections/<slug:slug>/": {"GET"},
+    "api/v1/news/": {"GET"},
+    "api/v1/news/<slug:slug>/": {"GET"},
     # Links in notification messages: a signed token authorises them (404 without one).
     "api/v1/notifications/open/<str:token>/": {"GET"},
     "api/v1/notifications/click/<str:token>/": {"GET"},

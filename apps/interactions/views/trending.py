@@ -10,12 +10,11 @@ from rest_framework import generics
 from rest_framework.permissions import AllowAny
 
 from apps.catalog.cache import TRENDING_TTL
-from apps.catalog.rankings import MOVIE_LISTS, movie_popular_local, snapshot_items
 from apps.catalog.selectors import movies_in_order
 from apps.catalog.serializers import MovieSummarySerializer
 from apps.catalog.views.lists import CachedPageMixin
 from apps.interactions.serializers import TrendingQuerySerializer
-from apps.interactions.trending import movie_trending
+from apps.interactions.trending import movie_trending_list
 
 
 class MovieTrendingView(CachedPageMixin, generics.ListAPIView):
@@ -40,13 +39,7 @@ class MovieTrendingView(CachedPageMixin, generics.ListAPIView):
         return f"trending_{query.validated_data['window']}", TRENDING_TTL
 
     def list_rows(self, name: str):
-        items = snapshot_items(key=MOVIE_LISTS[name])
-        if items is not None:
-            return items
-        ranked = movie_trending(window=name.removeprefix("trending_"))
-        if ranked:
-            return [movie_id for movie_id, _score in ranked]
-        return movie_popular_local()
+        return movie_trending_list(window=name.removeprefix("trending_"))
 
     def rows_of(self, window: list) -> list:
         """Trending ids stand for their movies (two queries for the page); snapshot items for

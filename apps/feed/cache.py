@@ -1,0 +1,53 @@
+"""Where the feed's answers are cached, and what drops them.
+
+The home page and its sections are computed from the catalog (rankings, videos, shows,
+people) and from editorial rows, so they live in the catalog's lists namespace: whatever drops
+the catalog's lists (a TMDb sync, a MovieLens import, an editor's catalog change) drops them
+too. The public collections and news routes live in the feed's own namespace. An editorial
+save drops both (``feed_changed``), once its transaction commits.
+
+Every entry carries today's date in its key: featured today rotates daily, and birthdays and
+"coming soon" move with the date. FEED_TTL bounds how late a publish window that opens or
+closes by itself (no save) shows: at most five minutes.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.catalog.cache import LISTS_NAMESPACE, catalog_lists_invalidate
+from apps.core.cache import namespace_invalidate
+from apps.core.fastpath import CacheSlot
+
+FEED_NAMESPACE = "feed:editorial"
+FEED_TTL = 5 * 60
+
+
+def today_key() -> str:
+    return timezone.localdate().isoformat()
+
+
+def home_slot() -> CacheSlot:
+    return CacheSlot(LISTS_NAMESPACE, ("feed_home", today_key()), FEED_TTL)
+
+
+def section_slot(key: str, page: int, per_page: int) -> CacheSlot:
+    return CacheSlot(LISTS_NAMESPACE, ("feed_section", key, today_key(), page, per_page), FEED_TTL)
+
+
+def section_items_parts(key: str) -> tuple:
+    return ("feed_section_items", key, today_key())
+
+
+def editorial_slot(*parts) -> CacheSlot:
+    return CacheSlot(FEED_NAMESPACE, (*parts, today_key()), FEED_TTL)
+
+
+def feed_invalidate() -> None:
+    namespace_invalidate(FEED_NAMESPACE)
+    catalog_lists_invalidate()
+
+
+def feed_changed() -> None:
+    """After the current transaction commits (at once outside one): drop every cached home
+    page, section and editorial answer."""
+    transaction.on_commit(feed_invalidate)
