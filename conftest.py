@@ -5,6 +5,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from apps.analytics.buffer import buffers_clear
 from apps.core.fastpath import local_copies, local_counts
 from apps.core.logging import log_once_registry
 from apps.core.tasks import broker_backoff_reset
@@ -25,8 +26,10 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture(autouse=True)
 def _isolated_cache():
     """Every test starts with an empty cache (local memory or the test Redis database), no
-    process-local copies of cached answers and no process-local throttle counts."""
+    process-local copies of cached answers, no process-local throttle counts and no recorded
+    activity waiting to be written."""
     cache.clear()
+    buffers_clear()
     local_copies.clear()
     local_counts.clear()
     log_once_registry.reset()

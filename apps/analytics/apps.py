@@ -12,9 +12,14 @@ class AnalyticsConfig(AppConfig):
 
         from apps.analytics import receivers
         from apps.core.activity import activity_happened
+        from apps.recommendations.signals import recommendations_served
 
         activity_happened.connect(
             receivers.activity_happened_receiver, dispatch_uid="analytics_activity_happened"
+        )
+        recommendations_served.connect(
+            receivers.recommendations_served_receiver,
+            dispatch_uid="analytics_recommendations_served",
         )
         post_delete.connect(
             receivers.user_deleted_receiver,

@@ -23,7 +23,9 @@ class UserActivityLog(models.Model):
     session_id = models.CharField(max_length=100, blank=True, default="")
     action_type = models.CharField(max_length=30)
     movie_id = models.BigIntegerField(null=True, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # The client's address encrypted with Fernet (apps.analytics.privacy; ANALYTICS_IP_KEYS),
+    # never in clear: seed 002 asks for IP addresses to be encrypted at application level.
+    ip_address = models.CharField(max_length=200, null=True, blank=True)
     user_agent = models.TextField(blank=True, default="")
     referer = models.CharField(max_length=500, null=True, blank=True)
     source = models.CharField(max_length=30, choices=ActivitySource.choices, default="web")
@@ -45,6 +47,10 @@ class UserActivityLog(models.Model):
 
 
 class PerformanceMetric(models.Model):
+    """Seed 002's performance metrics. ``aggregate_metrics`` writes one row per endpoint, day
+    and figure (``DAILY_METRICS``: requests, errors, latency_p50/p95/p99 in ms), stamped at
+    the day's midnight (UTC), from the request timing histograms."""
+
     metric_name = models.CharField(max_length=100)
     metric_value = models.FloatField()
     metric_unit = models.CharField(max_length=20)
@@ -93,3 +99,52 @@ class PopularityMetric(models.Model):
 
     def __str__(self) -> str:
         return f"{self.movie_id} on {self.date}"
+
+
+class RequestTiming(models.Model):
+    """How long requests to one endpoint took on one day, as a histogram: ``count`` requests
+    (``errors`` of them answered 5xx) took between ``bucket_lower(bucket)`` and
+    ``bucket_lower(bucket + 1)`` ms (apps.analytics.timings). Mergeable across processes by
+    adding counts, so every server process sends its own and nothing keeps one row per request.
+    """
+
+    day = models.DateField()
+    endpoint = models.CharField(max_length=200)
+    bucket = models.SmallIntegerField()
+    count = models.PositiveBigIntegerField(default=0)
+    errors = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        db_table = "request_timings"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "endpoint", "bucket"], name="unique_request_timing_bucket"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.endpoint} [{self.bucket}]: {self.count}"
+
+
+class ActivityDaily(models.Model):
+    """Events per day and action type, with how many distinct users and sessions made them;
+    ``action_type`` "" is every action together (its ``users`` is the daily active users).
+    Written by ``aggregate_metrics``."""
+
+    ALL = ""
+
+    date = models.DateField()
+    action_type = models.CharField(max_length=30, blank=True, default="")
+    events = models.PositiveBigIntegerField(default=0)
+    users = models.PositiveIntegerField(default=0)
+    sessions = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "activity_daily"
+        constraints = [
+            models.UniqueConstraint(fields=["date", "action_type"], name="unique_activity_daily")
+        ]
+        indexes = [models.Index(fields=["-date"], name="idx_activity_daily_date")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.action_type or 'all'}: {self.events}"

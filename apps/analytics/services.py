@@ -1,31 +1,23 @@
-"""Recording analytics events. Failures are logged and swallowed: analytics never fails a user.
+"""Writes of the analytics app outside the request path: one event stored at once, a deleted
+user's activity detached. Failures are logged and swallowed: analytics never fails a user.
 
-Who made the request (address, user agent, referer, request id) comes from a request context
-(apps.core.context): the one apps.core.activity took when the event was reported (events reach
-analytics after commit, through a signal), else the current one. Callers pass no HTTP request.
+Requests record events through apps.analytics.recording (buffered, written in batches).
 """
 
-import ipaddress
 import logging
 
 from django.db import transaction
 
 from apps.analytics.models import UserActivityLog
+from apps.analytics.recording import activity_entry, activity_row, session_key
+from apps.analytics.sessions import sessions_assign
 from apps.analytics.tasks import user_activity_anonymise_task
-from apps.core.context import RequestContext, request_context
+from apps.core.context import RequestContext
 from apps.core.logging import log_once
 from apps.core.routers import analytics_alias
 from apps.core.tasks import enqueue
 
 logger = logging.getLogger(__name__)
-
-
-def _address(value: str | None) -> str | None:
-    """``value`` if it is an IP address (the column's type), else None."""
-    try:
-        return str(ipaddress.ip_address(value)) if value else None
-    except ValueError:
-        return None
 
 
 def activity_record(
@@ -37,22 +29,23 @@ def activity_record(
     metadata: dict | None = None,
     context: RequestContext | None = None,
 ) -> UserActivityLog | None:
-    """Store one activity event; returns None (and logs once) if the analytics store failed.
+    """Store one activity event now, bypassing the buffer (commands and scripts; requests go
+    through apps.analytics.recording). Returns None (and logs once) if the store failed.
 
     ``context`` is the request it belongs to (default: the current one)."""
-    context = context or request_context()
+    entry = activity_entry(
+        action_type=action_type,
+        user_id=user_id,
+        movie_id=movie_id,
+        source=source,
+        metadata=metadata,
+        context=context,
+    )
     try:
-        return UserActivityLog.objects.create(
-            action_type=action_type[:30],
-            user_id=user_id,
-            movie_id=movie_id,
-            session_id=(context.request_id or "")[:100],
-            ip_address=_address(context.client_ip),
-            user_agent=context.user_agent[:1000],
-            referer=context.referer[:500] or None,
-            source=source,
-            metadata=metadata or {},
-        )
+        sessions_assign([entry], key=session_key)
+        row = activity_row(entry)
+        row.save(using=analytics_alias(), force_insert=True)
+        return row
     except Exception as exc:  # noqa: BLE001
         log_once(logger, "activity_record_failed", "activity_record_failed", error=str(exc))
         return None

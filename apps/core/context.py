@@ -65,6 +65,13 @@ class RequestContext:
     def referer(self) -> str:
         return self._meta.get("HTTP_REFERER", "")
 
+    @property
+    def session_id(self) -> str:
+        """The client's own session token (``X-Session-ID``) if it is short and plain, else ""
+        (analytics then finds the session itself)."""
+        value = self._meta.get("HTTP_X_SESSION_ID", "")
+        return value if value and _SANE_REQUEST_ID.match(value) else ""
+
 
 NO_REQUEST = RequestContext()
 _context: ContextVar[RequestContext] = ContextVar("request_context", default=NO_REQUEST)

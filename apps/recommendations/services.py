@@ -18,6 +18,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from apps.core.activity import activity_emit_on_commit
 from apps.core.cache import cache_add, cache_delete_many, namespace_invalidate, namespace_version
 from apps.core.logging import log_once
 from apps.core.tasks import enqueue
@@ -29,6 +30,7 @@ from apps.recommendations.experiments import EXPERIMENTS_NAMESPACE, Arm, arm_for
 from apps.recommendations.models import (
     DISMISSAL_TYPES,
     DismissedMovie,
+    ExperimentArm,
     FeedbackType,
     RecommendationFeedback,
     RecommendationState,
@@ -167,7 +169,9 @@ def recommendations_served(
     return rows, engine, arm
 
 
-def impressions_record(*, user_id: int, engine: str, arm: Arm | None, count: int) -> None:
+def impressions_record(
+    *, user_id: int, engine: str, arm: Arm | None, count: int, movie_ids: list[int] | None = None
+) -> None:
     """Count ``count`` items served to a user today under ``engine`` and ``arm``, and send
     ``recommendations_served`` for listeners (analytics). Never fails the caller."""
     try:
@@ -193,6 +197,7 @@ def impressions_record(*, user_id: int, engine: str, arm: Arm | None, count: int
         experiment=arm.experiment if arm else "",
         arm=arm.name if arm else "",
         count=count,
+        movie_ids=movie_ids or [],
     )
 
 
@@ -384,6 +389,15 @@ def recommendations_prune(*, keep: set[int]) -> int:
 # Clicks and feedback ------------------------------------------------------------------------
 
 
+def _arm_names(arm_id: int | None) -> dict:
+    """The experiment and arm names of the arm that made a row ("" outside any experiment)."""
+    if arm_id is None:
+        return {"experiment": "", "arm": ""}
+    names = ExperimentArm.objects.filter(pk=arm_id).values_list("experiment__name", "name")
+    experiment, arm = names.first() or ("", "")
+    return {"experiment": experiment, "arm": arm}
+
+
 def recommendation_click(*, recommendation: UserRecommendation) -> UserRecommendation:
     """Record that the user opened this recommendation; a second click changes nothing.
 
@@ -396,6 +410,18 @@ def recommendation_click(*, recommendation: UserRecommendation) -> UserRecommend
         )
         if first:
             transaction.on_commit(lambda: recommendations_mark_stale(user_id=user_id), robust=True)
+        activity_emit_on_commit(
+            event="recommendation_click",
+            user_id=user_id,
+            movie_id=recommendation.movie_id,
+            metadata={
+                "recommendation_id": recommendation.pk,
+                "engine": recommendation.algorithm,
+                "rank": recommendation.rank,
+                "first": bool(first),
+                **_arm_names(recommendation.arm_id),
+            },
+        )
     recommendation.refresh_from_db(fields=["clicked", "clicked_at"])
     return recommendation
 

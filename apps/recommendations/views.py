@@ -86,6 +86,7 @@ class MyRecommendationListView(OwnedResourceMixin, APIView):
             engine=query["engine"] or services.default_engine(arm),
             arm=arm,
             count=len(data),
+            movie_ids=[item["movie"]["id"] for item in data],
         )
         return Response(data)
 

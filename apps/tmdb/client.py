@@ -5,11 +5,17 @@ breaker is asked, the request is tried up to ``TMDB_MAX_RETRIES`` + 1 times (exp
 with jitter on timeouts, connection errors, 5xx and malformed JSON; a 429 waits its Retry-After,
 bounded), and the outcome is reported to the breaker. Failures raise TMDbUnavailable, a 404
 raises TMDbNotFound; outages are logged once per window, not per call.
+
+No credential ever sits in a URL that httpx sees: the v4 read token travels in the
+Authorization header, and the v3 key is added to the URL by ``_ApiKeyTransport`` below httpx,
+so httpx's request log line, event hooks and the request an httpx error carries are all
+key-free (issue 11 item 2; the log handler's redaction in apps.core.logging is the second net).
 """
 
 import hashlib
 import logging
 import time
+import urllib.request
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -77,6 +83,44 @@ def _retry_after_seconds(response: httpx.Response) -> float:
         return max(0.0, float(value))
     except ValueError:
         return 1.0
+
+
+class _ApiKeyTransport(httpx.BaseTransport):
+    """Adds the v3 ``api_key`` to each outgoing URL below httpx, which logs the URL it was given.
+
+    The request httpx logs (``HTTP Request: GET ...``), passes to hooks and attaches to its
+    errors is the one without the key; only the copy handed to the socket carries it.
+    """
+
+    def __init__(self, inner: httpx.BaseTransport, api_key: str) -> None:
+        self.inner = inner
+        self.api_key = api_key
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        keyed = httpx.Request(
+            request.method,
+            request.url.copy_merge_params({"api_key": self.api_key}),
+            headers=request.headers,
+            stream=request.stream,
+            extensions=request.extensions,
+        )
+        return self.inner.handle_request(keyed)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def _environment_transport(base_url: str) -> httpx.HTTPTransport:
+    """A transport honouring HTTP(S)_PROXY / NO_PROXY as httpx does when it builds its own (it
+    ignores them once it is handed a transport, as the key transport is)."""
+    url = httpx.URL(base_url)
+    proxies = urllib.request.getproxies()
+    proxy = proxies.get(url.scheme) or proxies.get("all")
+    if proxy and urllib.request.proxy_bypass(url.host):
+        proxy = None
+    if proxy and "://" not in proxy:
+        proxy = f"http://{proxy}"
+    return httpx.HTTPTransport(proxy=proxy or None)
 
 
 class TMDbClient:
@@ -207,16 +251,17 @@ class TMDbClient:
         if self.read_token:
             headers["Authorization"] = f"Bearer {self.read_token}"
         timeout = httpx.Timeout(settings.TMDB_READ_TIMEOUT, connect=settings.TMDB_CONNECT_TIMEOUT)
+        transport = self.transport
+        if self.api_key and not self.read_token:
+            inner = transport or _environment_transport(self.base_url)
+            transport = _ApiKeyTransport(inner, self.api_key)
         return httpx.Client(
-            base_url=self.base_url, headers=headers, timeout=timeout, transport=self.transport
+            base_url=self.base_url, headers=headers, timeout=timeout, transport=transport
         )
 
     def _attempt(self, http: httpx.Client, path: str, params: dict[str, Any]) -> dict:
-        query = dict(params)
-        if self.api_key and not self.read_token:
-            query["api_key"] = self.api_key
         try:
-            response = http.get(self.base_url + path, params=query)
+            response = http.get(self.base_url + path, params=params)
         except httpx.TimeoutException as exc:
             raise _Retryable("timeout") from exc
         except httpx.TransportError as exc:

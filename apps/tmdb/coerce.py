@@ -6,21 +6,19 @@ from typing import Any
 
 from django.utils.dateparse import parse_datetime
 
+from apps.tmdb.validation import tmdb_value
+
 MAX_POSITIVE_INT = 2_147_483_647
 MAX_BIG_INT = 9_223_372_036_854_775_807
 
 
-def _max_length(model, field: str) -> int | None:
-    return model._meta.get_field(field).max_length
-
-
 def text(value: Any, model, field: str, *, nullable: bool = False) -> str | None:
-    """A string cut to the column's length; None (nullable) or "" for missing values."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    """The column's checked text (apps.tmdb.validation: URLs, image paths, plain text, cut to
+    the column's length); None (nullable) or "" for missing or refused values."""
+    result = tmdb_value(model, field, value)
+    if not isinstance(result, str) or not result:
         return None if nullable else ""
-    result = str(value).strip()
-    limit = _max_length(model, field)
-    return result[:limit] if limit else result
+    return result
 
 
 def date(value: Any) -> datetime.date | None:

@@ -66,7 +66,9 @@ def movie_fields(data: dict) -> dict:
         return fields
     fields["tmdb_id"] = integer(data.get("id"))
     if _present(data, "title") or _present(data, "original_title"):
-        fields["title"] = text(data.get("title") or data.get("original_title"), Movie, "title")
+        fields["title"] = text(data.get("title"), Movie, "title") or text(
+            data.get("original_title"), Movie, "title"
+        )
     _put(
         fields, data, "original_title", "original_title", lambda v: text(v, Movie, "original_title")
     )
@@ -124,7 +126,7 @@ def person_fields(data: dict) -> dict | None:
     if not isinstance(data, dict) or integer(data.get("id")) is None:
         return None
     fields: dict[str, Any] = {"tmdb_id": integer(data["id"])}
-    name = text(data.get("name") or data.get("original_name"), Person, "name")
+    name = text(data.get("name"), Person, "name") or text(data.get("original_name"), Person, "name")
     if not name:
         return None
     fields["name"] = name
@@ -270,8 +272,9 @@ def tv_show_fields(data: dict) -> dict:
     if not isinstance(data, dict):
         return fields
     fields["tmdb_id"] = integer(data.get("id"))
-    if data.get("name") or data.get("original_name"):
-        fields["name"] = text(data.get("name") or data.get("original_name"), TVShow, "name")
+    name = text(data.get("name"), TVShow, "name") or text(data.get("original_name"), TVShow, "name")
+    if name:
+        fields["name"] = name
     _put(fields, data, "original_name", "original_name", lambda v: text(v, TVShow, "original_name"))
     _put(fields, data, "overview", "overview", lambda v: text(v, TVShow, "overview"))
     _put(fields, data, "tagline", "tagline", lambda v: text(v, TVShow, "tagline"))

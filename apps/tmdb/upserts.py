@@ -5,6 +5,9 @@ Two workers writing the same movie at once: the movie row is created or locked f
 so its relations (genres, keywords, companies, videos, credits) are replaced by one worker at a
 time. Shared rows (people, keywords, companies) are upserted with INSERT ... ON CONFLICT DO
 UPDATE, sorted by id so concurrent transactions lock them in the same order.
+
+Every row passes ``apps.tmdb.validation.tmdb_fields`` on its way in, whoever mapped it: a value
+TMDb sent is stored only as the column allows (web URLs, TMDb image paths, plain text).
 """
 
 import logging
@@ -31,6 +34,7 @@ from apps.catalog.models import (
     Video,
 )
 from apps.tmdb import mapping
+from apps.tmdb.validation import tmdb_fields
 
 logger = logging.getLogger(__name__)
 _ATTEMPTS = 3
@@ -40,7 +44,7 @@ def _bulk_upsert(model, rows: list[dict], *, key: str = "tmdb_id") -> dict[Any, 
     """Insert or update ``rows`` by ``key``; returns {key value: primary key}."""
     if not rows:
         return {}
-    unique = {row[key]: row for row in rows}
+    unique = {row[key]: row for row in (tmdb_fields(model, row) for row in rows)}
     ordered = [unique[value] for value in sorted(unique)]
     update_fields = sorted({field for row in ordered for field in row} - {key})
     # Rows must share one column set for a single INSERT: fill what a partial row lacks from
@@ -67,7 +71,9 @@ def _bulk_upsert(model, rows: list[dict], *, key: str = "tmdb_id") -> dict[Any, 
 def genres_upsert(rows: list[dict]) -> dict[int, int]:
     """Upsert genres by TMDb id (adopting a same-named genre without one); {tmdb_id: pk}."""
     result: dict[int, int] = {}
-    for row in rows:
+    for row in (tmdb_fields(Genre, row) for row in rows):
+        if not row.get("name"):
+            continue
         for _attempt in range(_ATTEMPTS):
             try:
                 with transaction.atomic():
@@ -126,7 +132,7 @@ def _imdb_id_free(fields: dict, movie: Movie) -> bool:
 
 def movie_upsert(*, data: dict, details: bool = False) -> Movie:
     """Create or update the movie in a TMDb body; with ``details`` also its relations."""
-    fields = mapping.movie_fields(data)
+    fields = tmdb_fields(Movie, mapping.movie_fields(data))
     if fields.get("tmdb_id") is None:
         raise ValueError("TMDb movie body without an id")
     for attempt in range(_ATTEMPTS):
@@ -220,8 +226,10 @@ def credits_replace(*, movie: Movie, credits: dict) -> None:
         MovieCast(
             movie=movie,
             person_id=person_pks[item["person"]["tmdb_id"]],
-            credit_id=item["credit_id"],
-            character=item["character"],
+            **tmdb_fields(
+                MovieCast,
+                {"credit_id": item["credit_id"], "character": item["character"]},
+            ),
             order=item["order"],
         )
         for item in credits["cast"]
@@ -230,9 +238,14 @@ def credits_replace(*, movie: Movie, credits: dict) -> None:
         MovieCrew(
             movie=movie,
             person_id=person_pks[item["person"]["tmdb_id"]],
-            credit_id=item["credit_id"],
-            job=item["job"],
-            department=item["department"],
+            **tmdb_fields(
+                MovieCrew,
+                {
+                    "credit_id": item["credit_id"],
+                    "job": item["job"],
+                    "department": item["department"],
+                },
+            ),
         )
         for item in credits["crew"]
     )
@@ -278,8 +291,9 @@ def season_upsert(*, show: TVShow, data: dict) -> Season:
     fields = mapping.season_fields(data)
     if fields is None:
         raise ValueError("TMDb season body without a season number")
-    episodes = fields.pop("episodes")
+    episodes = [tmdb_fields(Episode, episode) for episode in fields.pop("episodes")]
     number = fields.pop("season_number")
+    fields = tmdb_fields(Season, fields)
     with transaction.atomic():
         if fields["tmdb_id"] is not None:
             # The TMDb id is unique too: release it from a row that held it under another number.

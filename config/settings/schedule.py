@@ -2,6 +2,8 @@
 
 from celery.schedules import crontab
 
+from config.settings.env import env_int
+
 CELERY_BEAT_SCHEDULE: dict = {}
 
 # TMDb sync (apps/tmdb/tasks.py). Periods follow the seed's cache TTLs: trending 30 min,
@@ -53,4 +55,11 @@ CELERY_BEAT_SCHEDULE["notifications-digests"] = {
 CELERY_BEAT_SCHEDULE["notifications-alerts"] = {
     "task": "notifications.alerts_send",
     "schedule": 60 * 60,
+}
+
+# Analytics (apps/analytics/tasks.py): recorded events written in batches every few seconds
+# (ANALYTICS_FLUSH_SECONDS).
+CELERY_BEAT_SCHEDULE["analytics-activity-flush"] = {
+    "task": "analytics.activity_flush",
+    "schedule": float(env_int("ANALYTICS_FLUSH_SECONDS", 5)),
 }

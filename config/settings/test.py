@@ -24,3 +24,5 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min", "auth": "100000/min"},
 }
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# Recorded events are written when a test flushes them (apps.analytics.recording.activity_flush).
+ANALYTICS_MEMORY_AUTOFLUSH = False

@@ -3,6 +3,7 @@
 import pytest
 
 from apps.analytics.models import UserActivityLog
+from apps.analytics.recording import activity_flush
 from apps.core.activity import activity_emit_on_commit
 
 pytestmark = pytest.mark.django_db
@@ -14,6 +15,7 @@ def test_a_reported_activity_event_becomes_one_log_row(django_capture_on_commit_
             event="rating_submit", user_id=5, movie_id=8, metadata={"rating": "4.0"}, source="api"
         )
 
+    activity_flush()
     row = UserActivityLog.objects.get()
     assert (row.action_type, row.user_id, row.movie_id, row.source) == (
         "rating_submit",

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from apps.catalog.cache import DETAIL_TTL, LIST_TTL, movie_namespace
 from apps.catalog.filters import MovieFilter
 from apps.catalog.hooks import movie_user_state
+from apps.catalog.reporting import movie_view_report, search_report
 from apps.catalog.search import search_session
 from apps.catalog.selectors import (
     movie_active_id,
@@ -40,10 +41,13 @@ class MovieListView(generics.ListAPIView):
         return movie_summary_queryset()
 
     def list(self, request, *args, **kwargs):
-        if not request.query_params.get("q"):
+        q = request.query_params.get("q")
+        if not q:
             return super().list(request, *args, **kwargs)
         with search_session():
-            return super().list(request, *args, **kwargs)
+            response = super().list(request, *args, **kwargs)
+        search_report(request, response, query=q.strip(), kind="movie")
+        return response
 
 
 class MovieDetailMixin(CachedBytesMixin):
@@ -75,6 +79,11 @@ class MovieDetailView(MovieDetailMixin, APIView):
     @extend_schema(responses=CatalogMovieDetailSerializer, operation_id="movie_detail")
     def get(self, request: Request, movie_id: int):
         return self.movie_response(request, movie_id)
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        movie_view_report(self.request, response, kwargs["movie_id"])
+        return response
 
 
 class MovieCreditsView(APIView):

@@ -7,6 +7,7 @@ from rest_framework import generics
 from rest_framework.permissions import AllowAny
 
 from apps.catalog.cache import LISTS_NAMESPACE, SEARCH_TTL
+from apps.catalog.reporting import search_report
 from apps.catalog.search import movie_popularity_boost, search_session, text_search
 from apps.catalog.selectors import (
     movie_summary_queryset,
@@ -57,6 +58,15 @@ class SearchView(CachedBytesMixin, generics.ListAPIView):
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        if response.status_code == 200:
+            q = (self.request.GET.get("q") or "").strip()
+            search_report(
+                self.request, response, query=q, kind=self.request.GET.get("type", "movie")
+            )
+        return response
 
     def search_slot(self, request) -> tuple[CacheSlot, str, str]:
         """The validated query and type, and where their answer is cached (the query by its

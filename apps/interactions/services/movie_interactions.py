@@ -107,7 +107,7 @@ def _row(*, user, movie: Movie, interaction_type: str) -> Interaction | None:
     ).first()
 
 
-def _effects(*, user, movie, interaction_type, action, aggregates_changed, source):
+def _effects(*, user, movie, interaction_type, action, aggregates_changed, source, metadata=None):
     interaction_effects_on_commit(
         user_id=user.pk,
         movie_id=movie.pk,
@@ -115,6 +115,7 @@ def _effects(*, user, movie, interaction_type, action, aggregates_changed, sourc
         action=action,
         aggregates_changed=aggregates_changed,
         source=source,
+        metadata=metadata,
     )
 
 
@@ -317,6 +318,7 @@ def rating_set(
         action=action,
         aggregates_changed=True,
         source=source,
+        metadata={"rating": str(value)},  # analytics: the day's average rating per movie
     )
     return InteractionOutcome(movie=movie, action=action)
 

@@ -4,7 +4,9 @@ from unittest import mock
 
 import pytest
 
+from apps.analytics import receivers as analytics_receivers
 from apps.analytics.models import UserActivityLog
+from apps.analytics.recording import activity_flush
 from apps.catalog.cache import movie_namespace
 from apps.core.cache import namespace_version
 from apps.interactions.models import Interaction
@@ -108,6 +110,7 @@ def test_a_write_records_an_analytics_event(auth_client, user, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         auth_client.put(f"/api/v1/movies/{movie.pk}/rating/", {"rating": 3.5}, format="json")
 
+    activity_flush()  # analytics writes recorded events in batches
     event = UserActivityLog.objects.get()
     assert (event.action_type, event.user_id, event.movie_id) == (
         "rating_submit",
@@ -124,13 +127,13 @@ def test_a_failing_analytics_store_does_not_fail_the_write(
 
     with (
         mock.patch.object(
-            UserActivityLog.objects, "create", side_effect=RuntimeError("analytics down")
-        ) as create,
+            analytics_receivers, "activity_enqueue", side_effect=RuntimeError("analytics down")
+        ) as enqueue,
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = auth_client.post(f"/api/v1/movies/{movie.pk}/like/", {}, format="json")
 
-    assert create.called
+    assert enqueue.called
     assert response.status_code == 201
     movie.refresh_from_db()
     assert movie.like_count == 1

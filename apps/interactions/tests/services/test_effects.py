@@ -3,6 +3,7 @@
 import pytest
 
 from apps.analytics.models import UserActivityLog
+from apps.analytics.recording import activity_flush
 from apps.catalog.cache import movie_namespace
 from apps.core.cache import namespace_version
 from apps.interactions.services.effects import (
@@ -53,6 +54,7 @@ def test_interaction_effects_happen_only_after_commit(
         callback()
 
     assert received == [{"user_id": user.pk, "movie_id": movie.pk, "action": "added"}]
+    activity_flush()  # analytics writes recorded events in batches
     assert UserActivityLog.objects.get().action_type == "like_add"
     assert namespace_version(movie_namespace(movie.pk)) > before
 
