@@ -85,20 +85,21 @@ def web_push_send(*, device: UserDevice, payload: dict) -> str:
 
 
 _firebase_lock = threading.Lock()
-_firebase_app = None
+_firebase_apps: dict[str, object] = {}
 
 
 def _firebase():
-    global _firebase_app
+    """The Firebase app for the configured credentials file (one per process and file)."""
     import firebase_admin
     from firebase_admin import credentials
 
+    path = settings.FCM_CREDENTIALS_FILE
     with _firebase_lock:
-        if _firebase_app is None:
-            _firebase_app = firebase_admin.initialize_app(
-                credentials.Certificate(settings.FCM_CREDENTIALS_FILE), name="movie-nexus"
+        if path not in _firebase_apps:
+            _firebase_apps[path] = firebase_admin.initialize_app(
+                credentials.Certificate(path), name=f"movie-nexus:{path}"
             )
-        return _firebase_app
+        return _firebase_apps[path]
 
 
 def fcm_send(*, device: UserDevice, payload: dict) -> str:
