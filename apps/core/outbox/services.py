@@ -106,14 +106,23 @@ def _send_task():
 
 
 def _in_app_deliver(log: NotificationLog) -> None:
+    """Render an in-app message as it is written; a renderer's failure fails the message (with
+    the error), never the event that wrote it."""
     renderer = renderer_for(log.kind)
-    rendered = renderer(log) if renderer is not None else None
     now = timezone.now()
-    if rendered is None:
-        log.status = Status.SKIPPED
+    try:
+        if renderer is None:
+            raise PermanentFailure(f"no renderer for the kind {log.kind!r}")
+        rendered = renderer(log)
+    except Exception as exc:  # noqa: BLE001 - a broken template must not fail the event
+        log.status, log.error_message = Status.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
+        logger.warning("outbox_in_app_failed", extra={"kind": log.kind, "error": str(exc)})
     else:
-        _fill(log, rendered)
-        log.status, log.sent_at, log.delivered_at = Status.DELIVERED, now, now
+        if rendered is None:
+            log.status = Status.SKIPPED
+        else:
+            _fill(log, rendered)
+            log.status, log.sent_at, log.delivered_at = Status.DELIVERED, now, now
     log.save()
 
 

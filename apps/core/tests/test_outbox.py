@@ -283,3 +283,16 @@ def test_two_flushes_at_once_send_each_message_once():
         NotificationLog.objects.values_list("pk", flat=True)
     )
     assert set(NotificationLog.objects.values_list("status", flat=True)) == {Status.SENT}
+
+
+@kind_renderer("test_broken")
+def _broken(log):
+    raise ValueError("template broken")
+
+
+def test_an_in_app_message_that_cannot_render_fails_without_failing_the_event():
+    with transaction.atomic():
+        log = outbox_add(kind="test_broken", channel="in_app", key="broken:1", user_id=None)
+
+    log.refresh_from_db()
+    assert (log.status, log.error_message) == (Status.FAILED, "ValueError: template broken")
