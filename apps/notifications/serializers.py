@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.accounts.validators import validate_time_zone
@@ -29,6 +30,18 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
+LOCAL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+
+
+@extend_schema_field({"type": "string", "pattern": LOCAL_TIME_PATTERN, "example": "09:00"})
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time in the user's timezone, ``HH:MM`` or ``HH:MM:SS`` (no offset: the
+    OpenAPI ``time`` format would demand one)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M:%S", input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
+
+
 class NotificationPreferenceSerializer(serializers.ModelSerializer):
     weekly_digest = StrictBooleanField(required=False)
     recommendation_alerts = StrictBooleanField(required=False)
@@ -40,6 +53,9 @@ class NotificationPreferenceSerializer(serializers.ModelSerializer):
     digest_day = serializers.IntegerField(
         min_value=1, max_value=7, required=False, help_text="1 = Monday ... 7 = Sunday"
     )
+    digest_time = LocalTimeField(required=False)
+    quiet_hours_start = LocalTimeField(required=False)
+    quiet_hours_end = LocalTimeField(required=False)
     timezone = serializers.CharField(max_length=50, required=False, validators=[validate_time_zone])
 
     class Meta:
