@@ -6,12 +6,15 @@ from django.db.models import Exists, F, OuterRef, QuerySet
 
 from apps.catalog.models import MovieGenre, ShowGenre
 from apps.catalog.models.movies import MovieStatus
+from apps.catalog.rankings import movie_popularity_order
+from apps.catalog.ratings import movie_rating_out_of_ten
 from apps.catalog.search import MAX_QUERY_LENGTH, movie_popularity_boost, text_search
 
 # Public ordering names to database orderings; "-name" is the same, descending. Nulls go last
-# both ways, and the id breaks ties so pages never overlap.
+# both ways, and the id breaks ties so pages never overlap. A callable gives the whole order
+# itself (popularity is defined once, in apps.catalog.rankings, for movies/popular/ too).
 MOVIE_ORDERINGS = {
-    "popularity": "popularity_score",
+    "popularity": movie_popularity_order,
     "rating": "tmdb_rating",
     "release_date": "release_date",
     "title": "title",
@@ -34,6 +37,8 @@ def ordering_choices(orderings: dict) -> list[tuple[str, str]]:
 def ordering_apply(queryset: QuerySet, value: str, orderings: dict) -> QuerySet:
     descending = value.startswith("-")
     column = orderings[value.removeprefix("-")]
+    if callable(column):
+        return queryset.order_by(*column(descending=descending))
     expression = F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
     return queryset.order_by(expression, "-id" if descending else "id")
 
@@ -72,13 +77,15 @@ class MovieFilter(django_filters.FilterSet):
         field_name="release_year", lookup_expr="lte", min_value=1800, max_value=2200
     )
     rating_min = django_filters.NumberFilter(
-        field_name="tmdb_rating",
-        lookup_expr="gte",
+        method="filter_rating_min",
         min_value=0,
         max_value=10,
         max_digits=4,
         decimal_places=2,
-        help_text="Minimum TMDb rating (0 to 10).",
+        help_text=(
+            "Minimum rating, 0 to 10: TMDb's vote average, or for a movie without TMDb votes"
+            " (MovieLens imports) our users' mean rating (0.5 to 5) doubled."
+        ),
     )
     our_rating_min = django_filters.NumberFilter(
         field_name="our_rating",
@@ -104,6 +111,11 @@ class MovieFilter(django_filters.FilterSet):
 
     def filter_is_original(self, queryset, name, value):
         return queryset.filter(is_original=value == "true")
+
+    def filter_rating_min(self, queryset, name, value):
+        return queryset.alias(rating_out_of_ten=movie_rating_out_of_ten()).filter(
+            rating_out_of_ten__gte=value
+        )
 
     def filter_q(self, queryset, name, value):
         return text_search(

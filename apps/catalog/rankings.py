@@ -13,6 +13,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
+    OrderBy,
     Prefetch,
     Q,
     QuerySet,
@@ -65,10 +66,20 @@ def engagement() -> ExpressionWrapper:
     )
 
 
+def movie_popularity_order(*, descending: bool = True) -> list[OrderBy]:
+    """The one order of movies by popularity: our users' engagement, then TMDb's popularity,
+    then TMDb's vote count, ties by id (oldest first); ``descending=False`` is its exact
+    reverse. movies/popular/ (without a TMDb snapshot), movies/?ordering=popularity and the
+    trending fallback all order by it, so on MovieLens data (no TMDb popularity) the most
+    rated movies come first everywhere, never the last imported ids."""
+    terms = (engagement(), F("popularity_score"), F("tmdb_vote_count"))
+    if descending:
+        return [*(term.desc() for term in terms), F("id").asc()]
+    return [*(term.asc() for term in terms), F("id").desc()]
+
+
 def movie_popular_local() -> QuerySet[Movie]:
-    return movie_summary_queryset().order_by(
-        engagement().desc(), F("popularity_score").desc(), "-tmdb_vote_count", "id"
-    )
+    return movie_summary_queryset().order_by(*movie_popularity_order())
 
 
 def movie_top_rated_local() -> QuerySet[Movie]:

@@ -8,7 +8,7 @@ recommender's cold start rank with ``bayesian_average``.
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Sum
+from django.db.models import Case, DecimalField, F, Sum, Value, When
 
 from apps.catalog.cache import LIST_TTL, LISTS_NAMESPACE
 from apps.catalog.models import Movie
@@ -29,6 +29,18 @@ def mean_rating(rating_sum: Decimal | int, rating_count: int) -> Decimal | None:
     if rating_count <= 0:
         return None
     return (Decimal(rating_sum) / rating_count).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def movie_rating_out_of_ten() -> Case:
+    """A movie's rating on TMDb's 0 to 10 scale, what ``rating_min`` filters on: TMDb's vote
+    average when TMDb has votes for it, else our users' mean (0.5 to 5) doubled when they
+    rated it (MovieLens imports have no TMDb rating), else whatever TMDb's column holds."""
+    return Case(
+        When(tmdb_rating__isnull=False, tmdb_vote_count__gt=0, then=F("tmdb_rating")),
+        When(our_rating__isnull=False, then=F("our_rating") * Value(Decimal(2))),
+        default=F("tmdb_rating"),
+        output_field=DecimalField(max_digits=4, decimal_places=1),
+    )
 
 
 def bayesian_average(total, votes, *, prior_mean, prior_votes=PRIOR_VOTES):

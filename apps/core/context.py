@@ -47,11 +47,26 @@ class RequestContext:
     """The request being served, as services may know it. Read lazily from the request's META,
     so a request that never asks pays nothing but this object."""
 
-    __slots__ = ("_meta", "request_id")
+    __slots__ = ("_counted", "_meta", "request_id")
 
     def __init__(self, request_id: str | None = None, meta: Mapping[str, str] | None = None):
         self.request_id = request_id
         self._meta = meta if meta is not None else {}
+        self._counted: set[str] | None = None
+
+    @property
+    def meta(self) -> Mapping[str, str]:
+        return self._meta
+
+    def count_once(self, name: str) -> bool:
+        """True the first time ``name`` is asked for during this request (a throttle scope
+        counted where a service works, not per view: apps.core.throttling)."""
+        if self._counted is None:
+            self._counted = set()
+        if name in self._counted:
+            return False
+        self._counted.add(name)
+        return True
 
     @property
     def client_ip(self) -> str | None:

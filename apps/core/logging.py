@@ -30,9 +30,16 @@ from apps.core.context import current_request_id
 
 
 class RequestContextFilter(logging.Filter):
+    """Puts the request id on a record: the current request's, or, for a line written after
+    the request's context ended, the id of the request the record carries. Django writes its
+    ``django.request`` line of an error answer (a 503 included) that way, once the outermost
+    middleware has returned."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         if not getattr(record, "request_id", None):
-            record.request_id = current_request_id()
+            record.request_id = current_request_id() or getattr(
+                getattr(record, "request", None), "request_id", None
+            )
         return True
 
 

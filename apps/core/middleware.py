@@ -33,6 +33,7 @@ class RequestContextMiddleware:
 
     def __call__(self, request):
         request_id = request_id_from_header(request.META.get("HTTP_X_REQUEST_ID"))
+        request.request_id = request_id  # for lines written after the context ends (logging)
         context_token = request_context_enter(RequestContext(request_id, request.META))
         scope_tokens = routers.begin_request_scope(request.method or "GET")
         started = time.perf_counter()

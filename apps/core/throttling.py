@@ -13,15 +13,21 @@ Rates are read when a request is checked, not when the class is imported, so set
 (and tests) take effect. Clients are identified by apps.core.context ``client_ip``, which honours
 NUM_PROXIES. With the cache down a throttle lets requests through (the outage is logged once by
 the cache layer).
+
+``TMDbRateThrottle`` (scope ``tmdb``, THROTTLE_TMDB) is not a default class: a request is
+counted against it only when it is about to make the server call TMDb (``request_throttle_wait``
+from apps.tmdb.client), once per request and per client address, so a request answered from the
+database or the cache spends nothing of it.
 """
 
 import time
+from types import SimpleNamespace
 
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 from apps.core.cache import cache_incr
-from apps.core.context import client_ip
+from apps.core.context import client_ip, request_context
 
 
 class WindowRateThrottle(BaseThrottle):
@@ -93,3 +99,27 @@ class AuthRateThrottle(WindowRateThrottle):
 
     def get_cache_key(self, request, view) -> str | None:
         return self.get_ident(request)
+
+
+class TMDbRateThrottle(WindowRateThrottle):
+    """Requests that make the server call TMDb (an unknown TMDb id fetched on demand), per
+    client address, signed in or not: TMDb's quota and our tables are shared by everyone."""
+
+    scope = "tmdb"
+
+    def get_cache_key(self, request, view) -> str | None:
+        return self.get_ident(request)
+
+
+def request_throttle_wait(throttle_class: type[WindowRateThrottle]) -> float | None:
+    """Count the request being served (apps.core.context) against ``throttle_class``, once per
+    request: None while it is within the rate, else the seconds until the window ends. Nothing
+    is counted outside a request (tasks, commands)."""
+    context = request_context()
+    if context.request_id is None or not context.count_once(f"throttle:{throttle_class.scope}"):
+        return None
+    throttle = throttle_class()
+    counter = throttle.window_counter(SimpleNamespace(META=context.meta, user=None), None)
+    if counter is None or throttle.allow_count(cache_incr(counter[0], ttl=counter[1])):
+        return None
+    return throttle.wait()

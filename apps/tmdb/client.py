@@ -1,10 +1,12 @@
 """The TMDb v3 HTTP client: timeouts, retries with backoff, 429 handling, a shared breaker, cache.
 
-Every call goes through ``TMDbClient.get``: a cached body is returned at once; otherwise the
-breaker is asked, the request is tried up to ``TMDB_MAX_RETRIES`` + 1 times (exponential backoff
-with jitter on timeouts, connection errors, 5xx and malformed JSON; a 429 waits its Retry-After,
-bounded), and the outcome is reported to the breaker. Failures raise TMDbUnavailable, a 404
-raises TMDbNotFound; outages are logged once per window, not per call.
+Every call goes through ``TMDbClient.get``: a cached body is returned at once; otherwise a
+request being served spends its client's ``tmdb`` throttle (TMDbThrottled, 429, once per
+request; apps.core.throttling), the breaker is asked, the request is tried up to
+``TMDB_MAX_RETRIES`` + 1 times (exponential backoff with jitter on timeouts, connection
+errors, 5xx and malformed JSON; a 429 waits its Retry-After, bounded), and the outcome is
+reported to the breaker. Failures raise TMDbUnavailable, a 404 raises TMDbNotFound; outages
+are logged once per window, not per call.
 
 No credential ever sits in a URL that httpx sees: the v4 read token travels in the
 Authorization header, and the v3 key is added to the URL by ``_ApiKeyTransport`` below httpx,
@@ -14,6 +16,7 @@ key-free (issue 11 item 2; the log handler's redaction in apps.core.logging is t
 
 import hashlib
 import logging
+import math
 import time
 import urllib.request
 from collections.abc import Callable
@@ -34,11 +37,13 @@ from apps.catalog.cache import DETAIL_TTL, GENRES_TTL, LIST_TTL, TRENDING_TTL
 from apps.catalog.images import IMAGE_BASE_CACHE_KEY
 from apps.core.cache import MISSING, cache_set, versioned_get, versioned_set
 from apps.core.logging import log_once
+from apps.core.throttling import TMDbRateThrottle, request_throttle_wait
 from apps.tmdb.breaker import CircuitBreaker
 from apps.tmdb.exceptions import (
     TMDbNotConfigured,
     TMDbNotFound,
     TMDbRejected,
+    TMDbThrottled,
     TMDbUnavailable,
 )
 
@@ -208,6 +213,11 @@ class TMDbClient:
             cached_body, version = versioned_get(RESPONSE_NAMESPACE, parts)
             if cached_body is not MISSING:
                 return cached_body
+        # A request about to make us call TMDb spends its client's THROTTLE_TMDB (before the
+        # breaker, so a refused request never takes the half-open probe).
+        wait = request_throttle_wait(TMDbRateThrottle)
+        if wait is not None:
+            raise TMDbThrottled(headers={"Retry-After": str(max(1, math.ceil(wait)))})
         if not self.breaker.allow():
             log_once(logger, "tmdb_breaker_rejected", "tmdb_breaker_open_call_refused")
             raise TMDbUnavailable("TMDb is unavailable (circuit open); try again later.")

@@ -18,6 +18,16 @@ class TMDbRejected(TMDbUnavailable):
     counts_as_failure = False
 
 
+class TMDbThrottled(TMDbUnavailable):
+    """This client made the server call TMDb too often (THROTTLE_TMDB): a 429 with Retry-After.
+    A TMDbUnavailable, so code that degrades without TMDb degrades the same way here."""
+
+    status_code = 429
+    code = "throttled"
+    default_message = "Too many requests that need TMDb; try again later."
+    counts_as_failure = False
+
+
 class TMDbNotConfigured(TMDbUnavailable):
     default_message = "TMDb is not configured: set TMDB_API_KEY or TMDB_READ_TOKEN."
 

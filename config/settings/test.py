@@ -21,7 +21,12 @@ WEBPUSH_ALLOW_LOCAL_ENDPOINTS = True
 # Throttling is tested explicitly; elsewhere it must not make a test depend on its neighbours.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
-    "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min", "auth": "100000/min"},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "100000/min",
+        "user": "100000/min",
+        "auth": "100000/min",
+        "tmdb": "100000/min",
+    },
 }
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Recorded events are written when a test flushes them (apps.analytics.recording.activity_flush).

@@ -10,11 +10,12 @@ import logging
 import threading
 import traceback
 
+import httpcore
 import httpx
 import pytest
 
 from apps.core.logging import SecretRedactingFilter
-from apps.tmdb.client import TMDbClient
+from apps.tmdb.client import TMDbClient, _environment_transport
 from apps.tmdb.exceptions import TMDbNotFound, TMDbUnavailable
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +179,26 @@ def test_a_real_http_call_at_debug_sends_the_key_and_logs_none_of_it(keyed, raw_
     assert f"api_key={API_KEY}" in _RecordingHandler.paths[0]
     assert any(r.name.startswith("httpcore") for r in raw_records.records)
     assert_no_secret_logged(raw_records, API_KEY)
+
+
+@pytest.mark.parametrize(
+    ("environment", "proxied"),
+    [
+        ({"HTTPS_PROXY": "http://proxy.internal:3128"}, True),
+        ({"HTTPS_PROXY": "proxy.internal:3128"}, True),
+        ({"HTTPS_PROXY": "http://proxy.internal:3128", "NO_PROXY": "api.themoviedb.org"}, False),
+        ({}, False),
+    ],
+)
+def test_the_key_transport_still_goes_through_the_environment_s_proxy(
+    monkeypatch, environment, proxied
+):
+    """httpx ignores HTTPS_PROXY once handed a transport; the key transport's inner one reads it."""
+    for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+
+    transport = _environment_transport("https://api.themoviedb.org/3")
+
+    assert isinstance(transport._pool, httpcore.HTTPProxy) is proxied
