@@ -5,10 +5,19 @@ escaped ``&`` (``&amp;``) breaks every link with a query string in a plain-text 
 part is escaped as usual.
 """
 
+from functools import lru_cache
+
 from django.template import Context, Engine, Template
 from django.template.loader import get_template
 
 _STRING_ENGINE = Engine(builtins=[], libraries={}, autoescape=True)
+
+
+@lru_cache(maxsize=256)
+def _compiled(source: str) -> Template:
+    """A template source compiled once per process (a digest run renders the same few
+    sources for every user); compiled templates are safe to render from many threads."""
+    return Template(source, engine=_STRING_ENGINE)
 
 
 def _one_line(value: str) -> str:
@@ -22,9 +31,9 @@ def parts_from_strings(
     plain = Context(context, autoescape=False)
     escaped = Context(context, autoescape=True)
     return (
-        _one_line(Template(subject, engine=_STRING_ENGINE).render(plain)),
-        Template(text, engine=_STRING_ENGINE).render(plain),
-        Template(html, engine=_STRING_ENGINE).render(escaped) if html else "",
+        _one_line(_compiled(subject).render(plain)),
+        _compiled(text).render(plain),
+        _compiled(html).render(escaped) if html else "",
     )
 
 
