@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from apps.accounts.identity import identity_fold
 from apps.accounts.models import User
 from apps.accounts.tokens import (
     email_verification_max_age,
@@ -62,7 +63,7 @@ def verification_email_render(log: NotificationLog) -> Rendered | None:
     user = User.objects.filter(pk=log.user_id, is_active=True).first()
     if user is None or user.email_verified_at is not None:
         return None
-    if user.email.lower() != log.recipient.lower():
+    if identity_fold(user.email) != identity_fold(log.recipient):
         return None
     token = email_verification_token_make(user)
     subject, text, html = parts_from_files(
@@ -84,7 +85,9 @@ def password_reset_email_render(log: NotificationLog) -> Rendered | None:
     user = next(
         (
             candidate
-            for candidate in User.objects.filter(email__iexact=log.recipient, is_active=True)
+            for candidate in User.objects.filter(
+                email_key=identity_fold(log.recipient), is_active=True
+            )
             if candidate.has_usable_password()
         ),
         None,

@@ -8,6 +8,7 @@ from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 
 from apps.accounts.emails import password_reset_email_queue
+from apps.accounts.identity import identity_fold
 from apps.accounts.login_guard import login_attempt_begin
 from apps.accounts.models import User
 from apps.accounts.services.common import cooldown_wait, password_set, password_validate
@@ -52,7 +53,8 @@ def password_reset_request(*, email: str) -> bool:
     the address (costing the same), and the account is looked up when it is sent.
     """
     email = email.strip()
-    address = hashlib.sha256(email.lower().encode()).hexdigest()[:32]
+    # The folded form, as the look-up: every spelling of one address shares one cooldown.
+    address = hashlib.sha256(identity_fold(email).encode()).hexdigest()[:32]
     if cooldown_wait(key=f"accounts:reset_mail:{address}", cooldown=RESET_MAIL_COOLDOWN):
         return False
     with transaction.atomic():
