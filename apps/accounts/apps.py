@@ -8,8 +8,9 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the OpenAPI extension for the authentication class.
-        # Registers the outbox renderers of the account emails.
-        from apps.accounts import (
-            emails,  # noqa: F401
-            schema,  # noqa: F401
-        )
+        from django.contrib.auth import get_user_model
+
+        # emails registers the outbox renderers of the account emails.
+        from apps.accounts import authentication, emails, schema  # noqa: F401
+
+        authentication.connect(get_user_model())
