@@ -24,6 +24,7 @@ ROUTE_PATH_VALUES = {
 }
 PATH_VALUES = {
     "key": lambda world: "popular_movies",
+    "token": lambda world: "not-a-signed-token",
     "movie_id": lambda world: world["movie"].pk,
     "tmdb_id": lambda world: world["movie"].tmdb_id,
     "episode_id": lambda world: world["episode"].pk,
