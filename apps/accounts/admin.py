@@ -1,10 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.admin_login import AccountAdminLoginForm
+from apps.accounts.identity import identity_clean
 from apps.accounts.models import Profile, User, UserFavoriteGenre
+from apps.accounts.services.common import email_clean, taken_fields
 
 # /admin/login/ goes through the login guard like auth/login/ (issue 11, item 3).
 admin.site.login_form = AccountAdminLoginForm
@@ -24,8 +28,38 @@ class UserFavoriteGenreInline(admin.TabularInline):
     raw_id_fields = ["genre"]
 
 
+class _IdentityFieldsMixin:
+    """Usernames and emails entered in the admin are normalised and checked like the API's
+    (folded, and no look-alike of another account's username), so a clash is a form error,
+    never a database error."""
+
+    def _taken(self, field: str, value: str) -> str:
+        errors = taken_fields(**{field: value}, exclude_user_id=self.instance.pk)
+        if errors:
+            raise ValidationError(errors[field][0], code="unique")
+        return value
+
+    def clean_username(self):
+        return self._taken("username", identity_clean(self.cleaned_data["username"]))
+
+    def clean_email(self):
+        return self._taken("email", email_clean(self.cleaned_data["email"]))
+
+
+class AccountAdminUserCreationForm(_IdentityFieldsMixin, UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        model = User
+
+
+class AccountAdminUserChangeForm(_IdentityFieldsMixin, UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = AccountAdminUserChangeForm
+    add_form = AccountAdminUserCreationForm
     inlines = [ProfileInline]
     list_display = [
         "username",

@@ -1,15 +1,24 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.db.models.functions import Lower
 
+from apps.accounts.identity import identity_fold, username_skeleton
 from apps.core.models import TimeStampedModel
 
 
 class AccountManager(UserManager):
     def get_by_natural_key(self, username):
-        """Log in with a username or an email, either without regard to case."""
-        field = "email__iexact" if "@" in (username or "") else "username__iexact"
-        return self.get(**{field: username})
+        """Log in with a username or an email, compared in their folded forms (NFKC and case
+        folding: apps.accounts.identity)."""
+        folded = identity_fold(username or "")
+        field = "email_key" if "@" in folded else "username_key"
+        return self.get(**{field: folded})
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """Rows created in bulk (imports) get their comparison keys too: save() is skipped."""
+        objs = list(objs)
+        for user in objs:
+            user.identity_keys_set()
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class User(AbstractUser):
@@ -26,6 +35,12 @@ class User(AbstractUser):
     # carry the value they were made under, so changing the address away and back does not
     # bring an old token back to life.
     email_version = models.PositiveIntegerField(default=0, editable=False)
+    # The compared forms of the username and the email (apps.accounts.identity), kept by
+    # save() and bulk_create(): every look-up and every unique constraint uses these, so they
+    # cannot disagree. The skeleton makes look-alike usernames collide.
+    username_key = models.TextField(editable=False)
+    username_skeleton = models.TextField(editable=False)
+    email_key = models.TextField(editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -36,8 +51,15 @@ class User(AbstractUser):
     class Meta:
         db_table = "users"
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="unique_user_email_ci"),
-            models.UniqueConstraint(Lower("username"), name="unique_user_username_ci"),
+            models.UniqueConstraint(fields=["email_key"], name="unique_user_email_key"),
+            models.UniqueConstraint(fields=["username_key"], name="unique_user_username_key"),
+            models.UniqueConstraint(
+                fields=["username_skeleton"], name="unique_user_username_skeleton"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(username_key="") & ~models.Q(username_skeleton=""),
+                name="user_username_keys_set",
+            ),
         ]
         indexes = [
             models.Index(fields=["email"], name="idx_users_email"),
@@ -53,11 +75,26 @@ class User(AbstractUser):
         user._loaded_email = user.__dict__.get("email")
         return user
 
+    def identity_keys_set(self) -> None:
+        """Compute the compared forms of the username and the email from their values."""
+        self.username_key = identity_fold(self.username or "")
+        self.username_skeleton = username_skeleton(self.username or "")
+        self.email_key = identity_fold(self.email or "")
+
     def save(self, *args, **kwargs):
-        loaded = getattr(self, "_loaded_email", None)
+        self.identity_keys_set()
         update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            extra = set()
+            if "username" in update_fields:
+                extra |= {"username_key", "username_skeleton"}
+            if "email" in update_fields:
+                extra.add("email_key")
+            if extra:
+                kwargs["update_fields"] = update_fields = {*update_fields, *extra}
+        loaded = getattr(self, "_loaded_email", None)
         email_saved = update_fields is None or "email" in update_fields
-        if email_saved and loaded is not None and loaded.lower() != (self.email or "").lower():
+        if email_saved and loaded is not None and identity_fold(loaded) != self.email_key:
             self.email_version = models.F("email_version") + 1
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "email_version"}

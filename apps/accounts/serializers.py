@@ -3,6 +3,7 @@
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from rest_framework import serializers
 
+from apps.accounts.identity import identity_clean
 from apps.accounts.models import Profile, User
 from apps.accounts.validators import (
     validate_birth_date,
@@ -16,6 +17,18 @@ from apps.catalog.serializers import GenreSerializer
 PASSWORD_MAX_LENGTH = 128
 BIGINT_MAX = 2**63 - 1
 PROFILE_FIELDS = ("bio", "avatar", "preferred_language", "timezone", "country")
+
+
+class _NormalizedCharField(serializers.CharField):
+    """Normalised (NFKC, trimmed: apps.accounts.identity) before its validators run."""
+
+    def to_internal_value(self, data):
+        return identity_clean(super().to_internal_value(data))
+
+
+class _NormalizedEmailField(serializers.EmailField):
+    def to_internal_value(self, data):
+        return identity_clean(super().to_internal_value(data))
 
 
 def _password_field(**kwargs) -> serializers.CharField:
@@ -129,11 +142,11 @@ class AccountRegisterSerializer(_WithProfileFieldsSerializer):
     """Only these fields can be set: staff, superuser, active, premium and verification flags
     are not inputs, so sending them changes nothing."""
 
-    username = serializers.CharField(
+    username = _NormalizedCharField(
         max_length=150,
         validators=[UnicodeUsernameValidator(), validate_username_has_no_at],
     )
-    email = serializers.EmailField(max_length=254)
+    email = _NormalizedEmailField(max_length=254)
     password = _password_field()
     first_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
     last_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
@@ -152,7 +165,7 @@ class AccountRegisterSerializer(_WithProfileFieldsSerializer):
 class AccountMeUpdateSerializer(_WithProfileFieldsSerializer):
     """PATCH of the user and the profile together. Changing the email needs the password."""
 
-    email = serializers.EmailField(max_length=254, required=False)
+    email = _NormalizedEmailField(max_length=254, required=False)
     current_password = _password_field(required=False)
     first_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
     last_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
@@ -197,7 +210,7 @@ class AccountPasswordChangeSerializer(serializers.Serializer):
 
 
 class AccountPasswordResetSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
+    email = _NormalizedEmailField(max_length=254)
 
 
 class AccountPasswordResetConfirmSerializer(serializers.Serializer):

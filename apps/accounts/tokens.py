@@ -19,6 +19,7 @@ from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import BlacklistMixin, RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
+from apps.accounts.identity import identity_fold
 from apps.core.cache import cache_get, cache_set
 
 TOKEN_VERSION_CLAIM = "token_version"  # noqa: S105 - a claim name
@@ -102,7 +103,7 @@ def email_verification_token_make(user) -> str:
     user's email change counter: once the address changes, even back to this one, the token
     is dead."""
     return signing.dumps(
-        {"uid": user.pk, "email": user.email.lower(), "ev": user.email_version},
+        {"uid": user.pk, "email": identity_fold(user.email), "ev": user.email_version},
         salt=EMAIL_VERIFICATION_SALT,
     )
 

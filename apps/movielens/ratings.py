@@ -7,7 +7,6 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
-from django.db.models.functions import Lower
 
 from apps.accounts.models import Profile
 from apps.interactions.models import Interaction, InteractionSource, InteractionType
@@ -27,14 +26,13 @@ _HALF_STEPS = {Decimal(step) / 2 for step in range(1, 11)}
 
 
 def _accounts_by_username(names) -> dict[str, tuple[int, str]]:
-    """Lower-cased username -> (pk, email), matching usernames case-insensitively like the
-    unique constraint does."""
+    """Folded username -> (pk, email), matching usernames in their folded form like the unique
+    constraint does (the names asked for are already folded: ml_<digits>)."""
     return {
-        username.lower(): (pk, email)
-        for username, pk, email in get_user_model()
-        .objects.annotate(username_lower=Lower("username"))
-        .filter(username_lower__in=list(names))
-        .values_list("username", "pk", "email")
+        username_key: (pk, email)
+        for username_key, pk, email in get_user_model()
+        .objects.filter(username_key__in=list(names))
+        .values_list("username_key", "pk", "email")
     }
 
 

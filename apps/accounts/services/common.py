@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
+from apps.accounts.identity import identity_clean, identity_fold, username_skeleton
 from apps.accounts.login_guard import login_attempt_begin
 from apps.accounts.models import User
 from apps.core.cache import cache_add, cache_get
@@ -40,19 +41,33 @@ def password_confirm(*, user: User, password: str | None, field: str, message: s
     attempt.succeeded()
 
 
+USERNAME_TAKEN = "A user with that username already exists."
+USERNAME_LOOKALIKE = "This username looks like an existing one; choose another."
+EMAIL_TAKEN = "A user with that email address already exists."
+
+
 def taken_fields(
     *, username: str | None = None, email: str | None = None, exclude_user_id: int | None = None
 ) -> dict[str, list[str]]:
-    """Which of ``username`` and ``email`` another account holds (without regard to case)."""
+    """Which of ``username`` and ``email`` another account holds, compared in their folded
+    forms (apps.accounts.identity); a username that only looks like another's is taken too."""
     others = User.objects.all()
     if exclude_user_id is not None:
         others = others.exclude(pk=exclude_user_id)
     errors: dict[str, list[str]] = {}
-    if username is not None and others.filter(username__iexact=username).exists():
-        errors["username"] = ["A user with that username already exists."]
-    if email is not None and others.filter(email__iexact=email).exists():
-        errors["email"] = ["A user with that email address already exists."]
+    if username is not None:
+        if others.filter(username_key=identity_fold(username)).exists():
+            errors["username"] = [USERNAME_TAKEN]
+        elif others.filter(username_skeleton=username_skeleton(username)).exists():
+            errors["username"] = [USERNAME_LOOKALIKE]
+    if email is not None and others.filter(email_key=identity_fold(email)).exists():
+        errors["email"] = [EMAIL_TAKEN]
     return errors
+
+
+def email_clean(email: str) -> str:
+    """The stored form of an email address: NFKC, trimmed, the domain in lower case."""
+    return User.objects.normalize_email(identity_clean(email))
 
 
 def taken_error(errors: dict[str, list[str]]) -> InvalidInput:

@@ -9,6 +9,7 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from apps.accounts.emails import email_send
+from apps.accounts.identity import identity_fold
 from apps.accounts.login_guard import login_attempt_begin
 from apps.accounts.models import User
 from apps.accounts.services.common import cooldown_wait, password_set, password_validate
@@ -60,10 +61,12 @@ def password_reset_email_send(*, email: str) -> int:
     inbox; the requester's answer is the same either way.
     """
     sent = 0
-    address = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    # The folded form, as the look-up: every spelling of one address shares one cooldown.
+    email_key = identity_fold(email)
+    address = hashlib.sha256(email_key.encode()).hexdigest()[:32]
     if cooldown_wait(key=f"accounts:reset_mail:{address}", cooldown=RESET_MAIL_COOLDOWN):
         return sent
-    for user in User.objects.filter(email__iexact=email, is_active=True):
+    for user in User.objects.filter(email_key=email_key, is_active=True):
         if not user.has_usable_password():
             continue
         uid = urlsafe_base64_encode(force_bytes(user.pk))

@@ -2,8 +2,15 @@
 
 from django.db import IntegrityError, transaction
 
+from apps.accounts.identity import identity_fold
 from apps.accounts.models import Profile, User, UserFavoriteGenre
-from apps.accounts.services.common import password_confirm, taken_error, taken_fields
+from apps.accounts.services.common import (
+    EMAIL_TAKEN,
+    email_clean,
+    password_confirm,
+    taken_error,
+    taken_fields,
+)
 from apps.accounts.signals import favorite_genres_changed
 from apps.accounts.tasks import verification_email_send_task
 from apps.catalog.models import Genre
@@ -30,9 +37,9 @@ def user_update(
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         email = user_fields.get("email")
-        email_changed = email is not None and email.lower() != locked.email.lower()
         if email is not None:
-            user_fields["email"] = User.objects.normalize_email(email.strip())
+            email = user_fields["email"] = email_clean(email)
+        email_changed = email is not None and identity_fold(email) != locked.email_key
         if email_changed:
             password_confirm(
                 user=locked,
@@ -50,9 +57,7 @@ def user_update(
             with transaction.atomic():
                 locked.save()
         except IntegrityError as exc:
-            raise taken_error(
-                {"email": ["A user with that email address already exists."]}
-            ) from exc
+            raise taken_error({"email": [EMAIL_TAKEN]}) from exc
         if profile_fields or not Profile.objects.filter(user=locked).exists():
             profile, _ = Profile.objects.get_or_create(user=locked)
             for name, value in profile_fields.items():

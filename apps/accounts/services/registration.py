@@ -2,8 +2,15 @@
 
 from django.db import IntegrityError, transaction
 
+from apps.accounts.identity import identity_clean
 from apps.accounts.models import Profile, User
-from apps.accounts.services.common import password_validate, taken_error, taken_fields
+from apps.accounts.services.common import (
+    USERNAME_TAKEN,
+    email_clean,
+    password_validate,
+    taken_error,
+    taken_fields,
+)
 from apps.accounts.tasks import verification_email_send_task
 from apps.core.tasks import enqueue_on_commit
 
@@ -18,11 +25,12 @@ def user_register(
 ) -> User:
     """Create a user and its profile in one transaction, then send the verification email.
 
-    A username or email already taken (without regard to case) is a 400 naming the field,
-    also when a concurrent registration wins the race to the unique constraint.
+    Both are normalised first (apps.accounts.identity). A username or email already taken
+    (folded: without regard to case or compatibility forms), or a username that looks like a
+    taken one, is a 400 naming the field, also when a concurrent registration wins the race to
+    the unique constraints.
     """
-    username = username.strip()
-    email = User.objects.normalize_email(email.strip())
+    username, email = identity_clean(username), email_clean(email)
     errors = taken_fields(username=username, email=email)
     if errors:
         raise taken_error(errors)
@@ -34,9 +42,7 @@ def user_register(
             user.save()
             Profile.objects.create(user=user, **(profile_fields or {}))
     except IntegrityError as exc:
-        errors = taken_fields(username=username, email=email) or {
-            "username": ["A user with that username already exists."]
-        }
+        errors = taken_fields(username=username, email=email) or {"username": [USERNAME_TAKEN]}
         raise taken_error(errors) from exc
     enqueue_on_commit(verification_email_send_task, user.pk)
     return user

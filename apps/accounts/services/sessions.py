@@ -12,6 +12,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from apps.accounts.exceptions import InvalidCredentials, TokenRefused
+from apps.accounts.identity import identity_fold
 from apps.accounts.login_guard import login_attempt_begin
 from apps.accounts.models import User
 from apps.accounts.selectors import user_for_login
@@ -34,7 +35,7 @@ def login_account(*, identifier: str) -> tuple[User | None, str]:
     name itself, so that unknown names are limited exactly like real ones."""
     identifier = identifier.strip()
     user = user_for_login(identifier=identifier)
-    return user, (f"user:{user.pk}" if user is not None else f"name:{identifier.lower()}")
+    return user, (f"user:{user.pk}" if user is not None else f"name:{identity_fold(identifier)}")
 
 
 def user_login(

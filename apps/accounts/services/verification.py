@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from apps.accounts.emails import email_send
 from apps.accounts.exceptions import TooManyAttempts
+from apps.accounts.identity import identity_fold
 from apps.accounts.models import User
 from apps.accounts.services.common import cooldown_wait
 from apps.accounts.tasks import verification_email_send_task
@@ -47,7 +48,7 @@ def email_verify(*, token: str) -> User:
         user = User.objects.filter(pk=payload["uid"], is_active=True).first()
     if (
         user is None
-        or user.email.lower() != payload["email"]
+        or identity_fold(user.email) != payload["email"]
         or user.email_version != payload["ev"]
     ):
         raise InvalidInput(TOKEN_INVALID, details={"token": [TOKEN_INVALID]})

@@ -164,3 +164,54 @@ def test_a_flooded_staff_account_signs_in_to_the_admin_after_a_short_wait(
 
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(staff.pk)
+
+
+@pytest.mark.parametrize("username", ["ROSS", "r\u043ess"])  # another case; a Cyrillic o
+def test_adding_a_user_whose_name_folds_or_looks_like_a_taken_one_is_a_form_error(
+    admin_client, username
+):
+    UserFactory(username="ross", email="ross@example.com")
+
+    response = admin_client.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": username,
+            "email": "another@example.com",
+            "password1": "plum-orchard-velvet-42",
+            "password2": "plum-orchard-velvet-42",
+            "profile-TOTAL_FORMS": "0",
+            "profile-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["username"]
+    assert User.objects.filter(username_key="ross").count() == 1
+
+
+def test_changing_a_users_email_in_the_admin_to_a_taken_spelling_is_a_form_error(
+    admin_client, user
+):
+    UserFactory(username="ross", email="ross@example.com")
+    page = admin_client.get(f"/admin/accounts/user/{user.pk}/change/")
+    form = page.context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and not isinstance(value, list | tuple)
+    }
+    data.update(
+        {
+            "username": user.username,
+            "email": "ROSS@example.com",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+            "profile-TOTAL_FORMS": "0",
+            "profile-INITIAL_FORMS": "0",
+        }
+    )
+
+    response = admin_client.post(f"/admin/accounts/user/{user.pk}/change/", data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["email"]
