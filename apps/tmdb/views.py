@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 from apps.catalog.selectors import movie_id_by_tmdb_id
 from apps.catalog.serializers import CatalogMovieDetailSerializer
 from apps.catalog.views.movies import MovieDetailMixin
+from apps.core.schema import REACHES_TMDB
 from apps.tmdb.services import movie_fetch_by_tmdb_id
 
 
@@ -19,7 +20,11 @@ class MovieByTMDbIdView(MovieDetailMixin, APIView):
     def cache_slot(self, request: Request) -> None:
         return None  # the slot is the movie's, known only after looking the TMDb id up
 
-    @extend_schema(responses=CatalogMovieDetailSerializer, operation_id="movie_by_tmdb_id")
+    @extend_schema(
+        responses=CatalogMovieDetailSerializer,
+        operation_id="movie_by_tmdb_id",
+        extensions=REACHES_TMDB,
+    )
     def get(self, request: Request, tmdb_id: int):
         movie_id = movie_id_by_tmdb_id(tmdb_id=tmdb_id)
         if movie_id is None:
