@@ -144,4 +144,3 @@ def test_the_schema_documents_the_tmdb_429_with_the_envelope_and_retry_after():
     assert movie_list["429"] == {"$ref": "#/components/responses/Error429"}
     assert movie_list["503"] == {"$ref": "#/components/responses/Error503"}
     assert "Retry-After" in responses["Error429"]["headers"]
-
