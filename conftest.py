@@ -6,9 +6,11 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.analytics.buffer import buffers_clear
+from apps.analytics.timings import histograms
 from apps.core.fastpath import local_copies, local_counts
 from apps.core.logging import log_once_registry
 from apps.core.tasks import broker_backoff_reset
+from apps.core.views import readiness_cache
 
 
 @pytest.hookimpl(wrapper=True)
@@ -26,14 +28,16 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture(autouse=True)
 def _isolated_cache():
     """Every test starts with an empty cache (local memory or the test Redis database), no
-    process-local copies of cached answers, no process-local throttle counts and no recorded
-    activity waiting to be written."""
+    process-local copies of cached answers, no process-local throttle counts, no recorded
+    activity waiting to be written and no remembered readiness answer."""
     cache.clear()
     buffers_clear()
+    histograms.clear()
     local_copies.clear()
     local_counts.clear()
     log_once_registry.reset()
     broker_backoff_reset()
+    readiness_cache.clear()
     yield
     cache.clear()
 

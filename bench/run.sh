@@ -9,7 +9,8 @@
 # BENCH_WARMUP (s), BENCH_CONNECTIONS, BENCH_WRK_THREADS, BENCH_SERVER (granian, or gunicorn
 # to compare), BENCH_WORKERS and BENCH_THREADS (per server: granian 2 x 2, gunicorn 3 x 8, the
 # best each measured here), BENCH_SCENARIOS (default: reference popular lists detail_hot detail
-# detail_miss search search_miss), BENCH_PORT (default: a free port).
+# detail_miss search search_miss), BENCH_PORT (default: a free port),
+# BENCH_ACCEPT_ENCODING (sent as Accept-Encoding with every request, e.g. gzip; default none).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -83,12 +84,18 @@ for _ in $(seq 1 60); do
 done
 curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null || { cat "$workdir/server.log"; exit 1; }
 
+ACCEPT_ENCODING="${BENCH_ACCEPT_ENCODING:-}"
+headers=()
+if [ -n "$ACCEPT_ENCODING" ]; then headers=(-H "Accept-Encoding: $ACCEPT_ENCODING"); fi
+
 drive() {  # name seconds
   local name=$1 seconds=$2
   if command -v wrk >/dev/null 2>&1; then
     BENCH_NAME=$name BENCH_PATHS="$workdir/$name.txt" wrk -t "$WRK_THREADS" -c "$CONNECTIONS" \
-      -d "${seconds}s" --timeout 5s -s bench/paths.lua "http://127.0.0.1:$port" | grep '^{'
+      -d "${seconds}s" --timeout 5s "${headers[@]}" -s bench/paths.lua \
+      "http://127.0.0.1:$port" | grep '^{'
   else
+    if [ -n "$ACCEPT_ENCODING" ]; then echo "BENCH_ACCEPT_ENCODING needs wrk" >&2; fi
     "$PY" bench/load.py --name "$name" --paths "$workdir/$name.txt" --port "$port" \
       --connections "$CONNECTIONS" --seconds "$seconds"
   fi
@@ -101,5 +108,5 @@ for name in $SCENARIOS; do
   drive "$name" "$DURATION" | tee -a "$results"
 done
 
-log "Results: $SERVER, $WORKERS workers x $THREADS threads (server log: $workdir/server.log)"
+log "Results: $SERVER, $WORKERS workers x $THREADS threads, Accept-Encoding: ${ACCEPT_ENCODING:-none} (server log: $workdir/server.log)"
 "$PY" bench/report.py <"$results"

@@ -7,6 +7,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerView,
 )
 
+from apps.analytics.dashboard import analytics_dashboard
 from apps.core import views as core_views
 
 api_v1 = [
@@ -15,6 +16,7 @@ api_v1 = [
     path("", include("apps.tmdb.urls")),
     path("", include("apps.interactions.urls")),
     path("", include("apps.recommendations.urls")),
+    path("", include("apps.analytics.urls")),
     path("", include("apps.feed.urls")),
 ]
 
@@ -30,6 +32,7 @@ urlpatterns = [
     path("health/live", core_views.health_live, name="health-live"),
     path("health/ready", core_views.health_ready, name="health-ready"),
     path("metrics", core_views.metrics, name="metrics"),
+    path("admin/analytics/", analytics_dashboard, name="admin-analytics"),
     path("admin/", admin.site.urls),
     # Anything else is a 404 in the envelope (also with DEBUG on), never an HTML page.
     # csrf_exempt: a POST to an unknown path is a JSON 404, not Django's HTML CSRF page.

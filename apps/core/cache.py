@@ -26,6 +26,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django_redis.cache import RedisCache
 
@@ -46,8 +47,16 @@ def _entry_key(namespace: str, parts: tuple) -> str:
     return f"{namespace}:e:{':'.join(str(part) for part in parts)}"
 
 
-def _outage(key: str) -> None:
-    log_once(logger, key, "cache_unavailable")
+def _outage(operation: str) -> None:
+    # One key for every part of a cache outage, django-redis's own ignored errors included
+    # (LOGGING's cache_outage filter): one line per CACHE_OUTAGE_LOG_SECONDS.
+    log_once(
+        logger,
+        "cache_unavailable",
+        "cache_unavailable",
+        window=settings.CACHE_OUTAGE_LOG_SECONDS,
+        operation=operation,
+    )
 
 
 # Plain keys ------------------------------------------------------------------------------------
@@ -82,7 +91,7 @@ def cache_set_many(values: dict[str, Any], ttl: int) -> None:
     try:
         cache.set_many(values, ttl)
     except Exception:  # noqa: BLE001
-        log_once(logger, "cache_set_failed", "cache_unavailable")
+        _outage("cache_set_failed")
 
 
 def cache_add(key: str, value: Any, ttl: int | None) -> bool:

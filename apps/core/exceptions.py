@@ -6,12 +6,13 @@ never build error responses themselves.
 
 import logging
 import math
+import sqlite3
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError, IntegrityError
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -73,6 +74,41 @@ class ServiceUnavailable(ApplicationError):
     status_code = 503
     code = "service_unavailable"
     default_message = "A service this request needs is unavailable; try again later."
+
+
+# SQLSTATE classes (PostgreSQL, appendix A) that say the database cannot serve now, not that the
+# statement is wrong: connection exception, transaction rollback (serialization failure,
+# deadlock), insufficient resources, operator intervention (shutdown, cannot connect now,
+# statement timeout), system error; and lock_not_available.
+_UNAVAILABLE_SQLSTATE_CLASSES = {"08", "40", "53", "57", "58"}
+_UNAVAILABLE_SQLSTATES = {"55P03"}
+# SQLite has no SQLSTATE: OperationalError covers both a locked or unreachable file and a
+# wrong statement ("no such table"), told apart by the message.
+_SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o", "disk is full")
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether a database error means the database is unreachable or cannot serve now (503:
+    retry later), rather than a bug in the statement or the schema (500).
+
+    Issue 11.16: every DatabaseError used to be a 503, so a code bug or an unmigrated table
+    looked like an outage. Interface errors (the connection is gone) and operational errors
+    whose SQLSTATE is in an availability class are 503; an operational error without a
+    SQLSTATE is a failure to reach the server. Programming, data, integrity and internal
+    errors are 500s.
+    """
+    if isinstance(exc, InterfaceError):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__
+    if isinstance(cause, sqlite3.Error):
+        text = str(cause).lower()
+        return any(marker in text for marker in _SQLITE_UNAVAILABLE)
+    sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    if not sqlstate:
+        return True
+    return sqlstate[:2] in _UNAVAILABLE_SQLSTATE_CLASSES or sqlstate in _UNAVAILABLE_SQLSTATES
 
 
 def _flatten_detail(detail: Any) -> Any:
@@ -163,7 +199,7 @@ def exception_handler(exc: Exception, context: dict) -> Response:
         logger.warning("integrity_conflict", exc_info=exc)
         set_rollback()
         return _response(409, Conflict.code, Conflict.default_message)
-    if isinstance(exc, DatabaseError):
+    if isinstance(exc, DatabaseError) and database_unavailable(exc):
         logger.error("database_unavailable", exc_info=exc)
         set_rollback()
         return _response(503, ServiceUnavailable.code, ServiceUnavailable.default_message)

@@ -19,7 +19,14 @@ What it trades, and the bounds:
   than one request per 50 ms to a process is counted exactly; a flood can overshoot its limit
   by at most what it sends each process between two exchanges.
 - Memory: at most ``LocalCopies.max_entries`` copies and ``LocalWindowCounts.max_windows``
-  throttle windows per process.
+  throttle windows per process; a copy may hold its gzip-compressed bytes too.
+- Compression (issue 11.19): a client that accepts gzip gets the answer compressed, from
+  compressed bytes kept beside the process's copy, made on the first such request and reused
+  until the copy expires: one compression per answer per process per CACHE_LOCAL_MS, not one
+  per request. With local copies off (CACHE_LOCAL_MS=0) every such hit compresses. The
+  compressed bytes are always the same for the same answer (no timestamp): these answers are
+  public, so BREACH-style guessing has no secret to find; everything else is compressed by
+  Django's GZipMiddleware, which pads against it.
 
 What it never trades: who may see an answer. Only views whose permission classes are exactly
 ``[AllowAny]`` may use it, checked when the class is defined and when ``as_view`` is given
@@ -39,7 +46,9 @@ part to the public one reads the public part with ``cached_data(slot, produce)``
 live in apps.core.cache namespaces: invalidating the namespace drops the answers.
 """
 
+import gzip
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -48,6 +57,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
 from rest_framework.exceptions import APIException
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -184,6 +194,33 @@ class LocalWindowCounts:
         return len(self._windows)
 
 
+# As django.middleware.gzip decides, so both paths agree on who gets gzip.
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+# Shorter answers are sent as they are (GZipMiddleware's threshold too).
+MIN_COMPRESSED_LENGTH = 200
+
+
+class CachedBody:
+    """A cached answer's bytes as served, and its gzip-compressed form once asked for."""
+
+    __slots__ = ("gzipped", "raw")
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+        self.gzipped: bytes | None = None
+
+    def gzip(self) -> bytes | None:
+        """The compressed bytes, or None when compressing does not pay (short answers)."""
+        if self.gzipped is None and len(self.raw) >= MIN_COMPRESSED_LENGTH:
+            # Two threads may both compress on a first request: the same bytes, no harm.
+            self.gzipped = gzip.compress(self.raw, compresslevel=6, mtime=0)
+        return self.gzipped
+
+
+def accepts_gzip(request) -> bool:
+    return bool(_ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+
+
 local_copies = LocalCopies()
 local_counts = LocalWindowCounts()
 namespace_listen(local_copies.drop)
@@ -270,15 +307,22 @@ class CachedBytesMixin:
         ]
         if self.cached_throttle_refusals:
             return None  # the DRF path answers the 429
-        body = local_copies.get(slot.namespace, slot.parts)
-        if body is MISSING:
+        cached = local_copies.get(slot.namespace, slot.parts)
+        if cached is MISSING:
             body, _ = versioned_get(slot.namespace, slot.parts)
             if not isinstance(body, bytes):
                 return None
-            local_copies.put(slot.namespace, slot.parts, body)
-        response = HttpResponse(body, content_type=CONTENT_TYPE)
+            cached = CachedBody(body)
+            local_copies.put(slot.namespace, slot.parts, cached)
+        compressed = cached.gzip() if accepts_gzip(request) else None
+        response = HttpResponse(compressed or cached.raw, content_type=CONTENT_TYPE)
         for key, value in self.default_response_headers.items():
             response[key] = value  # as APIView.finalize_response does
+        if compressed is not None:
+            response["Content-Encoding"] = "gzip"
+            # GZipMiddleware leaves an encoded answer alone; a plain one gets its Vary there,
+            # in the same place as on the DRF path.
+            patch_vary_headers(response, ("Accept-Encoding",))
         return response
 
     def check_throttles(self, request):

@@ -148,3 +148,39 @@ def log_once(logger: logging.Logger, key: str, message: str, *, window: float = 
     """Log ``message`` at warning level at most once per ``window`` seconds for ``key``."""
     if log_once_registry.should_log(key, window):
         logger.warning(message, extra=extra)
+
+
+class OutageOncePerInterval(logging.Filter):
+    """For a logger that a library writes one traceback per ignored error to (django-redis
+    logs every error it swallows at ERROR with the traceback: 68 of them for 179 requests in
+    one Redis outage, issue 11.10): the first record of each ``window`` seconds passes, turned
+    into one warning line ``message`` with the error's text and how many were dropped since the
+    last line; the others are dropped. Configured in LOGGING (config/settings/base.py)."""
+
+    def __init__(
+        self, message: str = "cache_unavailable", window: float = 60.0, key: str | None = None
+    ) -> None:
+        super().__init__()
+        self.message = message
+        # The log_once key: shared with the code's own log_once calls for the same outage, so
+        # the outage is one line per window whichever part noticed it first.
+        self.key = key or message
+        self.window = window
+        self._dropped = 0
+        self._lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not log_once_registry.should_log(self.key, self.window):
+            with self._lock:
+                self._dropped += 1
+            return False
+        with self._lock:
+            dropped, self._dropped = self._dropped, 0
+        error = record.exc_info[1] if record.exc_info else None
+        record.msg, record.args = self.message, ()
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        record.error = f"{type(error).__name__}: {error}" if error else record.getMessage()
+        record.dropped_since_last = dropped
+        record.interval_seconds = self.window
+        return True

@@ -1,10 +1,12 @@
-"""Request context (apps.core.context), primary-pinning scope for the router, timing, bad bytes."""
+"""Request context (apps.core.context), primary-pinning scope for the router, timing, bad bytes;
+a database outage outside DRF answered 503."""
 
 import logging
 import time
 from urllib.parse import unquote
 
-from django.http import JsonResponse
+from django.db import DatabaseError
+from django.http import HttpResponse, JsonResponse
 from django.utils.functional import SimpleLazyObject, empty
 
 from apps.core import routers
@@ -15,6 +17,7 @@ from apps.core.context import (
     request_id_from_header,
 )
 from apps.core.envelope import error_body
+from apps.core.exceptions import ServiceUnavailable, database_unavailable
 
 logger = logging.getLogger("apps.core.access")
 
@@ -80,3 +83,34 @@ def _has_control_bytes(request) -> bool:
         if any(ord(char) < 32 or ord(char) == 127 for char in text):
             return True
     return False
+
+
+_UNAVAILABLE_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Service unavailable</title></head>
+<body><h1>Service unavailable</h1>
+<p>The database cannot be reached. Try again in a moment.</p></body></html>
+"""
+
+
+class DatabaseUnavailableMiddleware:
+    """Views outside DRF (the admin, its login page included) answer 503 when the database is
+    unreachable, as DRF views do (apps.core.exceptions), instead of Django's 500: an HTML page
+    under /admin/, the error envelope elsewhere. Any other database error stays a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not (isinstance(exception, DatabaseError) and database_unavailable(exception)):
+            return None
+        logging.getLogger("apps.core.exceptions").error("database_unavailable", exc_info=exception)
+        if request.path.startswith("/admin/"):
+            response = HttpResponse(_UNAVAILABLE_PAGE, status=503, content_type="text/html")
+        else:
+            body = error_body(ServiceUnavailable.code, ServiceUnavailable.default_message)
+            response = JsonResponse(body, status=503)
+        response["Retry-After"] = "5"
+        return response

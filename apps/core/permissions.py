@@ -14,7 +14,12 @@
 """
 
 from django.db.models import QuerySet
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import IsAdminUser, IsAuthenticated
+
+
+class IsStaff(IsAdminUser):
+    """Staff only (``is_staff``): the analytics API. An anonymous client gets 401 (the JWT
+    authentication asks for credentials), a signed-in user who is not staff 403."""
 
 
 class OwnedResourceMixin:

@@ -50,6 +50,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "apps.core.middleware.RequestContextMiddleware",
     "apps.core.metrics.RequestMetricsMiddleware",
+    "apps.analytics.timings.RequestTimingMiddleware",
+    # JSON answers gzip-compressed for clients that accept it (issue 11.19); the anonymous fast
+    # path sends its own compressed bytes, which this leaves alone (apps.core.fastpath).
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -59,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "apps.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -100,8 +105,12 @@ DJANGO_REDIS_IGNORE_EXCEPTIONS = True
 # How long a process may answer anonymous catalog requests from its own copy of a cached answer
 # (apps.core.fastpath LocalCopies) before asking the shared cache again; 0 turns local copies off.
 CACHE_LOCAL_SECONDS = env_int("CACHE_LOCAL_MS", 1000) / 1000
+# Each error django-redis swallows is logged to this logger, whose filter lets one warning line
+# through per CACHE_OUTAGE_LOG_SECONDS (apps.core.logging.OutageOncePerInterval), not a
+# traceback per request.
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
-DJANGO_REDIS_LOGGER = "apps.core.cache"
+DJANGO_REDIS_LOGGER = "apps.core.cache.redis"
+CACHE_OUTAGE_LOG_SECONDS = env_float("CACHE_OUTAGE_LOG_SECONDS", 60.0)
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -236,6 +245,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {
         "request_context": {"()": "apps.core.logging.RequestContextFilter"},
+        "cache_outage": {
+            "()": "apps.core.logging.OutageOncePerInterval",
+            "message": "cache_unavailable",
+            "window": CACHE_OUTAGE_LOG_SECONDS,
+        },
         "redact_secrets": {"()": "apps.core.logging.SecretRedactingFilter"},
     },
     "formatters": {"json": {"()": "apps.core.logging.JSONFormatter"}},
@@ -252,10 +266,18 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING"},
+        "apps.core.cache.redis": {"filters": ["cache_outage"]},
     },
 }
 
 PROMETHEUS_EXPORT_MIGRATIONS = False
+# /metrics (apps.core.views.metrics) answers a client whose address (apps.core.context
+# client_ip, so behind a proxy the real client's) is in one of these networks, or that sends
+# "Authorization: Bearer <METRICS_TOKEN>"; anyone else gets a 403 (401 when a token is set).
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])
+METRICS_TOKEN = env_str("METRICS_TOKEN") or None
+# /health/ready computes its answer at most once per this many seconds per process.
+HEALTH_READY_CACHE_SECONDS = env_float("HEALTH_READY_CACHE_SECONDS", 1.0)
 
 from config.settings.analytics import *  # noqa: E402,F403
 from config.settings.queues import *  # noqa: E402,F403

@@ -44,3 +44,11 @@ CELERY_BEAT_SCHEDULE["analytics-activity-flush"] = {
     "task": "analytics.activity_flush",
     "schedule": float(env_int("ANALYTICS_FLUSH_SECONDS", 5)),
 }
+CELERY_BEAT_SCHEDULE["analytics-activity-partitions"] = {
+    "task": "analytics.activity_partitions",
+    "schedule": crontab(hour=0, minute=5),
+}
+CELERY_BEAT_SCHEDULE["analytics-aggregate-metrics"] = {
+    "task": "analytics.aggregate_metrics",
+    "schedule": crontab(hour=0, minute=20),
+}

@@ -1,5 +1,7 @@
 """With REDIS_URL pointing at a closed port, requests are still served and nothing is a 500."""
 
+import logging
+
 import pytest
 from celery import Celery
 from django.core.cache import cache
@@ -77,3 +79,57 @@ def test_a_broker_outage_does_not_fail_the_caller():
     finally:
         broker_backoff_reset()
         app.pool.force_close_all()
+
+
+def test_an_outage_is_logged_once_per_interval_without_tracebacks(
+    api_client, auth_client, redis_down, caplog
+):
+    """Issue 11.10: django-redis logged each error it ignored at ERROR with a traceback (68 for
+    179 requests). Now a whole outage is one warning line per CACHE_OUTAGE_LOG_SECONDS."""
+    from apps.catalog.tests.factories import MovieFactory
+
+    movie = MovieFactory()
+    paths = ["/api/v1/movies/popular/", f"/api/v1/movies/{movie.pk}/", "/api/v1/genres/"]
+    with caplog.at_level(logging.WARNING):
+        for _ in range(10):
+            for path in paths:
+                assert api_client.get(path).status_code == 200
+            assert auth_client.get("/api/v1/me/").status_code == 200
+            api_client.post(
+                "/api/v1/auth/login/", {"username": "nobody", "password": "x"}, format="json"
+            )
+    cache_lines = [r for r in caplog.records if r.name.startswith("apps.core.cache")]
+    assert [r.getMessage() for r in cache_lines] == ["cache_unavailable"]
+    assert cache_lines[0].levelno == logging.WARNING
+    assert not [r for r in caplog.records if r.exc_info or r.exc_text], "no traceback"
+
+
+def test_the_next_interval_logs_the_outage_again_with_what_was_dropped():
+    from apps.core.logging import OutageOncePerInterval, log_once_registry
+
+    outage = OutageOncePerInterval("cache_unavailable", window=60)
+
+    def record():
+        try:
+            raise ConnectionError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
+        except ConnectionError:
+            import sys
+
+            return logging.LogRecord(
+                "apps.core.cache.redis",
+                logging.ERROR,
+                __file__,
+                1,
+                "Exception ignored",
+                (),
+                sys.exc_info(),
+            )
+
+    passed = [r for r in (record() for _ in range(5)) if outage.filter(r)]
+    log_once_registry.reset()  # the interval has passed
+    passed += [r for r in [record()] if outage.filter(r)]
+    assert [r.getMessage() for r in passed] == ["cache_unavailable"] * 2
+    assert [r.levelno for r in passed] == [logging.WARNING] * 2
+    assert [r.dropped_since_last for r in passed] == [0, 4]
+    assert all(r.exc_info is None for r in passed)
+    assert "Connection refused" in passed[1].error

@@ -1,6 +1,7 @@
 """Views that exist only for the core tests: each raises or returns one kind of outcome. They are
 public unless they say otherwise, as every view must (apps.core.permissions)."""
 
+from django.db import connection
 from django.http import Http404
 from django.urls import include, path
 from rest_framework import serializers
@@ -63,6 +64,15 @@ class ConflictView(PublicView):
         raise Conflict("Already taken.", details={"slug": ["taken"]})
 
 
+class BadSqlView(PublicView):
+    """A bug, not an outage: a statement the database refuses as wrong."""
+
+    def get(self, request):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT missing_column FROM no_such_table_for_tests")
+        return Response({})
+
+
 class ThrottledView(PublicView):
     throttle_classes = [AnonRateThrottle]
 
@@ -78,6 +88,7 @@ test_patterns = [
     path("missing/", MissingView.as_view()),
     path("conflict/", ConflictView.as_view()),
     path("throttled/", ThrottledView.as_view()),
+    path("bad-sql/", BadSqlView.as_view()),
 ]
 
 urlpatterns = [
