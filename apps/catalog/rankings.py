@@ -123,8 +123,9 @@ def _tmdb_bayes(queryset: QuerySet) -> QuerySet:
     return rated.annotate(bayes_score=score).order_by("-bayes_score", "-tmdb_vote_count", "id")
 
 
-def movie_upcoming_local() -> QuerySet[Movie]:
-    today = timezone.localdate()
+def movie_upcoming_local(today=None) -> QuerySet[Movie]:
+    """Movies released after ``today`` (default: the current date), nearest first."""
+    today = today or timezone.localdate()
     return movie_summary_queryset().filter(release_date__gt=today).order_by("release_date", "id")
 
 

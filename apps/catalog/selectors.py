@@ -4,6 +4,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from apps.catalog.models import (
     Episode,
+    EpisodeCast,
     Genre,
     Movie,
     MovieCast,
@@ -189,11 +190,18 @@ def show_detail_get(*, show_id: int) -> TVShow:
 
 
 def season_detail_get(*, show_id: int, season_number: int) -> Season:
-    """One season of an active show with its episodes in order (two queries)."""
+    """One season of an active show with its episodes in order and their guest stars (three
+    queries)."""
     season = (
         Season.objects.filter(show_id=show_id, show__is_active=True, season_number=season_number)
         .select_related("show")
-        .prefetch_related(Prefetch("episodes", queryset=Episode.objects.order_by("episode_number")))
+        .prefetch_related(
+            Prefetch("episodes", queryset=Episode.objects.order_by("episode_number")),
+            Prefetch(
+                "episodes__cast",
+                queryset=EpisodeCast.objects.select_related("person").order_by("order", "id"),
+            ),
+        )
         .first()
     )
     if season is None:

@@ -4,6 +4,7 @@ from rest_framework import serializers
 from apps.catalog.images import image_base_url, image_url
 from apps.catalog.models import (
     Episode,
+    EpisodeCast,
     Genre,
     Movie,
     MovieCast,
@@ -252,6 +253,10 @@ class CatalogPersonSummarySerializer(CatalogPersonRefSerializer):
 
 class CatalogPersonDetailSerializer(CatalogPersonRefSerializer):
     known_for = MovieSummarySerializer(many=True)
+    images = serializers.SerializerMethodField()
+
+    def get_images(self, person: Person) -> list[str]:
+        return [context_image_url(self, path, "w342") for path in person.profile_images or []]
 
     class Meta(CatalogPersonRefSerializer.Meta):
         fields = [
@@ -263,6 +268,7 @@ class CatalogPersonDetailSerializer(CatalogPersonRefSerializer):
             "place_of_birth",
             "gender",
             "popularity",
+            "images",
             "known_for",
         ]
 
@@ -337,8 +343,17 @@ class CatalogShowDetailSerializer(CatalogShowSummarySerializer):
         return context_image_url(self, show.backdrop_path, "w1280")
 
 
+class CatalogGuestStarSerializer(serializers.ModelSerializer):
+    person = CatalogPersonRefSerializer()
+
+    class Meta:
+        model = EpisodeCast
+        fields = ["person", "character", "order"]
+
+
 class CatalogEpisodeSerializer(serializers.ModelSerializer):
     still_url = serializers.SerializerMethodField()
+    guest_stars = CatalogGuestStarSerializer(many=True, source="cast")
 
     class Meta:
         model = Episode
@@ -353,6 +368,7 @@ class CatalogEpisodeSerializer(serializers.ModelSerializer):
             "tmdb_rating",
             "tmdb_vote_count",
             "still_url",
+            "guest_stars",
         ]
 
     def get_still_url(self, episode: Episode) -> str | None:

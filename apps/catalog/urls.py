@@ -13,7 +13,6 @@ urlpatterns = [
     path("movies/<id:movie_id>/similar/", movies.MovieSimilarView.as_view(), name="movie-similar"),
     path("genres/", lists.GenreListView.as_view(), name="genre-list"),
     path("people/popular/", people.PersonPopularView.as_view(), name="person-popular"),
-    path("people/<id:person_id>/", people.PersonDetailView.as_view(), name="person-detail"),
     path("shows/", shows.ShowListView.as_view(), name="show-list"),
     path("shows/top-rated/", shows.ShowTopRatedView.as_view(), name="show-top-rated"),
     path("shows/<id:show_id>/", shows.ShowDetailView.as_view(), name="show-detail"),

@@ -4,7 +4,13 @@ watchlist. The shared sections are reused as they are cached (apps.feed.views); 
 cache read (the user's recommendations, cached as me/recommendations/ caches them), one query
 for the watchlist flags of the movies on the page, and the impressions counter."""
 
+from django.conf import settings
+
+from apps.accounts.models import Profile
+from apps.catalog.cache import LISTS_NAMESPACE
 from apps.core.cache import cached
+from apps.feed.cache import FEED_TTL, today_key
+from apps.feed.sections import HOME_ITEMS, SectionContext, streaming
 from apps.interactions.selectors import watchlisted_movie_ids
 from apps.recommendations import services as recommendations
 from apps.recommendations.experiments import arm_for
@@ -73,15 +79,43 @@ def watchlist_flagged(*, user, card_lists: list[list[dict]]) -> list[list[dict]]
     ]
 
 
+def user_country(*, user) -> str | None:
+    """The user's profile country as an ISO code, when it is one other than the site's
+    (FEED_STREAMING_COUNTRY); None otherwise. Profiles hold free text: "fr" counts,
+    "France" does not."""
+    country = (
+        Profile.objects.filter(user_id=user.id).values_list("country", flat=True).first() or ""
+    ).strip()
+    if len(country) != 2 or not country.isascii() or not country.isalpha():
+        return None
+    country = country.upper()
+    return None if country == settings.FEED_STREAMING_COUNTRY else country
+
+
+def streaming_for(*, country: str, limit: int) -> list[dict]:
+    """The streaming section of another country than the site's, cached like the page."""
+    return cached(
+        LISTS_NAMESPACE,
+        ("feed_streaming", country, limit, today_key()),
+        FEED_TTL,
+        lambda: streaming(SectionContext(country=country), limit),
+    )
+
+
 def home_personal(*, user, shared: dict, top_limit: int) -> dict:
-    """The shared home page with the user's top picks (when they have recommendations) and
-    their watchlist flags."""
+    """The shared home page with the user's top picks (when they have recommendations), the
+    streaming offers of their country, and their watchlist flags."""
     sections = shared["sections"]
     picks = top_pick_cards(user=user, limit=top_limit)
-    items = [
-        picks if section["key"] == "top_picks" and picks else section["items"]
-        for section in sections
-    ]
+    country = user_country(user=user)
+    items = []
+    for section in sections:
+        if section["key"] == "top_picks" and picks:
+            items.append(picks)
+        elif section["key"] == "streaming" and country:
+            items.append(streaming_for(country=country, limit=HOME_ITEMS))
+        else:
+            items.append(section["items"])
     flagged = watchlist_flagged(user=user, card_lists=items)
     return {
         "sections": [

@@ -15,12 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db.models import Count, FloatField, Prefetch, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from apps.catalog.images import image_base_url, image_url
-from apps.catalog.models import Movie, Person, TMDbListItem, TVShow, Video
+from apps.catalog.models import Movie, MovieWatchProvider, Person, TMDbListItem, TVShow, Video
+from apps.catalog.models.providers import STREAMING_OFFERS
 from apps.catalog.rankings import (
     movie_popular_local,
     movie_ranked_list,
@@ -62,6 +64,8 @@ class SectionContext:
 
     now: datetime = field(default_factory=timezone.now)
     base: str = field(default_factory=image_base_url)
+    # Whose streaming offers: a logged-in user's profile country, else the site's.
+    country: str = field(default_factory=lambda: settings.FEED_STREAMING_COUNTRY)
 
     @property
     def today(self) -> date:
@@ -211,8 +215,33 @@ def exclusive_videos(context: SectionContext, limit: int) -> list[dict]:
 
 
 def streaming(context: SectionContext, limit: int) -> list[dict]:
-    """Movies on a streaming service; filled once watch providers are synced from TMDb."""
-    return []
+    """Movies that can be watched on a streaming service (subscription, free or with ads) in
+    the context's country, most popular first, each with those services (TMDb's watch
+    providers, best placed first)."""
+    offers = MovieWatchProvider.objects.filter(
+        country=context.country, offer_type__in=STREAMING_OFFERS, movie__is_active=True
+    )
+    movies = list(_movies(movie_popular_local().filter(pk__in=offers.values("movie_id")))[:limit])
+    providers: dict[int, dict[int, dict]] = {}
+    for offer in (
+        offers.filter(movie_id__in=[movie.pk for movie in movies])
+        .select_related("provider")
+        .order_by("display_priority", "provider__name", "id")
+    ):
+        providers.setdefault(offer.movie_id, {}).setdefault(
+            offer.provider_id,
+            {
+                "id": offer.provider_id,
+                "name": offer.provider.name,
+                "logo_url": image_url(offer.provider.logo_path, "w92", context.base),
+            },
+        )
+    cards = []
+    for movie in movies:
+        card = movie_card(movie, context.base)
+        card["providers"] = list(providers.get(movie.pk, {}).values())
+        cards.append(card)
+    return cards
 
 
 def _shows(queryset: QuerySet) -> QuerySet[TVShow]:
@@ -248,7 +277,7 @@ def top_rated_shows(context: SectionContext, limit: int) -> list[dict]:
 
 def coming_soon(context: SectionContext, limit: int) -> list[dict]:
     """Movies released after today, nearest first."""
-    upcoming = movie_upcoming_local().prefetch_related(None)
+    upcoming = movie_upcoming_local(context.today).prefetch_related(None)
     movies = upcoming.only(*MOVIE_CARD_FIELDS, "release_date")[:limit]
     cards = []
     for movie in movies:

@@ -16,9 +16,9 @@ def section_more_url(key: str) -> str:
     return reverse("feed-section", kwargs={"key": key})
 
 
-def home_shared() -> dict:
+def home_shared(context: SectionContext | None = None) -> dict:
     """The public home page: every section, in order, with its first HOME_ITEMS cards."""
-    context = SectionContext()
+    context = context or SectionContext()
     return {
         "sections": [
             {

@@ -17,7 +17,13 @@ from apps.core.fastpath import CachedBytesMixin, CacheSlot
 from apps.core.pagination import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, positive_int_param
 from apps.feed import selectors
 from apps.feed.cache import FEED_NAMESPACE, FEED_TTL, editorial_slot, home_slot, section_slot
-from apps.feed.personal import home_personal, top_pick_cards, watchlist_flagged
+from apps.feed.personal import (
+    home_personal,
+    streaming_for,
+    top_pick_cards,
+    user_country,
+    watchlist_flagged,
+)
 from apps.feed.sections import HOME_ITEMS, SECTION_KEYS, SECTION_MAX
 from apps.feed.serializers import (
     CollectionDetailSerializer,
@@ -43,7 +49,7 @@ class FeedHomeView(CachedBytesMixin, APIView):
         slot = self.cache_slot(request)
         if not request.user.is_authenticated:
             return self.bytes_cached(slot, lambda: Response(selectors.home_shared()))
-        shared = self.cached_data(slot, selectors.home_shared)
+        shared = self.cached_data(slot, lambda: selectors.home_shared())
         return Response(home_personal(user=request.user, shared=shared, top_limit=HOME_ITEMS))
 
 
@@ -74,10 +80,13 @@ class FeedSectionView(CachedBytesMixin, generics.GenericAPIView):
                 return self.get_paginated_response(window)
 
             return self.bytes_cached(slot, produce)
+        country = user_country(user=request.user) if key == "streaming" else None
         if key == "top_picks":
             cards = top_pick_cards(user=request.user, limit=SECTION_MAX // 2) or (
                 selectors.section_shared_items(key)
             )
+        elif country:
+            cards = streaming_for(country=country, limit=SECTION_MAX)
         else:
             cards = selectors.section_shared_items(key)
         window = self.paginate_queryset(cards)

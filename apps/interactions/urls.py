@@ -12,6 +12,11 @@ urlpatterns = [
         name="movie-favorite",
     ),
     path(
+        "movies/tmdb/<id:tmdb_id>/favorite/",
+        movies.MovieFavoriteByTMDbIdView.as_view(),
+        name="movie-favorite-by-tmdb-id",
+    ),
+    path(
         "movies/<id:movie_id>/watchlist/",
         movies.MovieWatchlistView.as_view(),
         name="movie-watchlist",

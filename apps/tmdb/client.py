@@ -51,7 +51,8 @@ logger = logging.getLogger(__name__)
 
 RESPONSE_NAMESPACE = "tmdb:responses"
 CONFIGURATION_TTL = 24 * 60 * 60
-DETAIL_APPEND = "credits,videos,keywords,release_dates"
+DETAIL_APPEND = "credits,videos,keywords,release_dates,watch/providers"
+PERSON_APPEND = "images,combined_credits"
 MOVIE_LISTS = ("popular", "top_rated", "upcoming", "now_playing")
 TV_LISTS = ("popular", "top_rated")
 TRENDING_WINDOWS = ("day", "week")
@@ -182,7 +183,12 @@ class TMDbClient:
         return self.get(f"/tv/{int(tmdb_id)}/season/{int(season_number)}", ttl=DETAIL_TTL)
 
     def person_details(self, tmdb_id: int) -> dict:
-        return self.get(f"/person/{int(tmdb_id)}", ttl=DETAIL_TTL)
+        return self.get(
+            f"/person/{int(tmdb_id)}", params={"append_to_response": PERSON_APPEND}, ttl=DETAIL_TTL
+        )
+
+    def person_popular(self, *, page: int = 1) -> dict:
+        return self.get("/person/popular", params={"page": page}, ttl=LIST_TTL)
 
     def movie_genres(self) -> dict:
         return self.get("/genre/movie/list", ttl=GENRES_TTL)

@@ -12,16 +12,19 @@ from django.utils.text import slugify
 
 from apps.catalog.models import (
     Episode,
+    EpisodeCast,
     Genre,
     Keyword,
     Movie,
     MovieCast,
     MovieCrew,
+    OfferType,
     Person,
     ProductionCompany,
     Season,
     TVShow,
     Video,
+    WatchProvider,
 )
 from apps.catalog.models.movies import MovieStatus
 from apps.tmdb.coerce import (
@@ -321,7 +324,33 @@ def episode_fields(data: dict) -> dict | None:
         "still_path": text(data.get("still_path"), Episode, "still_path", nullable=True),
         "tmdb_rating": rating(data.get("vote_average")),
         "tmdb_vote_count": integer(data.get("vote_count")) or 0,
+        "cast": episode_cast(data),
     }
+
+
+def episode_cast(data: dict) -> list[dict]:
+    """An episode's guest stars: ``[{"person": person fields, "credit_id", "character",
+    "order"}]`` (a person or a credit id seen twice is kept once)."""
+    cast, people, credit_ids = [], set(), set()
+    for index, item in enumerate(_list(data, "guest_stars")):
+        person = person_fields(item)
+        if person is None or person["tmdb_id"] in people:
+            continue
+        credit_id = text(item.get("credit_id"), EpisodeCast, "credit_id", nullable=True)
+        if credit_id in credit_ids:
+            credit_id = None
+        people.add(person["tmdb_id"])
+        credit_ids.add(credit_id)
+        order = integer(item.get("order"))
+        cast.append(
+            {
+                "person": person,
+                "credit_id": credit_id,
+                "character": text(item.get("character"), EpisodeCast, "character"),
+                "order": index if order is None else order,
+            }
+        )
+    return cast
 
 
 def season_fields(data: dict) -> dict | None:
@@ -347,3 +376,101 @@ def season_fields(data: dict) -> dict | None:
         "tmdb_rating": rating(data.get("vote_average")),
         "episodes": list(episodes.values()),
     }
+
+
+_OFFER_TYPES = set(OfferType.values)
+
+
+def _country(value: Any) -> str | None:
+    return value if isinstance(value, str) and len(value) == 2 and value.isalpha() else None
+
+
+def provider_fields(data: dict) -> dict | None:
+    """A watch provider's columns, or None without an id or a name."""
+    if not isinstance(data, dict):
+        return None
+    tmdb_id = integer(data.get("provider_id"))
+    name = text(data.get("provider_name"), WatchProvider, "name")
+    if tmdb_id is None or not name:
+        return None
+    return {
+        "tmdb_id": tmdb_id,
+        "name": name,
+        "logo_path": text(data.get("logo_path"), WatchProvider, "logo_path", nullable=True),
+        "display_priority": integer(data.get("display_priority")) or 0,
+    }
+
+
+def movie_watch_offers(data: dict) -> list[dict] | None:
+    """``[{"provider": provider fields, "country", "offer_type", "display_priority"}]`` from an
+    appended ``watch/providers`` block (countries as upper-case ISO codes); None without it."""
+    block = data.get("watch/providers") if isinstance(data, dict) else None
+    if not isinstance(block, dict):
+        return None
+    results = block.get("results")
+    offers: dict[tuple, dict] = {}
+    for country, kinds in results.items() if isinstance(results, dict) else []:
+        code = _country(country)
+        if code is None or not isinstance(kinds, dict):
+            continue
+        for offer_type in sorted(_OFFER_TYPES & set(kinds)):
+            for item in _list(kinds, offer_type):
+                provider = provider_fields(item)
+                if provider is not None:
+                    key = (provider["tmdb_id"], code.upper(), offer_type)
+                    offers.setdefault(
+                        key,
+                        {
+                            "provider": provider,
+                            "country": code.upper(),
+                            "offer_type": offer_type,
+                            "display_priority": provider["display_priority"],
+                        },
+                    )
+    return list(offers.values())
+
+
+def person_images(data: dict) -> list[str] | None:
+    """Profile image paths from an appended ``images`` block, best voted first (at most 20)."""
+    images = data.get("images") if isinstance(data, dict) else None
+    if not isinstance(images, dict):
+        return None
+    profiles = [item for item in _list(images, "profiles") if isinstance(item, dict)]
+    profiles.sort(key=lambda item: -(number(item.get("vote_average")) or 0.0))
+    paths = [text(item.get("file_path"), Person, "profile_path") for item in profiles]
+    return list(dict.fromkeys(path for path in paths if path))[:20]
+
+
+def person_movie_credits(data: dict) -> dict | None:
+    """A person's movie credits from appended ``combined_credits`` (or ``movie_credits``):
+    ``{"cast": [{"item": the movie's TMDb body, "popularity", "credit_id", "character",
+    "order"}], "crew": [{..., "job", "department"}]}``, movies only (TV credits are skipped);
+    None without either block."""
+    block = data.get("combined_credits") if isinstance(data, dict) else None
+    if not isinstance(block, dict):
+        block = data.get("movie_credits") if isinstance(data, dict) else None
+    if not isinstance(block, dict):
+        return None
+    result: dict[str, list] = {"cast": [], "crew": []}
+    seen: set[str] = set()
+    for kind in ("cast", "crew"):
+        for item in _list(block, kind):
+            if not isinstance(item, dict) or item.get("media_type", "movie") != "movie":
+                continue
+            movie = movie_fields(item)
+            credit_id = text(item.get("credit_id"), MovieCast, "credit_id", nullable=True)
+            if movie.get("tmdb_id") is None or not credit_id or credit_id in seen:
+                continue
+            seen.add(credit_id)
+            credit = {"item": item, "popularity": movie.get("popularity_score") or 0.0,
+                      "credit_id": credit_id}  # fmt: skip
+            if kind == "cast":
+                credit["character"] = text(item.get("character"), MovieCast, "character")
+                credit["order"] = integer(item.get("order")) or 0
+            else:
+                credit["job"] = text(item.get("job"), MovieCrew, "job")
+                credit["department"] = text(item.get("department"), MovieCrew, "department")
+                if not credit["job"]:
+                    continue
+            result[kind].append(credit)
+    return result

@@ -6,20 +6,37 @@ HTTP calls happen outside database transactions; each write is its own short tra
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.catalog.cache import catalog_lists_invalidate, genres_invalidate, movie_detail_invalidate
-from apps.catalog.models import Genre, Movie, TMDbList, TMDbListItem, TVShow
+from apps.catalog.models import Genre, Movie, Person, TMDbList, TMDbListItem, TVShow
+from apps.core.cache import cache_add
+from apps.core.tasks import enqueue_on_commit
 from apps.tmdb import mapping
 from apps.tmdb.client import TMDbClient
 from apps.tmdb.coerce import MAX_POSITIVE_INT, integer
 from apps.tmdb.exceptions import TMDbNotFound, TMDbUnavailable
-from apps.tmdb.upserts import genres_upsert, movie_upsert, season_upsert, tv_show_upsert
+from apps.tmdb.upserts import (
+    genres_upsert,
+    movie_upsert,
+    person_credits_add,
+    person_upsert,
+    season_upsert,
+    tv_show_upsert,
+)
 
 logger = logging.getLogger(__name__)
+# A viewed movie's background enrichment is scheduled at most once in this many seconds.
+ENRICH_SCHEDULE_TTL = 10 * 60
+# Movie credits stored from a person's details: what their page lists as known for.
+PERSON_KNOWN_FOR_CREDITS = 20
+# Shows that are airing are synced again after this long (the schedule runs every 6 hours).
+AIRING_RESYNC = timedelta(hours=20)
 
 # List key (TMDbList.key) -> (kind, TMDb list name). "trending" in the command means both.
 LISTS: dict[str, tuple[str, str]] = {
@@ -62,10 +79,43 @@ def movie_fetch_by_tmdb_id(*, tmdb_id: int, client: TMDbClient | None = None) ->
         raise TMDbNotFound()
     movie = Movie.objects.filter(tmdb_id=tmdb_id).first()
     if movie is not None:
-        return movie
+        return movie_enrich_on_demand(movie=movie, client=client)
     # A client is waiting: fewer retries than a background sync (the breaker does the rest).
-    client = client or TMDbClient(max_retries=settings.TMDB_ON_DEMAND_MAX_RETRIES)
+    client = client or _on_demand_client()
     return movie_sync_from_tmdb(tmdb_id=tmdb_id, client=client)
+
+
+def _on_demand_client() -> TMDbClient:
+    return TMDbClient(max_retries=settings.TMDB_ON_DEMAND_MAX_RETRIES)
+
+
+def movie_enrich_on_demand(*, movie: Movie, client: TMDbClient | None = None) -> Movie:
+    """``movie`` with its TMDb details, fetched now if it was never synced (a MovieLens
+    movie known only by its TMDb id) and TMDb is configured. A client is waiting on the
+    answer: when TMDb cannot answer, the movie is returned as it is (the enrichment task tries
+    again later); when TMDb does not know the id, it is marked checked and never asked again."""
+    if movie.tmdb_synced_at is not None or movie.tmdb_id is None or not settings.TMDB_ENABLED:
+        return movie
+    try:
+        return movie_sync_from_tmdb(tmdb_id=movie.tmdb_id, client=client or _on_demand_client())
+    except TMDbNotFound:
+        Movie.objects.filter(pk=movie.pk).update(tmdb_synced_at=timezone.now())
+    except TMDbUnavailable:
+        logger.info("tmdb_on_demand_enrich_skipped", extra={"tmdb_id": movie.tmdb_id})
+    return movie
+
+
+def movie_enrich_schedule(*, movie_id: int, tmdb_id: int | None) -> bool:
+    """Fetch a never-synced movie's details in the background (its detail page was viewed):
+    one task per movie at a time. False when nothing was scheduled."""
+    from apps.tmdb.tasks import tmdb_movie_sync
+
+    if tmdb_id is None or not settings.TMDB_ENABLED:
+        return False
+    if not cache_add(f"tmdb:enrich_scheduled:{tmdb_id}", movie_id, ENRICH_SCHEDULE_TTL):
+        return False
+    enqueue_on_commit(tmdb_movie_sync, tmdb_id)
+    return True
 
 
 def configuration_sync(*, client: TMDbClient | None = None) -> dict:
@@ -172,6 +222,108 @@ def tv_show_sync_from_tmdb(
                 season_upsert(show=show, data=tmdb.tv_season(tmdb_id, number))
     transaction.on_commit(catalog_lists_invalidate)
     return show
+
+
+def shows_to_sync():
+    """Active shows with a TMDb id that were never synced with their seasons, or that are
+    airing (in production) and were last synced more than AIRING_RESYNC ago; the most
+    popular first."""
+    stale = timezone.now() - AIRING_RESYNC
+    return (
+        TVShow.objects.filter(is_active=True, tmdb_id__isnull=False)
+        .filter(Q(tmdb_synced_at__isnull=True) | Q(in_production=True, tmdb_synced_at__lt=stale))
+        .order_by("-popularity_score", "id")
+    )
+
+
+@dataclass
+class BatchResult:
+    done: int = 0
+    not_found: list[int] = field(default_factory=list)
+    stopped_by: str = ""
+
+
+def shows_sync(*, limit: int, client: TMDbClient | None = None) -> BatchResult:
+    """Sync up to ``limit`` shows due (``shows_to_sync``) with their seasons and episodes.
+    A show TMDb does not know is marked synced; an outage stops the batch."""
+    tmdb = _client(client)
+    result = BatchResult()
+    for show_id, tmdb_id in list(shows_to_sync().values_list("pk", "tmdb_id")[:limit]):
+        try:
+            tv_show_sync_from_tmdb(tmdb_id=tmdb_id, seasons=True, client=tmdb)
+        except TMDbNotFound:
+            TVShow.objects.filter(pk=show_id).update(tmdb_synced_at=timezone.now())
+            result.not_found.append(tmdb_id)
+            continue
+        except TMDbUnavailable as exc:
+            result.stopped_by = exc.message
+            break
+        result.done += 1
+    return result
+
+
+def person_sync_from_tmdb(*, tmdb_id: int, client: TMDbClient | None = None) -> Person:
+    """Fetch a person's details (biography, birthday, deathday, place of birth, images) and
+    their most popular movie credits (known for), and store them."""
+    data = _client(client).person_details(tmdb_id)
+    if integer(data.get("id")) != int(tmdb_id):
+        raise TMDbUnavailable("TMDb answered with another person than the one asked for.")
+    person = person_upsert(data=data)
+    if person_credits_add(person=person, data=data, limit=PERSON_KNOWN_FOR_CREDITS):
+        transaction.on_commit(catalog_lists_invalidate)
+    return person
+
+
+def person_details_on_demand(*, person: Person, client: TMDbClient | None = None) -> bool:
+    """Fill a person's details from TMDb now if they were never fetched (people/{id}/ is
+    being answered); True if they were. An outage leaves the person as stored; an id TMDb
+    does not know is marked checked, so it is not asked again."""
+    if person.tmdb_synced_at is not None or not settings.TMDB_ENABLED:
+        return False
+    try:
+        person_sync_from_tmdb(tmdb_id=person.tmdb_id, client=client or _on_demand_client())
+    except TMDbNotFound:
+        Person.objects.filter(pk=person.pk).update(tmdb_synced_at=timezone.now())
+        return False
+    except TMDbUnavailable:
+        logger.info("tmdb_on_demand_person_skipped", extra={"tmdb_id": person.tmdb_id})
+        return False
+    return True
+
+
+def people_popular_sync(
+    *, pages: int = 1, details: int = 20, client: TMDbClient | None = None
+) -> BatchResult:
+    """Store TMDb's popular people (``pages`` pages), then fetch the details of up to
+    ``details`` of them never fetched, the most popular first."""
+    tmdb = _client(client)
+    tmdb_ids: list[int] = []
+    for page in range(1, max(1, pages) + 1):
+        body = tmdb.person_popular(page=page)
+        for item in _results(body):
+            if mapping.person_fields(item) is not None:
+                tmdb_ids.append(person_upsert(data=item, details=False).tmdb_id)
+        if page >= (integer(body.get("total_pages")) or 1):
+            break
+    result = BatchResult()
+    due = (
+        Person.objects.filter(tmdb_id__in=tmdb_ids, tmdb_synced_at__isnull=True)
+        .order_by("-popularity", "id")
+        .values_list("tmdb_id", flat=True)[:details]
+    )
+    for tmdb_id in list(due):
+        try:
+            person_sync_from_tmdb(tmdb_id=tmdb_id, client=tmdb)
+        except TMDbNotFound:
+            Person.objects.filter(tmdb_id=tmdb_id).update(tmdb_synced_at=timezone.now())
+            result.not_found.append(tmdb_id)
+            continue
+        except TMDbUnavailable as exc:
+            result.stopped_by = exc.message
+            break
+        result.done += 1
+    transaction.on_commit(catalog_lists_invalidate)
+    return result
 
 
 @dataclass

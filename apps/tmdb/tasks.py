@@ -68,3 +68,24 @@ def tmdb_genres_sync() -> int:
         return services.genres_sync()
     except TMDbUnavailable:
         return 0
+
+
+@shared_task(name="tmdb.shows_sync", time_limit=900, soft_time_limit=840, ignore_result=True)
+def tmdb_shows_sync(limit: int | None = None) -> int:
+    """Sync the seasons and episodes of one batch of shows: never synced, or airing."""
+    if not settings.TMDB_ENABLED:
+        return 0
+    return services.shows_sync(limit=limit or settings.TMDB_SHOWS_BATCH_SIZE).done
+
+
+@shared_task(name="tmdb.people_sync", time_limit=900, soft_time_limit=840, ignore_result=True)
+def tmdb_people_sync(pages: int = 1) -> int:
+    """Refresh TMDb's popular people and fetch the details of those never fetched."""
+    if not settings.TMDB_ENABLED:
+        return 0
+    try:
+        return services.people_popular_sync(
+            pages=pages, details=settings.TMDB_PEOPLE_DETAILS_BATCH_SIZE
+        ).done
+    except TMDbUnavailable:
+        return 0

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from apps.catalog.models import (
     Episode,
+    EpisodeCast,
     Genre,
     Keyword,
     Movie,
@@ -26,15 +27,17 @@ from apps.catalog.models import (
     MovieGenre,
     MovieKeyword,
     MovieProductionCompany,
+    MovieWatchProvider,
     Person,
     ProductionCompany,
     Season,
     ShowGenre,
     TVShow,
     Video,
+    WatchProvider,
 )
 from apps.tmdb import mapping
-from apps.tmdb.validation import tmdb_fields
+from apps.tmdb.validation import tmdb_fields, tmdb_value
 
 logger = logging.getLogger(__name__)
 _ATTEMPTS = 3
@@ -209,6 +212,27 @@ def _movie_relations_replace(movie: Movie, data: dict) -> None:
         ).delete()
     if isinstance(data.get("credits"), dict):
         credits_replace(movie=movie, credits=mapping.credits_fields(data))
+    offers = mapping.movie_watch_offers(data)
+    if offers is not None:
+        watch_offers_replace(movie=movie, offers=offers)
+
+
+def watch_offers_replace(*, movie: Movie, offers: list[dict]) -> None:
+    """Replace the movie's watch offers (every country) with ``offers`` (in a transaction)."""
+    pks = _bulk_upsert(WatchProvider, [offer["provider"] for offer in offers])
+    MovieWatchProvider.objects.filter(movie=movie).delete()
+    MovieWatchProvider.objects.bulk_create(
+        MovieWatchProvider(
+            movie=movie,
+            provider_id=pks[offer["provider"]["tmdb_id"]],
+            **tmdb_fields(
+                MovieWatchProvider,
+                {"country": offer["country"], "offer_type": offer["offer_type"]},
+            ),
+            display_priority=offer["display_priority"],
+        )
+        for offer in offers
+    )
 
 
 def credits_replace(*, movie: Movie, credits: dict) -> None:
@@ -251,14 +275,53 @@ def credits_replace(*, movie: Movie, credits: dict) -> None:
     )
 
 
-def person_upsert(*, data: dict) -> Person:
+def person_upsert(*, data: dict, details: bool = True) -> Person:
+    """Create or update a person from a details body (``details``: marks them synced, with
+    their images when appended) or from a list item."""
     fields = mapping.person_fields(data)
     if fields is None:
         raise ValueError("TMDb person body without an id or a name")
-    fields["tmdb_synced_at"] = timezone.now()
+    if details:
+        fields["tmdb_synced_at"] = timezone.now()
+        images = mapping.person_images(data)
+        if images is not None:  # each a TMDb image path, as profile_path must be
+            checked = (tmdb_value(Person, "profile_path", path) for path in images)
+            fields["profile_images"] = [path for path in checked if path]
     with transaction.atomic():
         pk = _bulk_upsert(Person, [fields])[fields["tmdb_id"]]
     return Person.objects.get(pk=pk)
+
+
+def person_credits_add(*, person: Person, data: dict, limit: int) -> int:
+    """Store the person's ``limit`` most popular movie credits from appended
+    ``combined_credits`` (their movies created as summaries if new, enriched later): what
+    their page lists as known for. Credits already stored (by credit id) are kept as they
+    are. Returns how many credits were added."""
+    credits = mapping.person_movie_credits(data)
+    if not credits:
+        return 0
+    chosen = sorted(
+        [("cast", c) for c in credits["cast"]] + [("crew", c) for c in credits["crew"]],
+        key=lambda pair: -pair[1]["popularity"],
+    )[:limit]
+    ids = [credit["credit_id"] for _, credit in chosen]
+    stored = set(MovieCast.objects.filter(credit_id__in=ids).values_list("credit_id", flat=True))
+    stored |= set(MovieCrew.objects.filter(credit_id__in=ids).values_list("credit_id", flat=True))
+    for kind, credit in chosen:
+        movie = movie_upsert(data=credit["item"])
+        model = MovieCast if kind == "cast" else MovieCrew
+        credit_id = tmdb_value(model, "credit_id", credit["credit_id"])
+        values = tmdb_fields(
+            model,
+            {"character": credit["character"], "order": credit["order"]}
+            if kind == "cast"
+            else {"job": credit["job"], "department": credit["department"]},
+        )
+        model.objects.bulk_create(
+            [model(movie=movie, person=person, credit_id=credit_id, **values)],
+            ignore_conflicts=True,
+        )
+    return len(set(ids) - stored)
 
 
 def tv_show_upsert(*, data: dict) -> TVShow:
@@ -305,11 +368,33 @@ def season_upsert(*, show: TVShow, data: dict) -> Season:
         )
         for episode in episodes:
             number_ = episode.pop("episode_number")
+            cast = episode.pop("cast", None)
             if episode["tmdb_id"] is not None:
                 Episode.objects.filter(tmdb_id=episode["tmdb_id"]).exclude(
                     season=season, episode_number=number_
                 ).update(tmdb_id=None)
-            Episode.objects.update_or_create(
+            stored, _ = Episode.objects.update_or_create(
                 season=season, episode_number=number_, defaults=episode
             )
+            if cast is not None:
+                episode_cast_replace(episode=stored, cast=cast)
     return season
+
+
+def episode_cast_replace(*, episode: Episode, cast: list[dict]) -> None:
+    """Replace an episode's guest stars (call inside a transaction)."""
+    person_pks = _bulk_upsert(Person, [item["person"] for item in cast])
+    EpisodeCast.objects.filter(episode=episode).delete()
+    taken = [item["credit_id"] for item in cast if item["credit_id"]]
+    EpisodeCast.objects.filter(credit_id__in=taken).delete()  # moved from another episode
+    EpisodeCast.objects.bulk_create(
+        EpisodeCast(
+            episode=episode,
+            person_id=person_pks[item["person"]["tmdb_id"]],
+            **tmdb_fields(
+                EpisodeCast, {"credit_id": item["credit_id"], "character": item["character"]}
+            ),
+            order=item["order"],
+        )
+        for item in cast
+    )

@@ -3,6 +3,8 @@
 from datetime import timedelta
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.settings.env import (
     cache_config,
     databases_from_env,
@@ -278,6 +280,12 @@ METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32",
 METRICS_TOKEN = env_str("METRICS_TOKEN") or None
 # /health/ready computes its answer at most once per this many seconds per process.
 HEALTH_READY_CACHE_SECONDS = env_float("HEALTH_READY_CACHE_SECONDS", 1.0)
+
+# The home page's streaming section for visitors without a profile country (ISO 3166-1
+# alpha-2; apps/feed/sections.py).
+FEED_STREAMING_COUNTRY = (env_str("FEED_STREAMING_COUNTRY") or "US").strip().upper()
+if len(FEED_STREAMING_COUNTRY) != 2 or not FEED_STREAMING_COUNTRY.isalpha():
+    raise ImproperlyConfigured("FEED_STREAMING_COUNTRY must be a two-letter country code.")
 
 from config.settings.analytics import *  # noqa: E402,F403
 from config.settings.queues import *  # noqa: E402,F403

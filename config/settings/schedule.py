@@ -28,6 +28,9 @@ CELERY_BEAT_SCHEDULE.update(
         },
         "tmdb-genres-and-configuration": {"task": "tmdb.genres_sync", "schedule": 24 * 60 * 60},
         "tmdb-enrich": {"task": "tmdb.movies_enrich", "schedule": 10 * 60},
+        # Shows airing get their new episodes; shows never synced get their seasons.
+        "tmdb-shows": {"task": "tmdb.shows_sync", "schedule": 6 * 60 * 60},
+        "tmdb-people": {"task": "tmdb.people_sync", "schedule": 24 * 60 * 60},
     }
 )
 

@@ -20,3 +20,7 @@ TMDB_BREAKER_COOLDOWN = float(env_str("TMDB_BREAKER_COOLDOWN") or 30.0)
 TMDB_ENRICH_BATCH_SIZE = env_int("TMDB_ENRICH_BATCH_SIZE", 50)
 # Retries for the on-demand fetch on a request path (GET movies/tmdb/{id}/): a client waits.
 TMDB_ON_DEMAND_MAX_RETRIES = env_int("TMDB_ON_DEMAND_MAX_RETRIES", 1)
+# Shows synced with their seasons and episodes per batch (never synced, or airing).
+TMDB_SHOWS_BATCH_SIZE = env_int("TMDB_SHOWS_BATCH_SIZE", 20)
+# People whose details (biography, birthday, images, known-for credits) are fetched per batch.
+TMDB_PEOPLE_DETAILS_BATCH_SIZE = env_int("TMDB_PEOPLE_DETAILS_BATCH_SIZE", 20)

@@ -11,10 +11,12 @@ from apps.catalog.models.movies import (
     ProductionCompany,
     Video,
 )
-from apps.catalog.models.tv import Episode, Season, ShowGenre, TVShow
+from apps.catalog.models.providers import MovieWatchProvider, OfferType, WatchProvider
+from apps.catalog.models.tv import Episode, EpisodeCast, Season, ShowGenre, TVShow
 
 __all__ = [
     "Episode",
+    "EpisodeCast",
     "Genre",
     "Keyword",
     "Movie",
@@ -24,6 +26,8 @@ __all__ = [
     "MovieKeyword",
     "MovieProductionCompany",
     "MovieTag",
+    "MovieWatchProvider",
+    "OfferType",
     "Person",
     "ProductionCompany",
     "Season",
@@ -32,4 +36,5 @@ __all__ = [
     "TMDbListItem",
     "TVShow",
     "Video",
+    "WatchProvider",
 ]

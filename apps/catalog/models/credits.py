@@ -14,6 +14,8 @@ class Person(models.Model):
     deathday = models.DateField(null=True, blank=True)
     place_of_birth = models.CharField(max_length=200, blank=True, default="")
     profile_path = models.CharField(max_length=200, null=True, blank=True)
+    # More profile images (TMDb file paths, best first), from the person's details.
+    profile_images = models.JSONField(default=list, blank=True)
     known_for_department = models.CharField(max_length=50, blank=True, default="")
     gender = models.PositiveSmallIntegerField(default=0)
     popularity = models.FloatField(default=0.0)

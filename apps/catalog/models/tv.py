@@ -8,7 +8,8 @@ from apps.core.models import TimeStampedModel
 
 
 class TVShow(TimeStampedModel):
-    tmdb_id = models.IntegerField(unique=True)
+    # Empty for a show an editor adds by hand (like a MovieLens movie); unique when known.
+    tmdb_id = models.IntegerField(unique=True, null=True, blank=True)
     name = models.CharField(max_length=200)
     original_name = models.CharField(max_length=200, blank=True, default="")
     overview = models.TextField(blank=True, default="")
@@ -106,3 +107,23 @@ class Episode(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.season_id} E{self.episode_number} {self.name}"
+
+
+class EpisodeCast(models.Model):
+    """A guest star of an episode (TMDb's ``guest_stars``), in billing order."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="cast")
+    person = models.ForeignKey(
+        "catalog.Person", on_delete=models.CASCADE, related_name="episode_credits"
+    )
+    credit_id = models.CharField(max_length=40, unique=True, null=True, blank=True)
+    character = models.CharField(max_length=500, blank=True, default="")
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "tv_episode_cast"
+        ordering = ["order", "id"]
+        indexes = [models.Index(fields=["episode", "order"], name="idx_episode_cast_order")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} as {self.character}"

@@ -84,7 +84,7 @@ def test_show_detail_lists_its_seasons_and_a_season_its_episodes(
         detail = api_client.get(f"/api/v1/shows/{show.pk}/")
     assert [season["season_number"] for season in detail.json()["data"]["seasons"]] == [1, 2]
 
-    with django_assert_num_queries(2):  # season with show, episodes
+    with django_assert_num_queries(3):  # season with show, episodes, guest stars
         season = api_client.get(f"/api/v1/shows/{show.pk}/seasons/2/")
     assert [episode["episode_number"] for episode in season.json()["data"]["episodes"]] == [
         1,

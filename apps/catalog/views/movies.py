@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from apps.catalog.cache import DETAIL_TTL, LIST_TTL, movie_namespace
 from apps.catalog.filters import MovieFilter
 from apps.catalog.hooks import movie_user_state
+from apps.catalog.models import Movie
 from apps.catalog.reporting import movie_view_report, search_report
 from apps.catalog.search import search_session
 from apps.catalog.selectors import (
@@ -26,8 +27,10 @@ from apps.catalog.serializers import (
     CatalogUserStateSerializer,
     MovieSummarySerializer,
 )
+from apps.catalog.signals import movie_details_missing
 from apps.core.fastpath import CachedBytesMixin, CacheSlot
 from apps.core.pagination import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, positive_int_param
+from apps.core.signals import signal_send_robust
 
 
 class MovieListView(generics.ListAPIView):
@@ -67,7 +70,12 @@ class MovieDetailMixin(CachedBytesMixin):
         return Response({**data, "user_state": CatalogUserStateSerializer(state).data})
 
     def public_data(self, movie_id: int) -> dict:
-        return CatalogMovieDetailSerializer(movie_detail_get(movie_id=movie_id)).data
+        movie = movie_detail_get(movie_id=movie_id)
+        if movie.tmdb_id is not None and movie.tmdb_synced_at is None:
+            signal_send_robust(
+                movie_details_missing, sender=Movie, movie_id=movie.pk, tmdb_id=movie.tmdb_id
+            )
+        return CatalogMovieDetailSerializer(movie).data
 
 
 class MovieDetailView(MovieDetailMixin, APIView):

@@ -198,3 +198,35 @@ def test_deleting_a_collection_in_the_admin_drops_it_from_the_page(
     assert not Collection.objects.exists()
     sections = api_client.get(HOME).json()["data"]["sections"]
     assert next(s for s in sections if s["key"] == "editors_picks")["items"] == []
+
+
+def test_an_editor_creates_a_show_without_a_tmdb_id(editor):
+    from apps.catalog.models import TVShow
+
+    client = logged_in(editor)
+    response = client.post(
+        "/admin/catalog/tvshow/add/",
+        {
+            "tmdb_id": "",
+            "name": "Nexus Original Series",
+            "original_name": "",
+            "overview": "",
+            "tagline": "",
+            "status": "",
+            "number_of_seasons": "0",
+            "number_of_episodes": "0",
+            "tmdb_vote_count": "0",
+            "popularity_score": "0",
+            "original_language": "",
+            "is_original": "on",
+            "is_active": "on",
+            "genre_links-TOTAL_FORMS": "0",
+            "genre_links-INITIAL_FORMS": "0",
+            "seasons-TOTAL_FORMS": "0",
+            "seasons-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302, response.content[:3000]
+    show = TVShow.objects.get(name="Nexus Original Series")
+    assert show.tmdb_id is None and show.is_original

@@ -97,7 +97,7 @@ def test_the_anonymous_page_is_computed_in_a_fixed_number_of_queries(
         CollectionFactory()
         NewsArticleFactory()
 
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(22):
         response = api_client.get(HOME)
 
     assert all(
@@ -169,8 +169,8 @@ def test_a_logged_in_page_reuses_the_shared_sections_in_a_fixed_number_of_querie
     api_client.get(HOME)  # the shared sections are cached by anyone's visit
     client.get(HOME)  # the user's recommendations are cached
 
-    # The user, the watchlist flags, the impressions counter.
-    with django_assert_num_queries(3):
+    # The user, their profile's country, the watchlist flags, the impressions counter.
+    with django_assert_num_queries(4):
         response = client.get(HOME)
 
     assert len(sections_of(response)["top_picks"]["items"]) == 3

@@ -10,7 +10,11 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.catalog.hooks import movie_for_tmdb_id
+from apps.catalog.selectors import movie_id_by_tmdb_id
+from apps.core.exceptions import NotFound
 from apps.core.permissions import OwnedResourceMixin
+from apps.core.schema import REACHES_TMDB
 from apps.interactions import services
 from apps.interactions.models import InteractionType
 from apps.interactions.selectors import interaction_state
@@ -209,3 +213,35 @@ class MovieShareView(MovieInteractionView):
         return self._answer(
             request, outcome, "recorded" if outcome.action else "already recorded recently"
         )
+
+
+class MovieFavoriteByTMDbIdView(MovieFavoriteView):
+    """Favorite a movie by its TMDb id (seed 004's flow): a movie we do not have yet is
+    fetched from TMDb first (a 404 if TMDb does not know it, 503 if TMDb cannot answer)."""
+
+    @extend_schema(
+        summary="Favorite a movie by TMDb id, fetched from TMDb if missing (idempotent)",
+        request=InteractionFavoriteInputSerializer,
+        responses=_STATE_RESPONSES,
+        tags=["interactions"],
+        operation_id="movie_favorite_by_tmdb_id",
+        extensions=REACHES_TMDB,
+    )
+    def post(self, request, tmdb_id: int) -> Response:
+        data = self._input(InteractionFavoriteInputSerializer, request)
+        movie = movie_for_tmdb_id(tmdb_id=tmdb_id)
+        outcome = services.favorite_add(user=request.user, movie_id=movie.pk, **data)
+        return self._answer(request, outcome, "saved" if outcome.action else "unchanged")
+
+    @extend_schema(
+        summary="Unfavorite a movie by TMDb id (absent is fine; never asks TMDb)",
+        request=None,
+        responses=_DELETE_RESPONSES,
+        tags=["interactions"],
+        operation_id="movie_unfavorite_by_tmdb_id",
+    )
+    def delete(self, request, tmdb_id: int) -> Response:
+        movie_id = movie_id_by_tmdb_id(tmdb_id=tmdb_id)
+        if movie_id is None:
+            raise NotFound("Movie not found.", code="movie_not_found")
+        return super().delete(request, movie_id)

@@ -25,7 +25,7 @@ def test_fetch_unknown_tmdb_id_creates_the_movie_with_credits(tmdb_mock, no_slee
 
     assert route.call_count == 1
     assert route.calls[0].request.url.params["append_to_response"] == (
-        "credits,videos,keywords,release_dates"
+        "credits,videos,keywords,release_dates,watch/providers"
     )
     assert movie.title == "Fight Club"
     assert movie.imdb_id == "tt0137523"
@@ -37,7 +37,7 @@ def test_fetch_unknown_tmdb_id_creates_the_movie_with_credits(tmdb_mock, no_slee
 
 
 def test_fetch_known_tmdb_id_answers_from_the_database_without_calling_tmdb(tmdb_mock):
-    existing = Movie.objects.create(tmdb_id=550, title="Fight Club")
+    existing = Movie.objects.create(tmdb_id=550, title="Fight Club", tmdb_synced_at=timezone.now())
     route = tmdb_mock.get("/movie/550")
 
     assert movie_fetch_by_tmdb_id(tmdb_id=550) == existing

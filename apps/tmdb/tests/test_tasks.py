@@ -18,7 +18,7 @@ def test_every_tmdb_beat_entry_names_a_registered_task_with_valid_list_keys():
         if name.startswith("tmdb-")
     }
 
-    assert len(entries) == 5
+    assert len(entries) == 7
     for entry in entries.values():
         assert entry["task"] in app.tasks
         for arg in entry.get("args", []):

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import httpx
 import pytest
+from django.utils import timezone
 
 from apps.catalog.models import Movie
 from apps.catalog.tests.factories import MovieFactory
@@ -58,7 +59,8 @@ def test_an_anonymous_client_is_refused_once_it_made_the_server_call_tmdb_too_of
 
 
 def test_requests_answered_from_the_database_spend_nothing(tmdb_rate, any_movie, api_client):
-    MovieFactory(tmdb_id=603)
+    # Synced from TMDb already (a never-synced MovieLens movie would be enriched on demand).
+    MovieFactory(tmdb_id=603, tmdb_synced_at=timezone.now())
     for _ in range(5):
         assert api_client.get("/api/v1/movies/tmdb/603/").status_code == 200
 

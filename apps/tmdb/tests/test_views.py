@@ -3,6 +3,7 @@
 from unittest import mock
 
 import pytest
+from django.utils import timezone
 
 from apps.catalog.tests.factories import MovieFactory
 from apps.core.exceptions import NotFound, ServiceUnavailable
@@ -10,15 +11,16 @@ from apps.core.exceptions import NotFound, ServiceUnavailable
 pytestmark = pytest.mark.django_db
 
 
-def test_movie_by_tmdb_id_serves_a_known_movie_without_calling_tmdb(api_client):
-    movie = MovieFactory(tmdb_id=603)
+def test_movie_by_tmdb_id_serves_a_synced_movie_without_calling_tmdb(api_client, settings):
+    settings.TMDB_ENABLED = True
+    movie = MovieFactory(tmdb_id=603, tmdb_synced_at=timezone.now())
 
-    with mock.patch("apps.tmdb.views.movie_fetch_by_tmdb_id") as fetch:
+    with mock.patch("apps.tmdb.services.movie_sync_from_tmdb") as sync:
         response = api_client.get("/api/v1/movies/tmdb/603/")
 
     assert response.status_code == 200
     assert response.json()["data"]["id"] == movie.pk
-    fetch.assert_not_called()
+    sync.assert_not_called()
 
 
 def test_movie_by_tmdb_id_fetches_an_unknown_movie_on_demand(api_client):

@@ -38,7 +38,8 @@ class Command(BaseCommand):
     help = (
         "Pull from TMDb into the database. Without options: genres and every list (movie "
         "popular, top rated, upcoming, now playing, trending day and week; TV popular and top "
-        "rated). Needs TMDB_API_KEY or TMDB_READ_TOKEN."
+        "rated), a batch of shows with seasons and episodes, and popular people with a batch "
+        "of details. Needs TMDB_API_KEY or TMDB_READ_TOKEN."
     )
 
     def add_arguments(self, parser):
@@ -56,10 +57,20 @@ class Command(BaseCommand):
             "--enrich", action="store_true", help="fill details of movies known only by id"
         )
         parser.add_argument(
-            "--limit", type=int, default=None, help="enrich at most this many movies (default: all)"
-        )
+            "--shows", action="store_true",
+            help="sync seasons and episodes of shows never synced or airing",
+        )  # fmt: skip
+        parser.add_argument(
+            "--people", action="store_true",
+            help="sync popular people and the details of those never fetched",
+        )  # fmt: skip
+        parser.add_argument(
+            "--limit", type=int, default=None,
+            help="enrich at most this many movies (default: all); with --shows or --people, "
+            "at most this many shows or people's details (default: the batch size setting)",
+        )  # fmt: skip
 
-    def handle(self, *args, lists, pages, movie, enrich, limit, **options):
+    def handle(self, *args, lists, pages, movie, enrich, shows, people, limit, **options):
         if not settings.TMDB_ENABLED:
             raise CommandError(
                 "TMDb is not configured: set TMDB_API_KEY (v3 key) or TMDB_READ_TOKEN "
@@ -70,7 +81,7 @@ class Command(BaseCommand):
         if limit is not None and limit < 1:
             raise CommandError("--limit must be a positive number.")
         keys = _list_keys(lists) if lists is not None else []
-        everything = lists is None and not movie and not enrich
+        everything = lists is None and not movie and not enrich and not shows and not people
         if everything:
             keys = list(services.LISTS)
         failures: list[str] = []
@@ -82,6 +93,12 @@ class Command(BaseCommand):
             self._step(f"movie {tmdb_id}", failures, lambda tmdb_id=tmdb_id: self._movie(tmdb_id))
         if enrich:
             self._step("enrichment", failures, lambda: self._enrich(limit))
+        if shows or everything:
+            batch = limit or settings.TMDB_SHOWS_BATCH_SIZE
+            self._step("shows", failures, lambda: self._shows(batch))
+        if people or everything:
+            batch = limit or settings.TMDB_PEOPLE_DETAILS_BATCH_SIZE
+            self._step("people", failures, lambda: self._people(pages, batch))
         if failures:
             raise CommandError(f"TMDb sync failed for: {', '.join(failures)}.")
 
@@ -104,6 +121,19 @@ class Command(BaseCommand):
     def _movie(self, tmdb_id: int) -> str:
         stored = services.movie_sync_from_tmdb(tmdb_id=tmdb_id)
         return f"stored as #{stored.pk} {stored.title!r}"
+
+    def _shows(self, limit: int) -> str:
+        result = services.shows_sync(limit=limit)
+        if result.stopped_by:
+            raise TMDbUnavailable(f"{result.done} synced, then stopped: {result.stopped_by}")
+        left = services.shows_to_sync().count()
+        return f"{result.done} shows with seasons and episodes, {left} left"
+
+    def _people(self, pages: int, limit: int) -> str:
+        result = services.people_popular_sync(pages=pages, details=limit)
+        if result.stopped_by:
+            raise TMDbUnavailable(f"{result.done} fetched, then stopped: {result.stopped_by}")
+        return f"{result.done} people's details"
 
     def _enrich(self, limit: int | None) -> str:
         if limit is None:

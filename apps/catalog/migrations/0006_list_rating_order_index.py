@@ -36,6 +36,6 @@ def _drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("catalog", "0004_list_popularity_order_index")]
+    dependencies = [("catalog", "0005_providers_episode_cast_show_tmdb_optional")]
 
     operations = [migrations.RunPython(_create, _drop)]
