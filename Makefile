@@ -8,7 +8,8 @@ PORT ?= 8000
 # Every queue of config/settings/queues.py; deployments run one worker per kind instead.
 CELERY_QUEUES ?= default,recommendations,tmdb,notifications
 
-.PHONY: install run test test-fast lint format schema worker beat bench clean stack stack-stop \
+.PHONY: install run test test-fast lint format schema worker beat bench bench-loggedin clean \
+	stack stack-stop \
 	stack-status stack-packages stack-test
 
 $(STAMP): pyproject.toml
@@ -44,8 +45,13 @@ worker: install
 beat: install
 	$(BIN)/celery -A config beat --loglevel INFO --schedule var/celerybeat-schedule
 
+# The anonymous benchmark, then the logged-in one (bench/loggedin/run.sh, issue 15).
 bench: install
 	bash bench/run.sh
+	bash bench/loggedin/run.sh
+
+bench-loggedin: install
+	bash bench/loggedin/run.sh
 
 # The production shape on one machine (deploy/stack/stack.sh, docs/deployment.md): nginx, two
 # servers, PgBouncer, a PostgreSQL primary and streaming replica, Redis, a worker and beat.

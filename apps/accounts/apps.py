@@ -8,4 +8,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the OpenAPI extension for the authentication class.
-        from apps.accounts import schema  # noqa: F401
+        from django.contrib.auth import get_user_model
+
+        from apps.accounts import authentication, schema  # noqa: F401
+
+        authentication.connect(get_user_model())

@@ -207,37 +207,54 @@ def namespace_listen(listener: Callable[[str], None]) -> Callable[[], None]:
     return lambda: _listeners.remove(listener) if listener in _listeners else None
 
 
-def versioned_get(namespace: str, parts: tuple) -> tuple[Any, int]:
+def versioned_get(
+    namespace: str, parts: tuple, *, depends_on: tuple[str, ...] = ()
+) -> tuple[Any, Any]:
     """``(value, version)`` for ``parts`` in ``namespace`` in one cache round trip.
 
     The entry is stored under a key without the version, together with the namespace version
     it was computed under; it counts only while that version is still the current one. So a
     hit costs one ``get_many`` (version and entry at once) instead of two dependent reads.
     The value is ``MISSING`` on a miss; pass the returned version to ``versioned_set``.
+
+    ``depends_on`` names other namespaces the value was computed from (a model version, the
+    running experiments): their versions are read in the same round trip, and the entry
+    counts only while they are unchanged too (the version is then a tuple of all of them).
     """
-    version_key, entry_key = _version_key(namespace), _entry_key(namespace, parts)
+    keys = [_version_key(namespace), *map(_version_key, depends_on)]
+    entry_key = _entry_key(namespace, parts)
     try:
-        found = cache.get_many([version_key, entry_key])
+        found = cache.get_many([*keys, entry_key])
     except Exception:  # noqa: BLE001 - the cache must never fail a request
         _outage("cache_get_failed")
         return MISSING, 0
-    raw_version = found.get(version_key)
-    version = raw_version if isinstance(raw_version, int) and raw_version > 0 else 1
+    versions = tuple(
+        raw if isinstance(raw := found.get(key), int) and raw > 0 else 1 for key in keys
+    )
+    version = versions if depends_on else versions[0]
     entry = found.get(entry_key)
     if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version:
         return entry[1], version
     return MISSING, version
 
 
-def versioned_set(namespace: str, parts: tuple, value: Any, ttl: int, version: int) -> None:
+def versioned_set(namespace: str, parts: tuple, value: Any, ttl: int, version: Any) -> None:
     """Store ``value`` as computed under ``version`` (read by ``versioned_get`` before the
     computation: if the namespace was invalidated meanwhile, the entry is born stale)."""
     cache_set(_entry_key(namespace, parts), (version, value), ttl)
 
 
-def cached(namespace: str, parts: tuple, ttl: int, produce: Callable[[], T]) -> T:
-    """The value for ``parts`` in ``namespace``, computed by ``produce`` on a miss."""
-    value, version = versioned_get(namespace, parts)
+def cached(
+    namespace: str,
+    parts: tuple,
+    ttl: int,
+    produce: Callable[[], T],
+    *,
+    depends_on: tuple[str, ...] = (),
+) -> T:
+    """The value for ``parts`` in ``namespace``, computed by ``produce`` on a miss (see
+    ``versioned_get`` for ``depends_on``)."""
+    value, version = versioned_get(namespace, parts, depends_on=depends_on)
     if value is MISSING:
         value = produce()
         versioned_set(namespace, parts, value, ttl, version)

@@ -41,9 +41,13 @@ rendered and stored, with the headers DRF adds, byte for byte.
 The interface for a view of any app: subclass ``CachedBytesMixin`` with a DRF view, set
 ``permission_classes = [AllowAny]``, define ``cache_slot(request)`` (where the public answer to
 a request is cached, built from validated parameters only, so junk parameters cannot fill the
-cache), and answer with ``bytes_cached(slot, produce)``; a logged-in request that adds its own
-part to the public one reads the public part with ``cached_data(slot, produce)``. The entries
-live in apps.core.cache namespaces: invalidating the namespace drops the answers.
+cache), and answer with ``bytes_cached(slot, produce)``. A logged-in request that adds its own
+small part to the public one (the user's state on a movie) answers with
+``bytes_with_overlay(slot, produce_data, key, value)``: the public bytes (this process's copy,
+else the cache, else made and stored) with ``"key": value`` added to the answer's data object,
+spliced into the bytes instead of parsing and rendering the whole answer again.
+``cached_data(slot, produce)`` reads the public part as data. The entries live in
+apps.core.cache namespaces: invalidating the namespace drops the answers.
 """
 
 import gzip
@@ -332,13 +336,40 @@ class CachedBytesMixin:
             self.throttled(request, max(t.wait() for t in self.cached_throttle_refusals))
 
     def bytes_cached(self, slot: CacheSlot, produce) -> HttpResponse:
-        """The public answer: the cached bytes, or ``produce()`` (a Response), then stored."""
+        """The public answer: the cached bytes (this process's copy first: a logged-in
+        request for a public answer gets the anonymous one's bytes at the same cost once
+        authenticated), or ``produce()`` (a Response), then stored."""
+        copy = local_copies.get(slot.namespace, slot.parts)
+        if isinstance(copy, CachedBody):
+            return HttpResponse(copy.raw, content_type=CONTENT_TYPE)
         body, version = versioned_get(slot.namespace, slot.parts)
         if isinstance(body, bytes):
+            local_copies.put(slot.namespace, slot.parts, CachedBody(body))
             return HttpResponse(body, content_type=CONTENT_TYPE)
         response = produce()
         response.public_cache_slot = (slot, version)
         return response
+
+    def public_bytes(self, slot: CacheSlot, produce_data) -> bytes:
+        """The public answer's bytes: this process's copy, the cache's, or the envelope of
+        ``produce_data()`` rendered and stored (as the anonymous path would have)."""
+        copy = local_copies.get(slot.namespace, slot.parts)
+        if isinstance(copy, CachedBody):
+            return copy.raw
+        body, version = versioned_get(slot.namespace, slot.parts)
+        if not isinstance(body, bytes):
+            body = _render(success_body(produce_data()))
+            versioned_set(slot.namespace, slot.parts, body, slot.ttl, version)
+        local_copies.put(slot.namespace, slot.parts, CachedBody(body))
+        return body
+
+    def bytes_with_overlay(self, slot: CacheSlot, produce_data, key: str, value) -> HttpResponse:
+        """The public answer with ``"key": value`` added to its data object (a logged-in
+        user's own part), without parsing or rendering the public part."""
+        body = with_overlay(self.public_bytes(slot, produce_data), key, _render(value))
+        if body is None:  # not an envelope of an object: made whole, the slow way
+            body = _render(success_body({**produce_data(), key: value}))
+        return HttpResponse(body, content_type=CONTENT_TYPE)
 
     def cached_data(self, slot: CacheSlot, produce) -> object:
         """The ``data`` of the cached public answer; on a miss ``produce()``, stored as the
@@ -359,6 +390,26 @@ class CachedBytesMixin:
             slot, version = stored
             versioned_set(slot.namespace, slot.parts, bytes(response.content), slot.ttl, version)
         return response
+
+
+def _render(data) -> bytes:
+    return EnvelopeJSONRenderer().render(data, CONTENT_TYPE, {})
+
+
+_ENVELOPE_HEAD = _render(success_body(None))  # b'{"success":true,"data":null,"message":"OK"}'
+_DATA_START = _ENVELOPE_HEAD[: _ENVELOPE_HEAD.index(b"null")]
+_DATA_END = _ENVELOPE_HEAD[_ENVELOPE_HEAD.index(b"null") + len(b"null") :]
+
+
+def with_overlay(body: bytes, key: str, value: bytes) -> bytes | None:
+    """``body`` (a rendered success envelope whose data is an object) with ``"key": value``
+    added as the data object's last member; None if ``body`` is not laid out so."""
+    if not (body.startswith(_DATA_START + b"{") and body.endswith(b"}" + _DATA_END)):
+        return None
+    end = len(body) - len(_DATA_END) - 1  # the data object's closing brace
+    separator = b"," if end > len(_DATA_START) + 1 else b""
+    member = _render(key) + b":" + value
+    return body[:end] + separator + member + body[end:]
 
 
 def _allow_counted_here(throttle: WindowRateThrottle, request: Request, view) -> bool:

@@ -171,3 +171,23 @@ class EpisodeReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.episode} rated {self.rating}"
+
+
+class MovieCounterChange(models.Model):
+    """A note that a committed write changed a movie's counted rows (likes, dislikes, views,
+    ratings): apps.interactions.services.counters folds these notes into the movie's counters.
+
+    Append-only from the write path (one INSERT in the write's own transaction, no lock on the
+    movie row), so writes to one hot movie do not queue on that row. ``movie_id`` is a plain
+    column, not a foreign key: the note must not lock the movie for its key either, and a note
+    of a movie deleted since folds into nothing.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    movie_id = models.BigIntegerField()
+
+    class Meta:
+        db_table = "movie_counter_changes"
+
+    def __str__(self) -> str:
+        return f"counters of {self.movie_id} changed"

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Prefetch, QuerySet, Sum
+from django.db.models import Avg, Count, FilteredRelation, Prefetch, Q, QuerySet, Sum
 
 from apps.catalog.models import Episode, Genre, Movie
 from apps.catalog.selectors import movie_summary_queryset
@@ -156,25 +156,34 @@ def episode_review_summary(*, episode_id: int) -> dict:
     }
 
 
-def movie_user_state(*, user, movie_id: int) -> dict:
-    """The user's own favorite, watchlist, like, dislike and rating of a movie (one query).
+def movie_user_state(*, user, movie_id: int) -> dict | None:
+    """The user's own favorite, watchlist, like, dislike and rating of a movie; None if the
+    movie is not active (one query: the movie and the user's rows on it, joined).
 
     Provides the catalog's ``movie_user_state`` hook (InteractionsConfig.ready): the movie
     detail adds it for a logged-in user without the catalog importing this app.
     """
-    rows = dict(
-        Interaction.objects.filter(
-            user=user,
-            movie_id=movie_id,
-            interaction_type__in=[
+    mine = FilteredRelation(
+        "interactions",
+        condition=Q(
+            interactions__user=user,
+            interactions__interaction_type__in=[
                 InteractionType.FAVORITE,
                 InteractionType.WATCHLIST,
                 InteractionType.LIKE,
                 InteractionType.DISLIKE,
                 InteractionType.RATING,
             ],
-        ).values_list("interaction_type", "rating")
+        ),
     )
+    found = list(
+        Movie.objects.filter(pk=movie_id, is_active=True)
+        .annotate(mine=mine)
+        .values_list("mine__interaction_type", "mine__rating")
+    )
+    if not found:
+        return None
+    rows = dict(found)
     return {
         "favorite": InteractionType.FAVORITE in rows,
         "watchlist": InteractionType.WATCHLIST in rows,

@@ -1,9 +1,14 @@
 """Writes and business rules of recommendations: refresh, training, clicks, feedback.
 
 Freshness: an interaction change bumps the user's change counter, drops their cached lists and
-schedules a debounced refresh task; the refresh folds the current history into the active
-engines (no retraining) and replaces the stored lists in one transaction. Full training fits
-every engine, activates the new artifacts and refreshes every user with interactions.
+schedules a debounced refresh task (one per user however many changes come while it waits);
+the refresh folds the current history into the active engines (no retraining) and replaces
+the stored lists in one transaction. A read never waits for a refresh that is scheduled or
+running: it serves the stored lists meanwhile, and the refreshed ones from the next read after
+the task stored them (REFRESH_COUNTDOWN plus the refresh itself, about a second with a free
+worker). A read refreshes on the spot only when no refresh is on its way (no broker, the
+user's first read). Full training fits every engine, activates the new artifacts and
+refreshes every user with interactions.
 """
 
 from __future__ import annotations
@@ -19,7 +24,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.core.activity import activity_emit_on_commit
-from apps.core.cache import cache_add, cache_delete_many, namespace_invalidate, namespace_version
+from apps.core.cache import (
+    cache_add,
+    cache_delete_many,
+    cache_get_many,
+    namespace_invalidate,
+    namespace_version,
+)
 from apps.core.logging import log_once
 from apps.core.tasks import enqueue
 from apps.recommendations import selectors
@@ -43,7 +54,7 @@ from apps.recommendations.storing import (
     IMPRESSION_BUCKETS,
     BatchWriter,
     ListsToStore,
-    impressions_add,
+    impression_tally,
     recommendations_store,
     retire_lists,
     user_namespace,
@@ -60,7 +71,7 @@ USER_RECS_TTL = 2 * 60 * 60  # seed 001: user recommendations are cached for 2 h
 DEFAULT_LIST = "hybrid"  # the list stored for every active user; the others on demand
 KEEP_DAYS = 30  # lists of users neither active nor seen for this long are not kept
 SEEN_RESOLUTION = timedelta(days=1)  # ``seen_at`` is written at most once a day
-REFRESH_COUNTDOWN = 2  # seconds: interactions in a burst are folded in by one refresh
+REFRESH_COUNTDOWN = 0.5  # seconds: interactions in a burst are folded in by one refresh
 PENDING_TTL = 60  # a scheduled refresh that never ran stops blocking new ones after this
 REFRESHING_TTL = 30
 REFRESH_BATCH = 200
@@ -90,8 +101,16 @@ def _refreshing_key(user_id: int) -> str:
 
 def recommendations_mark_stale(*, user_id: int) -> None:
     """The user's signals changed: their lists are stale until the scheduled refresh runs."""
-    RecommendationState.objects.get_or_create(user_id=user_id)
-    RecommendationState.objects.filter(user_id=user_id).update(change_count=F("change_count") + 1)
+    if not RecommendationState.objects.filter(user_id=user_id).update(
+        change_count=F("change_count") + 1
+    ):
+        _, created = RecommendationState.objects.get_or_create(
+            user_id=user_id, defaults={"change_count": 1}
+        )
+        if not created:  # made by another request in between
+            RecommendationState.objects.filter(user_id=user_id).update(
+                change_count=F("change_count") + 1
+            )
     namespace_invalidate(user_namespace(user_id))
     recommendations_refresh_schedule(user_id=user_id)
 
@@ -111,6 +130,28 @@ def recommendations_refresh_schedule(*, user_id: int) -> None:
 def recommendations_refresh_started(*, user_id: int) -> None:
     """A refresh task begins: changes from now on need (and may schedule) another one."""
     cache_delete_many([_pending_key(user_id)])
+
+
+def recommendations_refresh_on_the_way(*, user_id: int) -> bool:
+    """Whether a refresh of the user's lists is scheduled or running (a read need not do it)."""
+    found = cache_get_many([_pending_key(user_id), _refreshing_key(user_id)])
+    return bool(found)
+
+
+def recommendations_refresh_scheduled(*, user_id: int) -> bool:
+    """The scheduled refresh task: refresh now, holding the user's refreshing mark so that
+    reads meanwhile serve the stored lists instead of refreshing too. False if the user is
+    gone."""
+    recommendations_refresh_started(user_id=user_id)
+    if not get_user_model().objects.filter(pk=user_id).exists():
+        return False
+    key = _refreshing_key(user_id)
+    cache_add(key, 1, REFRESHING_TTL)
+    try:
+        recommendations_refresh(user_id=user_id)
+    finally:
+        cache_delete_many([key])
+    return True
 
 
 def recommendations_refresh(*, user_id: int, engine: str | None = None) -> bool:
@@ -175,13 +216,15 @@ def impressions_record(
     """Count ``count`` items served to a user today under ``engine`` and ``arm``, and send
     ``recommendations_served`` for listeners (analytics). Never fails the caller."""
     try:
-        impressions_add(
-            day=timezone.localdate(),
-            engine=engine,
-            experiment=arm.experiment if arm else "",
-            arm=arm.name if arm else "",
-            bucket=user_id % IMPRESSION_BUCKETS,
-            count=count,
+        impression_tally.add(
+            (
+                timezone.localdate(),
+                engine,
+                arm.experiment if arm else "",
+                arm.name if arm else "",
+                user_id % IMPRESSION_BUCKETS,
+            ),
+            count,
         )
     except DatabaseError as exc:
         log_once(
@@ -213,6 +256,12 @@ def recommendations_ensure_fresh(*, user_id: int) -> None:
         RecommendationState.objects.filter(user_id=user_id).update(seen_at=now)
     if state is not None and not state.is_stale:
         return
+    if (
+        state is not None
+        and state.refreshed_at is not None
+        and recommendations_refresh_on_the_way(user_id=user_id)
+    ):
+        return  # the stored lists now, the refreshed ones from the next read on
     key = _refreshing_key(user_id)
     if not cache_add(key, 1, REFRESHING_TTL):
         return

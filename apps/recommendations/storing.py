@@ -9,14 +9,18 @@ COPY.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from django.db import OperationalError, connection, transaction
+from django.conf import settings
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -43,9 +47,10 @@ IMPRESSION_BUCKETS = 16  # counter rows per day, engine and arm (by user id): le
 
 
 def impressions_add(
-    *, day, engine: str, experiment: str, arm: str, bucket: int, count: int
+    *, day, engine: str, experiment: str, arm: str, bucket: int, count: int, requests: int = 1
 ) -> None:
-    """Add ``count`` impressions and one request to a counter row, created at first use.
+    """Add ``count`` impressions and ``requests`` requests to a counter row, created at first
+    use.
 
     One INSERT ... ON CONFLICT DO UPDATE with the increment in SQL: concurrent requests add
     up, none is lost (PostgreSQL and SQLite alike).
@@ -54,12 +59,80 @@ def impressions_add(
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (day, engine, experiment, arm, bucket, impressions, requests) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s, %s, %s, 1) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s) "
             "ON CONFLICT (day, engine, experiment, arm, bucket) DO UPDATE SET "
             f"impressions = {table}.impressions + EXCLUDED.impressions, "
-            f"requests = {table}.requests + 1",
-            [connection.ops.adapt_datefield_value(day), engine, experiment, arm, bucket, count],
+            f"requests = {table}.requests + EXCLUDED.requests",
+            [
+                connection.ops.adapt_datefield_value(day),
+                engine,
+                experiment,
+                arm,
+                bucket,
+                count,
+                requests,
+            ],
         )
+
+
+class ImpressionTally:
+    """This process's impressions not yet added to the counter rows.
+
+    Serving a list used to write its counter row in the request (one INSERT ... ON CONFLICT
+    and a commit per read). Now each read adds to a tally here, and the first read that finds
+    ``RECOMMENDATION_IMPRESSIONS_FLUSH_SECONDS`` passed since the last flush writes the whole
+    tally (one row per day, engine, experiment, arm and bucket, in one transaction). What a
+    process has tallied and not flushed when it stops (at most that many seconds of its reads)
+    is not counted; a failed flush keeps its counts for the next. 0 flushes on every read.
+    """
+
+    def __init__(self) -> None:
+        self._counts: dict[tuple, list[int]] = {}
+        self._flushed_at = float("-inf")
+        self._lock = threading.Lock()
+
+    def add(self, key: tuple, count: int) -> None:
+        """Tally ``count`` impressions of one request under ``key`` (day, engine, experiment,
+        arm, bucket); flush if due."""
+        now = time.monotonic()
+        with self._lock:
+            entry = self._counts.setdefault(key, [0, 0])
+            entry[0] += count
+            entry[1] += 1
+            if now - self._flushed_at < settings.RECOMMENDATION_IMPRESSIONS_FLUSH_SECONDS:
+                return
+            taken, self._counts, self._flushed_at = self._counts, {}, now
+        try:
+            # All or nothing, so a failed flush can put every count back; one row needs no
+            # transaction of its own.
+            with transaction.atomic() if len(taken) > 1 else contextlib.nullcontext():
+                for (day, engine, experiment, arm, bucket), (impressions, requests) in sorted(
+                    taken.items()
+                ):
+                    impressions_add(
+                        day=day,
+                        engine=engine,
+                        experiment=experiment,
+                        arm=arm,
+                        bucket=bucket,
+                        count=impressions,
+                        requests=requests,
+                    )
+        except DatabaseError:
+            with self._lock:
+                for key_, (impressions, requests) in taken.items():
+                    entry = self._counts.setdefault(key_, [0, 0])
+                    entry[0] += impressions
+                    entry[1] += requests
+            raise
+
+    def clear(self) -> None:
+        with self._lock:
+            self._counts.clear()
+            self._flushed_at = float("-inf")
+
+
+impression_tally = ImpressionTally()
 
 
 def user_namespace(user_id: int) -> str:

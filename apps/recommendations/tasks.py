@@ -1,7 +1,6 @@
 """Background work of recommendations: thin wrappers over services."""
 
 from celery import shared_task
-from django.contrib.auth import get_user_model
 
 from apps.recommendations import services
 
@@ -11,9 +10,7 @@ from apps.recommendations import services
 )
 def recommendations_refresh_task(user_id: int) -> None:
     """Fold one user's latest interactions into their stored lists (debounced by services)."""
-    services.recommendations_refresh_started(user_id=user_id)
-    if get_user_model().objects.filter(pk=user_id).exists():
-        services.recommendations_refresh(user_id=user_id)
+    services.recommendations_refresh_scheduled(user_id=user_id)
 
 
 @shared_task(

@@ -1,5 +1,6 @@
 """Recommendation endpoints: thin views over selectors, services and scoring."""
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -10,10 +11,13 @@ from rest_framework.views import APIView
 
 from apps.catalog.models import Movie
 from apps.core.cache import cached
+from apps.core.envelope import success_body
 from apps.core.permissions import OwnedResourceMixin
+from apps.core.renderers import EnvelopeJSONRenderer
 from apps.recommendations import scoring, selectors, services
 from apps.recommendations.engines import ENGINE_NAMES
-from apps.recommendations.experiments import arm_for
+from apps.recommendations.experiments import EXPERIMENTS_NAMESPACE, arm_for
+from apps.recommendations.registry import ACTIVE_NAMESPACE
 from apps.recommendations.selectors import POPULAR_NAMESPACE, POPULAR_TTL
 from apps.recommendations.serializers import (
     RecommendationClickSerializer,
@@ -58,7 +62,13 @@ def _unstored_items(scored: list[scoring.Scored], engine: str) -> list:
 
 
 class MyRecommendationListView(OwnedResourceMixin, APIView):
-    """The signed-in user's recommendations, best first (cached 2 h, fresh after each change)."""
+    """The signed-in user's recommendations, best first.
+
+    The answer is cached as the bytes sent (per user, engine and limit, for 2 h) and counts
+    only while the user's lists, the active models and the running experiments are the ones
+    it was made from: one cache round trip reads all of those versions and the bytes. A
+    change of the user's signals drops it (services.recommendations_mark_stale).
+    """
 
     @extend_schema(
         parameters=[ENGINE_PARAMETER, LIMIT_PARAMETER],
@@ -69,26 +79,29 @@ class MyRecommendationListView(OwnedResourceMixin, APIView):
         user_id = request.user.id
         arm = arm_for(user_id=user_id)
 
-        def produce() -> list:
+        def produce() -> tuple[list[int], bytes]:
             rows, _, _ = services.recommendations_served(
                 user=request.user, engine=query["engine"], limit=query["limit"]
             )
-            return list(RecommendationItemSerializer(rows, many=True).data)
+            data = RecommendationItemSerializer(rows, many=True).data
+            body = EnvelopeJSONRenderer().render(success_body(data), "application/json", {})
+            return [item["movie"]["id"] for item in data], body
 
-        data = cached(
+        movie_ids, body = cached(
             services.user_namespace(user_id),
-            services.user_cache_parts(engine=query["engine"], limit=query["limit"]),
+            (query["engine"] or "default", query["limit"]),
             services.USER_RECS_TTL,
             produce,
+            depends_on=(ACTIVE_NAMESPACE, EXPERIMENTS_NAMESPACE),
         )
         services.impressions_record(
             user_id=user_id,
             engine=query["engine"] or services.default_engine(arm),
             arm=arm,
-            count=len(data),
-            movie_ids=[item["movie"]["id"] for item in data],
+            count=len(movie_ids),
+            movie_ids=movie_ids,
         )
-        return Response(data)
+        return HttpResponse(body, content_type="application/json")
 
 
 class RecommendationOwnedMixin(OwnedResourceMixin):

@@ -1,7 +1,9 @@
--- wrk script for the stack's benchmarks and drills: each request is a random line of the file
--- named by BENCH_MIX, "METHOD<TAB>PATH<TAB>ACCESS_TOKEN" (the token may be empty: anonymous).
--- Requests are formatted once at start. At the end one JSON line: throughput, latency
--- percentiles, and errors by kind (connect, read, write, timeout) and by status class.
+-- wrk script for the stack's benchmarks and drills, and the logged-in benchmark
+-- (bench/loggedin/run.sh): each request is a random line of the file named by BENCH_MIX,
+-- "METHOD<TAB>PATH<TAB>ACCESS_TOKEN[<TAB>JSON_BODY]" (the token may be empty: anonymous; no
+-- body sends an empty one). Requests are formatted once at start. At the end one JSON line:
+-- throughput, latency percentiles, and errors by kind (connect, read, write, timeout) and by
+-- status class (status_other: any answer that is not 2xx, 4xx or 5xx).
 local lines = {}
 local file = assert(io.open(os.getenv("BENCH_MIX"), "r"))
 for line in file:lines() do
@@ -20,18 +22,25 @@ end
 
 init = function()
   for i, line in ipairs(lines) do
-    local method, path, token = line:match("^(%u+)\t([^\t]+)\t?(.*)$")
+    local method, path, rest = line:match("^(%u+)\t([^\t]+)\t?(.*)$")
+    local token, body = rest:match("^([^\t]*)\t(.*)$")
+    if token == nil then
+      token, body = rest, nil
+    end
     local headers = {}
     if token ~= nil and #token > 0 then
       headers["Authorization"] = "Bearer " .. token
     end
     if method ~= "GET" then
       headers["Content-Type"] = "application/json"
-      headers["Content-Length"] = "0"
+      if body == nil or #body == 0 then
+        headers["Content-Length"] = "0"
+        body = nil
+      end
     end
-    formatted[i] = wrk.format(method, path, headers)
+    formatted[i] = wrk.format(method, path, headers, body)
   end
-  status_4xx, status_5xx, status_429 = 0, 0, 0
+  status_4xx, status_5xx, status_429, status_other = 0, 0, 0, 0
 end
 
 request = function()
@@ -45,15 +54,18 @@ response = function(status, headers, body)
     status_5xx = status_5xx + 1
   elseif status >= 400 then
     status_4xx = status_4xx + 1
+  elseif status < 200 or status >= 300 then
+    status_other = status_other + 1
   end
 end
 
 done = function(summary, latency, requests)
-  local s4, s5, s429 = 0, 0, 0
+  local s4, s5, s429, so = 0, 0, 0, 0
   for _, thread in ipairs(threads) do
     s4 = s4 + thread:get("status_4xx")
     s5 = s5 + thread:get("status_5xx")
     s429 = s429 + thread:get("status_429")
+    so = so + thread:get("status_other")
   end
   local seconds = summary.duration / 1000000
   local e = summary.errors
@@ -61,9 +73,9 @@ done = function(summary, latency, requests)
     '{"name": "%s", "requests": %d, "seconds": %.2f, "rps": %.1f, "p50_ms": %.2f, '
       .. '"p90_ms": %.2f, "p99_ms": %.2f, "max_ms": %.2f, "connect_errors": %d, '
       .. '"read_errors": %d, "write_errors": %d, "timeouts": %d, "status_4xx": %d, '
-      .. '"status_5xx": %d, "status_429": %d}\n',
+      .. '"status_5xx": %d, "status_429": %d, "status_other": %d}\n',
     os.getenv("BENCH_NAME") or "run", summary.requests, seconds, summary.requests / seconds,
     latency:percentile(50) / 1000, latency:percentile(90) / 1000,
     latency:percentile(99) / 1000, latency.max / 1000,
-    e.connect, e.read, e.write, e.timeout, s4, s5, s429))
+    e.connect, e.read, e.write, e.timeout, s4, s5, s429, so))
 end

@@ -107,6 +107,14 @@ DJANGO_REDIS_IGNORE_EXCEPTIONS = True
 # How long a process may answer anonymous catalog requests from its own copy of a cached answer
 # (apps.core.fastpath LocalCopies) before asking the shared cache again; 0 turns local copies off.
 CACHE_LOCAL_SECONDS = env_int("CACHE_LOCAL_MS", 1000) / 1000
+# How long a process may authenticate a token's user from its own copy of the user's row
+# (apps.accounts.authentication RecentUsers); 0 reads the row on every request.
+AUTH_USER_CACHE_SECONDS = env_int("AUTH_USER_CACHE_MS", 1000) / 1000
+# How long a process tallies recommendation impressions before writing them to their counter
+# rows (apps.recommendations.storing ImpressionTally); 0 writes them on every read.
+RECOMMENDATION_IMPRESSIONS_FLUSH_SECONDS = (
+    env_int("RECOMMENDATION_IMPRESSIONS_FLUSH_MS", 1000) / 1000
+)
 # Each error django-redis swallows is logged to this logger, whose filter lets one warning line
 # through per CACHE_OUTAGE_LOG_SECONDS (apps.core.logging.OutageOncePerInterval), not a
 # traceback per request.

@@ -27,5 +27,9 @@ REST_FRAMEWORK = {
     },
 }
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# Impressions are written by the read that served them (the tally is tested explicitly).
+RECOMMENDATION_IMPRESSIONS_FLUSH_SECONDS = 0
+# A token's user is read on every request (the process-local copies are tested explicitly).
+AUTH_USER_CACHE_SECONDS = 0
 # Recorded events are written when a test flushes them (apps.analytics.recording.activity_flush).
 ANALYTICS_MEMORY_AUTOFLUSH = False

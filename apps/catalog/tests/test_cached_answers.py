@@ -154,3 +154,35 @@ def test_search_answers_are_cached_until_the_lists_are_invalidated(
         row["title"] for row in api_client.get("/api/v1/search/", {"q": "heat"}).json()["data"]
     ]
     assert titles == ["Heat Wave"]
+
+
+def test_a_logged_in_request_for_a_public_list_gets_this_processs_copy_of_the_bytes(
+    api_client, auth_client, monkeypatch, django_assert_num_queries
+):
+    MovieFactory()
+    anonymous = api_client.get("/api/v1/movies/popular/")
+    auth_client.get("/api/v1/movies/popular/")  # from the cache; this process keeps a copy
+    reads = []
+    monkeypatch.setattr(
+        "apps.core.fastpath.versioned_get", lambda *args, **kwargs: reads.append(args)
+    )
+
+    with django_assert_num_queries(1):  # the token's user
+        response = auth_client.get("/api/v1/movies/popular/")
+
+    assert (response.status_code, reads) == (200, [])
+    assert response.content == anonymous.content
+
+
+def test_a_copy_kept_by_a_logged_in_request_serves_the_next_anonymous_one_compressed_or_not(
+    api_client, auth_client
+):
+    movie = MovieFactory(overview="A heist in Los Angeles. " * 100)  # worth compressing
+    path = f"/api/v1/movies/{movie.pk}/"
+    auth_client.get(path)  # computes the public part and keeps this process's copy of it
+
+    plain = api_client.get(path)
+    compressed = api_client.get(path, HTTP_ACCEPT_ENCODING="gzip")
+
+    assert (plain.status_code, compressed.status_code) == (200, 200)
+    assert compressed["Content-Encoding"] == "gzip"

@@ -194,7 +194,7 @@ def test_movie_detail_shows_the_logged_in_users_own_state_only(
         "rating": "4.5",
     }
     # Public part from the cache now: the user's state (and the active check) stay live.
-    with django_assert_num_queries(3):  # user (JWT), active check, interactions
+    with django_assert_num_queries(2):  # user (JWT); the active check with the interactions
         again = auth_client.get(f"/api/v1/movies/{movie.pk}/")
     assert again.json() == response.json()
 

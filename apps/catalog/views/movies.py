@@ -28,6 +28,7 @@ from apps.catalog.serializers import (
     MovieSummarySerializer,
 )
 from apps.catalog.signals import movie_details_missing
+from apps.core.exceptions import NotFound
 from apps.core.fastpath import CachedBytesMixin, CacheSlot
 from apps.core.pagination import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, positive_int_param
 from apps.core.signals import signal_send_robust
@@ -54,7 +55,10 @@ class MovieListView(generics.ListAPIView):
 
 
 class MovieDetailMixin(CachedBytesMixin):
-    """The public part is cached as bytes per movie; a logged-in user's state is added live."""
+    """The public part is cached as bytes per movie; a logged-in user's state is read live
+    (with the active check, one query) and spliced into those bytes (apps.core.fastpath
+    ``bytes_with_overlay``), so a logged-in detail costs what an anonymous one does plus that
+    query and the token's checks."""
 
     def detail_slot(self, movie_id: int) -> CacheSlot:
         return CacheSlot(movie_namespace(movie_id), ("detail",), DETAIL_TTL)
@@ -64,10 +68,15 @@ class MovieDetailMixin(CachedBytesMixin):
         if not request.user.is_authenticated:
             return self.bytes_cached(slot, lambda: Response(self.public_data(movie_id)))
         # The active check stays live: the cached public part may predate a soft delete.
-        movie_active_id(movie_id=movie_id)
-        data = self.cached_data(slot, lambda: self.public_data(movie_id))
         state = movie_user_state(user=request.user, movie_id=movie_id)
-        return Response({**data, "user_state": CatalogUserStateSerializer(state).data})
+        if state is None:
+            raise NotFound("Movie not found.", code="movie_not_found")
+        return self.bytes_with_overlay(
+            slot,
+            lambda: self.public_data(movie_id),
+            "user_state",
+            CatalogUserStateSerializer(state).data,
+        )
 
     def public_data(self, movie_id: int) -> dict:
         movie = movie_detail_get(movie_id=movie_id)

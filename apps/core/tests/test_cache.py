@@ -39,6 +39,22 @@ def test_namespaces_and_parts_do_not_share_entries():
     assert versioned_get("films", ("p", 11))[0] is MISSING
 
 
+def test_an_entry_with_dependencies_counts_only_while_each_namespace_is_unchanged():
+    calls = []
+
+    def produce():
+        calls.append(1)
+        return len(calls)
+
+    for changed in (None, "films", "models", "arms"):
+        if changed:
+            namespace_invalidate(changed)
+        assert cached("films", ("x",), 60, produce, depends_on=("models", "arms")) == len(calls)
+        assert cached("films", ("x",), 60, produce, depends_on=("models", "arms")) == len(calls)
+    assert len(calls) == 4
+    assert versioned_get("films", ("x",), depends_on=("models", "arms"))[1] == (2, 2, 2)
+
+
 def test_cached_computes_once_then_serves_the_stored_value():
     calls = []
 

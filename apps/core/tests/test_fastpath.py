@@ -1,6 +1,7 @@
 """The anonymous fast path (apps.core.fastpath): who it may serve, its local copies and its local
 throttle front. The catalog's tests check the answers it serves (test_cached_answers.py)."""
 
+import json
 import threading
 
 import pytest
@@ -232,3 +233,45 @@ def test_a_client_whose_window_was_forgotten_is_counted_from_the_shared_total():
     # total has 1, and the forgotten window exchanges again at once.
     assert counts.count("client:0", 60) == 2
     assert shared_total("client:0") == 2
+
+
+def test_an_overlay_is_spliced_into_the_data_object_of_the_public_bytes():
+    from apps.core.envelope import success_body
+    from apps.core.fastpath import with_overlay
+    from apps.core.renderers import EnvelopeJSONRenderer
+
+    def render(data):
+        return EnvelopeJSONRenderer().render(data, "application/json", {})
+
+    public = render(success_body({"id": 7, "title": 'Heat }, "message"'}))
+    spliced = with_overlay(public, "user_state", render({"liked": True, "rating": "4.5"}))
+    state = {"liked": True, "rating": "4.5"}
+    assert json.loads(spliced) == json.loads(
+        render(success_body({"id": 7, "title": 'Heat }, "message"', "user_state": state}))
+    )
+    assert json.loads(with_overlay(render(success_body({})), "k", b"1"))["data"] == {"k": 1}
+    assert with_overlay(render(success_body([1, 2])), "k", b"1") is None
+    assert with_overlay(b"\x1f\x8b compressed", "k", b"1") is None
+
+
+def test_a_users_requests_are_counted_through_the_process_local_front(monkeypatch):
+    from types import SimpleNamespace
+
+    from apps.core import fastpath
+    from apps.core.throttling import AuthRateThrottle, UserRateThrottle
+
+    exchanges = []
+
+    def counting_incr(key, amount=1, **kwargs):
+        exchanges.append((key, amount))
+        return sum(a for k, a in exchanges if k == key)
+
+    monkeypatch.setattr(fastpath, "cache_incr", counting_incr)
+    monkeypatch.setattr("apps.core.throttling.cache_incr", counting_incr)
+    monkeypatch.setattr(fastpath.time, "monotonic", lambda: 1000.0)
+    request = SimpleNamespace(user=SimpleNamespace(is_authenticated=True, pk=7), META={})
+
+    assert all(UserRateThrottle().allow_request(request, None) for _ in range(5))
+    assert len(exchanges) == 1  # the window's first request; the rest within 50 ms: none
+    assert all(AuthRateThrottle().allow_request(request, None) for _ in range(3))
+    assert len(exchanges) == 4  # the strict scope counts every request in the shared counter

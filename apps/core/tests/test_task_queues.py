@@ -27,6 +27,7 @@ def queue_of(task_name: str) -> str:
         ("accounts.verification_email_send", "notifications"),
         ("accounts.password_reset_email_send", "notifications"),
         ("accounts.user_activity_anonymise", "default"),
+        ("interactions.counters_fold", "default"),
     ],
 )
 def test_tasks_are_routed_to_the_queue_of_their_kind(task_name, queue):
@@ -39,6 +40,18 @@ def test_every_registered_task_lands_in_a_known_queue():
     assert names
     for name in names:
         assert queue_of(name) in settings.CELERY_QUEUE_NAMES, name
+
+
+def test_every_task_can_be_sent_with_its_time_limits():
+    """Celery refuses to send a task whose soft limit (its own, else the settings') exceeds
+    its hard limit; eager tests never send one, so a broker would be the first to say."""
+    app.loader.import_default_modules()
+    for name, task in app.tasks.items():
+        if name.startswith("celery."):
+            continue
+        hard = task.time_limit or app.conf.task_time_limit
+        soft = task.soft_time_limit or app.conf.task_soft_time_limit
+        assert not (hard and soft and soft > hard), name
 
 
 def test_every_queue_has_a_worker_in_the_manifests_and_in_make_worker():

@@ -1,5 +1,6 @@
 """Writes and business rules of the interactions app (one module per resource)."""
 
+from apps.interactions.services.counters import counters_fold
 from apps.interactions.services.episode_reviews import episode_review_submit
 from apps.interactions.services.lists import (
     MAX_ITEMS_PER_LIST,
@@ -21,7 +22,7 @@ from apps.interactions.services.movie_interactions import (
     like_add,
     membership_add,
     membership_remove,
-    movie_lock,
+    movie_for_write,
     rating_remove,
     rating_set,
     share_record,
@@ -36,13 +37,14 @@ __all__ = [
     "UNSET",
     "InteractionOutcome",
     "ListLimitReached",
+    "counters_fold",
     "dislike_add",
     "episode_review_submit",
     "favorite_add",
     "like_add",
     "membership_add",
     "membership_remove",
-    "movie_lock",
+    "movie_for_write",
     "rating_remove",
     "rating_set",
     "share_record",

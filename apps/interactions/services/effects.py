@@ -49,11 +49,13 @@ def interaction_effects_on_commit(
     movie_id: int,
     interaction_type: str,
     action: str,
-    aggregates_changed: bool,
+    aggregates_changed: bool = False,
     source: str = InteractionSource.WEB,
     metadata: dict | None = None,
 ) -> None:
-    """Register the after-commit side effects of one interaction change."""
+    """Register the after-commit side effects of one interaction change; ``aggregates_changed``
+    drops the movie's cached details (the counted changes of the write services leave that to
+    the counters' fold, services.counters)."""
     activity_emit_on_commit(
         event=activity_name(interaction_type, action),
         user_id=user_id,

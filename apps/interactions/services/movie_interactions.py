@@ -1,26 +1,31 @@
 """Writes of a user's interactions with a movie, and the movie aggregates they drive.
 
-Concurrency: every write locks the movie row first (``SELECT ... FOR NO KEY UPDATE``; SQLite's
-IMMEDIATE transactions serialise writers instead), then reads and changes the user's rows, then
-updates the movie's counters with F() expressions, all in one transaction. Because each write
-locks exactly one movie row and nothing before it, writes to one movie queue up and writes to
-different movies never wait on each other: no deadlock is possible between these services.
-The unique (user, movie, type) constraint remains the last line of defence against duplicates.
+Concurrency: every write first locks the writing user's row (``SELECT ... FOR NO KEY
+UPDATE``; SQLite's IMMEDIATE transactions serialise writers instead), then reads the movie
+without a lock, reads and changes the user's rows and, when counted rows changed, appends a
+note for the counters (services.counters), all in one short transaction. So one user's writes
+run one at a time (a like and an unlike of one user racing both succeed, in some order, and a
+like and a dislike can never both stand), while different users' writes, even to one hot
+movie, never wait on each other: the movie's counters are set from the rows by a background
+fold shortly after commit, not updated under the movie's row lock by every write. Each write
+locks exactly one row, so no deadlock is possible between these services. The unique (user,
+movie, type) constraint remains the last line of defence against duplicates.
 """
 
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Greatest
+from django.db.models import F
 from django.utils import timezone
 
 from apps.catalog.models import Movie
 from apps.catalog.ratings import mean_rating
 from apps.core.exceptions import NotFound
 from apps.interactions.models import Interaction, InteractionSource, InteractionType
+from apps.interactions.services.counters import counters_note
 from apps.interactions.services.effects import (
     ADDED,
     REMOVED,
@@ -28,7 +33,7 @@ from apps.interactions.services.effects import (
     interaction_effects_on_commit,
 )
 
-# What the writes read and change on the locked movie row.
+# What the writes read of the movie (the counters answer the write).
 AGGREGATE_FIELDS = (
     "id",
     "like_count",
@@ -69,36 +74,25 @@ class InteractionOutcome:
         return self.action == ADDED
 
 
-def movie_lock(*, movie_id: int) -> Movie:
-    """The active movie, locked for the rest of the transaction; NotFound otherwise."""
-    movie = (
-        Movie.objects.select_for_update(no_key=True)
-        .filter(pk=movie_id, is_active=True)
-        .only(*AGGREGATE_FIELDS)
-        .first()
-    )
+def movie_for_write(*, user, movie_id: int) -> Movie:
+    """Begin a write of ``user`` on a movie: lock the user's row for the rest of the
+    transaction (their other writes wait, nobody else's do), then the active movie with its
+    counters as last folded; NotFound otherwise. Call inside a transaction."""
+    get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk).values_list(
+        "pk", flat=True
+    ).first()
+    movie = Movie.objects.filter(pk=movie_id, is_active=True).only(*AGGREGATE_FIELDS).first()
     if movie is None:
         raise NotFound("Movie not found.", code="movie_not_found")
     return movie
 
 
-def _counters_apply(movie: Movie, deltas: dict[str, int | Decimal], **values) -> None:
-    """Add ``deltas`` to the movie's counters atomically (never below zero), set ``values``."""
-    updates = {
-        field: (F(field) + delta)
-        if delta > 0
-        else Greatest(F(field) + delta, Value(0), output_field=Movie._meta.get_field(field))
-        for field, delta in deltas.items()
-        if delta
-    }
-    updates.update(values)
-    if not updates:
-        return
-    Movie.objects.filter(pk=movie.pk).update(**updates)
+def _counters_changed(movie: Movie, deltas: dict[str, int | Decimal]) -> None:
+    """Note that the movie's counted rows changed (the counters follow once folded) and show
+    the change on ``movie`` (never below zero), so the answer includes it."""
+    counters_note(movie_id=movie.pk)
     for field, delta in deltas.items():
         setattr(movie, field, max(getattr(movie, field) + delta, 0))
-    for field, value in values.items():
-        setattr(movie, field, value)
 
 
 def _row(*, user, movie: Movie, interaction_type: str) -> Interaction | None:
@@ -107,13 +101,13 @@ def _row(*, user, movie: Movie, interaction_type: str) -> Interaction | None:
     ).first()
 
 
-def _effects(*, user, movie, interaction_type, action, aggregates_changed, source, metadata=None):
+def _effects(*, user, movie, interaction_type, action, source, metadata=None):
+    # The movie's cached details are dropped by the counters' fold when counts changed.
     interaction_effects_on_commit(
         user_id=user.pk,
         movie_id=movie.pk,
         interaction_type=interaction_type,
         action=action,
-        aggregates_changed=aggregates_changed,
         source=source,
         metadata=metadata,
     )
@@ -126,13 +120,12 @@ def _counted_change(
     after-commit effects of the change."""
     counter = _COUNTERS.get(interaction_type)
     if counter:
-        _counters_apply(movie, {counter: delta})
+        _counters_changed(movie, {counter: delta})
     _effects(
         user=user,
         movie=movie,
         interaction_type=interaction_type,
         action=action,
-        aggregates_changed=bool(counter),
         source=source,
     )
 
@@ -167,7 +160,7 @@ def membership_add(
 
     Liking removes the user's dislike and disliking removes the like; the counters follow.
     """
-    movie = movie_lock(movie_id=movie_id)
+    movie = movie_for_write(user=user, movie_id=movie_id)
     excluded = _EXCLUDES.get(interaction_type)
     if excluded:
         _membership_remove(user=user, movie=movie, interaction_type=excluded, source=source)
@@ -196,7 +189,7 @@ def membership_remove(
     source: str = InteractionSource.WEB,
 ) -> InteractionOutcome:
     """Remove a favorite, watchlist entry, like or dislike; removing nothing is not an error."""
-    movie = movie_lock(movie_id=movie_id)
+    movie = movie_for_write(user=user, movie_id=movie_id)
     removed = _membership_remove(
         user=user, movie=movie, interaction_type=interaction_type, source=source
     )
@@ -235,7 +228,7 @@ def favorite_add(
     On an existing favorite, the fields given replace the stored ones and the others stay.
     The favorite's rating is the user's note to self; the public average counts rating rows.
     """
-    movie = movie_lock(movie_id=movie_id)
+    movie = movie_for_write(user=user, movie_id=movie_id)
     row = _row(user=user, movie=movie, interaction_type=InteractionType.FAVORITE)
     changes = {}
     if not isinstance(notes, _Unset):
@@ -265,20 +258,14 @@ def favorite_add(
         movie=movie,
         interaction_type=InteractionType.FAVORITE,
         action=action,
-        aggregates_changed=False,
         source=source,
     )
     return InteractionOutcome(movie=movie, action=action)
 
 
 def _rating_aggregates_apply(movie: Movie, *, count_delta: int, sum_delta: Decimal) -> None:
-    new_count = max(movie.rating_count + count_delta, 0)
-    new_sum = max(movie.rating_sum + sum_delta, Decimal(0))
-    _counters_apply(
-        movie,
-        {"rating_count": count_delta, "rating_sum": sum_delta},
-        our_rating=mean_rating(new_sum, new_count),
-    )
+    _counters_changed(movie, {"rating_count": count_delta, "rating_sum": sum_delta})
+    movie.our_rating = mean_rating(movie.rating_sum, movie.rating_count)
 
 
 @transaction.atomic
@@ -290,7 +277,7 @@ def rating_set(
     source: str = InteractionSource.WEB,
 ) -> InteractionOutcome:
     """Set or change the user's rating (0.5 to 5.0 in half steps) and the movie's average."""
-    movie = movie_lock(movie_id=movie_id)
+    movie = movie_for_write(user=user, movie_id=movie_id)
     row = _row(user=user, movie=movie, interaction_type=InteractionType.RATING)
     if row is None:
         Interaction.objects.create(
@@ -316,7 +303,6 @@ def rating_set(
         movie=movie,
         interaction_type=InteractionType.RATING,
         action=action,
-        aggregates_changed=True,
         source=source,
         metadata={"rating": str(value)},  # analytics: the day's average rating per movie
     )
@@ -328,7 +314,7 @@ def rating_remove(
     *, user, movie_id: int, source: str = InteractionSource.WEB
 ) -> InteractionOutcome:
     """Remove the user's rating, if any, and take it out of the movie's average."""
-    movie = movie_lock(movie_id=movie_id)
+    movie = movie_for_write(user=user, movie_id=movie_id)
     row = _row(user=user, movie=movie, interaction_type=InteractionType.RATING)
     if row is None:
         return InteractionOutcome(movie=movie, action=None)
@@ -339,7 +325,6 @@ def rating_remove(
         movie=movie,
         interaction_type=InteractionType.RATING,
         action=REMOVED,
-        aggregates_changed=True,
         source=source,
     )
     return InteractionOutcome(movie=movie, action=REMOVED)
@@ -348,7 +333,7 @@ def rating_remove(
 def _repeat_record(
     *, user, movie_id: int, interaction_type: str, counter: str | None, source: str
 ) -> InteractionOutcome:
-    movie = movie_lock(movie_id=movie_id)
+    movie = movie_for_write(user=user, movie_id=movie_id)
     row = _row(user=user, movie=movie, interaction_type=interaction_type)
     now = timezone.now()
     if row is None:
@@ -362,13 +347,12 @@ def _repeat_record(
     else:
         return InteractionOutcome(movie=movie, action=None)
     if counter:
-        _counters_apply(movie, {counter: 1})
+        _counters_changed(movie, {counter: 1})
     _effects(
         user=user,
         movie=movie,
         interaction_type=interaction_type,
         action=action,
-        aggregates_changed=bool(counter),
         source=source,
     )
     return InteractionOutcome(movie=movie, action=action)

@@ -109,6 +109,28 @@ def test_one_user_toggling_like_and_dislike_at_once_leaves_counts_equal_to_rows(
     assert movie.like_count + movie.dislike_count <= 1
 
 
+def test_users_liking_and_unliking_one_movie_at_once_all_succeed_and_counts_settle():
+    """Each user's like and unlike race (both succeed, in some order); the counters, folded
+    after the commits (services.counters), equal the rows once settled."""
+    movie = MovieFactory()
+    users = [UserFactory() for _ in range(THREADS // 2)]
+    operations = []
+    for user in users:
+        operations.append(lambda user=user: services.like_add(user=user, movie_id=movie.pk))
+        operations.append(
+            lambda user=user: services.membership_remove(
+                user=user, movie_id=movie.pk, interaction_type=InteractionType.LIKE
+            )
+        )
+
+    outcomes = run_concurrently(operations)
+
+    assert all(outcome is not None for outcome in outcomes)
+    services.counters_fold()  # settle: folds whatever a concurrent fold left (nothing, usually)
+    movie = assert_aggregates_match_rows(movie.pk)
+    assert movie.like_count == Interaction.objects.filter(movie=movie).count()
+
+
 def test_one_user_favoriting_one_movie_many_times_at_once_keeps_one_row():
     movie = MovieFactory()
     user = UserFactory()

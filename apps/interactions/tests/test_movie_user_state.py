@@ -37,6 +37,21 @@ def test_movie_user_state_reads_only_that_users_rows_of_that_movie(
     }
 
 
+def test_movie_user_state_is_none_for_a_movie_that_is_not_active_and_empty_without_rows(user):
+    hidden = MovieFactory(is_active=False)
+    Interaction.objects.create(user=user, movie=hidden, interaction_type=InteractionType.LIKE)
+
+    assert movie_user_state(user=user, movie_id=hidden.pk) is None
+    assert movie_user_state(user=user, movie_id=10**9) is None
+    assert movie_user_state(user=user, movie_id=MovieFactory().pk) == {
+        "favorite": False,
+        "watchlist": False,
+        "liked": False,
+        "disliked": False,
+        "rating": None,
+    }
+
+
 def test_the_interactions_app_provides_the_catalogs_movie_user_state_hook(user):
     movie = MovieFactory()
     Interaction.objects.create(user=user, movie=movie, interaction_type=InteractionType.WATCHLIST)

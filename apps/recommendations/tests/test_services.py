@@ -1,5 +1,7 @@
 """apps/recommendations/services.py, called directly."""
 
+from unittest.mock import patch
+
 import pytest
 
 from apps.accounts.tests.factories import UserFactory
@@ -23,6 +25,7 @@ from apps.recommendations.services import (
     recommendations_refresh,
     recommendations_refresh_all,
     recommendations_refresh_schedule,
+    recommendations_refresh_scheduled,
     recommendations_refresh_started,
     recommender_train,
     user_cache_parts,
@@ -111,9 +114,30 @@ def test_recommendations_ensure_fresh_refreshes_stale_lists_only(world, enqueued
 
     assert first
     assert rows(user) == []
-    recommendations_mark_stale(user_id=user.pk)
+    recommendations_mark_stale(user_id=user.pk)  # schedules a refresh (held by ``enqueued``)
+    recommendations_ensure_fresh(user_id=user.pk)
+    assert rows(user) == []  # a refresh is on its way: the read serves what is stored
+    recommendations_refresh_started(user_id=user.pk)  # the task began, and never finished
     recommendations_ensure_fresh(user_id=user.pk)
     assert rows(user) == first
+
+
+def test_a_read_does_not_refresh_while_the_scheduled_refresh_runs(world, enqueued):
+    user = UserFactory()
+    interactions_add(user, world.comedy[:1])
+    recommendations_ensure_fresh(user_id=user.pk)
+    recommendations_mark_stale(user_id=user.pk)
+    calls = []
+
+    def refresh_and_read(*, user_id, engine=None):
+        calls.append(user_id)
+        if len(calls) == 1:  # the task's refresh: a read arrives meanwhile
+            recommendations_ensure_fresh(user_id=user_id)
+
+    with patch.object(services, "recommendations_refresh", refresh_and_read):
+        recommendations_refresh_scheduled(user_id=user.pk)
+
+    assert calls == [user.pk]
 
 
 def test_recommender_train_fits_and_activates_every_engine(world):
