@@ -27,6 +27,7 @@ COPY --chown=nexus:nexus . .
 RUN mkdir -p var && \
     SECRET_KEY=build-only-secret-key-not-used-at-runtime-0123456789abcdef \
     ALLOWED_HOSTS=localhost EMAIL_URL=console: \
+    FRONTEND_URL=http://localhost PUBLIC_URL=http://localhost \
     python manage.py collectstatic --noinput -v 0 && \
     chown -R nexus:nexus var
 USER nexus

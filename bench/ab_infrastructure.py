@@ -44,6 +44,8 @@ ENV = {
     "SECRET_KEY": "ab-" + "k" * 60,
     "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
     "EMAIL_URL": "console:",
+    "FRONTEND_URL": "http://127.0.0.1",
+    "PUBLIC_URL": "http://127.0.0.1",
     "SECURE_SSL_REDIRECT": "false",
     "SESSION_COOKIE_SECURE": "false",
     "CSRF_COOKIE_SECURE": "false",

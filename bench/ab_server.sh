@@ -15,7 +15,8 @@ export DATABASE_URL="${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ne
 export REDIS_URL="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/14}"
 export DJANGO_SETTINGS_MODULE=config.settings.bench
 SECRET_KEY="ab-$(head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-export SECRET_KEY ALLOWED_HOSTS="127.0.0.1,localhost" EMAIL_URL="console:"
+export SECRET_KEY ALLOWED_HOSTS="127.0.0.1,localhost" EMAIL_URL="console:" \
+  FRONTEND_URL="http://127.0.0.1" PUBLIC_URL="http://127.0.0.1"
 export SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false
 export THROTTLE_ANON="1000000/s" THROTTLE_USER="1000000/s" LOG_LEVEL=WARNING
 PORT="${AB_PORT:-21780}" ROUNDS="${ROUNDS:-3}" DURATION="${DURATION:-10}"

@@ -40,6 +40,7 @@ SECRET_KEY="bench-$(head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export SECRET_KEY
 export ALLOWED_HOSTS="127.0.0.1,localhost"
 export EMAIL_URL="console:"
+export FRONTEND_URL="http://127.0.0.1" PUBLIC_URL="http://127.0.0.1"
 export SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false
 # Throttles stay on (every request is still counted) with limits the load never reaches.
 export THROTTLE_ANON="1000000/s" THROTTLE_USER="1000000/s"

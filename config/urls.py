@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("apps.recommendations.urls")),
     path("", include("apps.analytics.urls")),
     path("", include("apps.feed.urls")),
+    path("", include("apps.notifications.urls")),
 ]
 
 urlpatterns = [

@@ -10,6 +10,7 @@ class AccountsConfig(AppConfig):
         # Registers the OpenAPI extension for the authentication class.
         from django.contrib.auth import get_user_model
 
-        from apps.accounts import authentication, schema  # noqa: F401
+        # emails registers the outbox renderers of the account emails.
+        from apps.accounts import authentication, emails, schema  # noqa: F401
 
         authentication.connect(get_user_model())

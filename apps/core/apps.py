@@ -10,6 +10,7 @@ class CoreConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         from apps.core import converters, replicas
+        from apps.core.outbox import email, tasks  # noqa: F401 - the email channel, the tasks
 
         converters.register()
         connection_created.connect(replicas.install_failure_watch, dispatch_uid="replica_watch")

@@ -9,3 +9,7 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+# The outbox's table, defined beside its services (apps/core/outbox/).
+from apps.core.outbox.models import NotificationLog  # noqa: E402, F401

@@ -72,3 +72,69 @@ def cache_calls():
         yield calls
     finally:
         caches[DEFAULT_CACHE_ALIAS] = original
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 for a server a test starts. TEST_PORT_RANGE (``28000-28999``)
+    keeps it inside a range, for machines shared by several checkouts; else the system picks."""
+    import os
+    import socket
+
+    bounds = os.environ.get("TEST_PORT_RANGE", "")
+    candidates = [0]
+    if bounds:
+        low, high = (int(part) for part in bounds.split("-"))
+        candidates = list(range(low, high + 1))
+    for port in candidates:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise RuntimeError(f"no free port in TEST_PORT_RANGE={bounds}")
+
+
+class SMTPRecorder:
+    """An aiosmtpd handler that keeps every message it accepts (parsed), and refuses the
+    recipients in ``refuse`` with a permanent 550."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
+        return "250 Message accepted"
+
+
+@contextmanager
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; yields (recorder, port)."""
+    from aiosmtpd.controller import Controller
+
+    recorder = SMTPRecorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield recorder, controller.port
+    finally:
+        controller.stop()
+
+
+def email_parts(message) -> tuple[str, str]:
+    """The text and HTML parts of a parsed multipart/alternative email."""
+    text = message.get_body(preferencelist=("plain",))
+    html = message.get_body(preferencelist=("html",))
+    return tuple(
+        part.get_content().replace("\r\n", "\n") if part is not None else ""
+        for part in (text, html)
+    )

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "apps.movielens",
     "apps.recommendations",
     "apps.feed",
+    "apps.notifications",
     "apps.analytics",
 ]
 
@@ -247,7 +248,10 @@ CELERY_TIMEZONE = "UTC"
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Movie Nexus <no-reply@movienexus.local>")
-FRONTEND_URL = env_str("FRONTEND_URL", "http://127.0.0.1:8000")
+# Links in emails: to the web front end (verification, reset, movies) and to this API itself
+# (tracking pixel, click redirects, unsubscribe). Both required in production (prod.py).
+FRONTEND_URL = (env_str("FRONTEND_URL") or "http://127.0.0.1:8000").rstrip("/")
+PUBLIC_URL = (env_str("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
@@ -296,6 +300,7 @@ if len(FEED_STREAMING_COUNTRY) != 2 or not FEED_STREAMING_COUNTRY.isalpha():
     raise ImproperlyConfigured("FEED_STREAMING_COUNTRY must be a two-letter country code.")
 
 from config.settings.analytics import *  # noqa: E402,F403
+from config.settings.notifications import *  # noqa: E402,F403
 from config.settings.queues import *  # noqa: E402,F403
 from config.settings.schedule import *  # noqa: E402,F403
 from config.settings.tmdb import *  # noqa: E402,F403

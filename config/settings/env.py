@@ -26,6 +26,17 @@ def env_required(name: str) -> str:
     return value
 
 
+def env_url_required(name: str) -> str:
+    """A required absolute http(s) URL, without its trailing slash."""
+    from urllib.parse import urlsplit
+
+    value = env_required(name).rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ImproperlyConfigured(f"{name} must be an absolute http(s) URL, not {value!r}.")
+    return value
+
+
 def env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None:

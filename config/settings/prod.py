@@ -7,7 +7,7 @@ production configuration can be benchmarked locally with no proxy in front.
 
 from config.settings.base import *  # noqa: F403
 from config.settings.base import NUM_PROXIES, SIMPLE_JWT
-from config.settings.env import env_bool, env_int, env_list, env_required
+from config.settings.env import env_bool, env_int, env_list, env_required, env_url_required
 
 DEBUG = False
 # collectstatic has run: serve the hashed, compressed files from STATIC_ROOT only.
@@ -32,6 +32,10 @@ if NUM_PROXIES > 0:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The health probes are called over plain HTTP by orchestrators on the private network.
 SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
+
+# Links in emails: without these, every verification and reset link would point to a dev host.
+FRONTEND_URL = env_url_required("FRONTEND_URL")
+PUBLIC_URL = env_url_required("PUBLIC_URL")
 
 # EMAIL_URL: smtp://user:pass@host:port, smtp+tls://..., smtps://..., or console: to print mail.
 EMAIL_URL = env_required("EMAIL_URL")

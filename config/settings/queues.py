@@ -2,8 +2,8 @@
 
 - ``recommendations``: per-user refreshes after an interaction, and the nightly retraining;
 - ``tmdb``: TMDb list and detail sync, enrichment (bounded by TMDb's rate, slow network calls);
-- ``notifications``: emails (verification, password reset) and later push and digests: short,
-  and a user is waiting for them;
+- ``notifications``: the outbox (apps/core/outbox: every email, push and in-app message,
+  account emails included) and the digests and alerts: short, and a user may be waiting;
 - ``default``: anything else (account clean-up).
 
 Routing is by task name prefix, so a new task of an app lands in its app's queue. The
@@ -17,5 +17,4 @@ CELERY_TASK_ROUTES = {
     "recommendations.*": {"queue": "recommendations"},
     "tmdb.*": {"queue": "tmdb"},
     "notifications.*": {"queue": "notifications"},
-    "accounts.*_email_send": {"queue": "notifications"},
 }

@@ -41,6 +41,25 @@ CELERY_BEAT_SCHEDULE["recommendations-train-nightly"] = {
     "schedule": crontab(hour=3, minute=30),
 }
 
+# The notification outbox (apps/core/outbox): whatever a lost task or an outage left pending,
+# and retries further away than a delayed task should wait, are sent by this every minute.
+CELERY_BEAT_SCHEDULE["notifications-outbox-flush"] = {
+    "task": "notifications.outbox_flush",
+    "schedule": 60,
+}
+
+# Notifications (apps/notifications/tasks.py): the digest is due at each user's own day and time,
+# so the run every 15 minutes finds who is due (each user once a week, by the message key);
+# alerts hourly (recommendation alerts at most once a day per user, by key).
+CELERY_BEAT_SCHEDULE["notifications-digests"] = {
+    "task": "notifications.digests_send",
+    "schedule": 15 * 60,
+}
+CELERY_BEAT_SCHEDULE["notifications-alerts"] = {
+    "task": "notifications.alerts_send",
+    "schedule": 60 * 60,
+}
+
 # Analytics (apps/analytics/tasks.py): recorded events written in batches every few seconds
 # (ANALYTICS_FLUSH_SECONDS).
 CELERY_BEAT_SCHEDULE["analytics-activity-flush"] = {

@@ -16,6 +16,8 @@ STORAGES = {
 # Tasks run in-process so a test sees their effect; the broker is never contacted.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
+# The Web Push tests run a push service on loopback.
+WEBPUSH_ALLOW_LOCAL_ENDPOINTS = True
 # Throttling is tested explicitly; elsewhere it must not make a test depend on its neighbours.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,

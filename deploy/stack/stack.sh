@@ -50,6 +50,7 @@ export DJANGO_SETTINGS_MODULE=config.settings.prod
 export SECRET_KEY=stack-$(cat "$DIR/secret_key")
 export ALLOWED_HOSTS=127.0.0.1,localhost
 export EMAIL_URL=console:
+export FRONTEND_URL=http://127.0.0.1:$STACK_PORT PUBLIC_URL=http://127.0.0.1:$STACK_PORT
 export SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false
 export SECURE_HSTS_SECONDS=0
 export DATABASE_URL=postgres://postgres@127.0.0.1:$PGBOUNCER_PORT/nexus

@@ -2,22 +2,19 @@
 
 import hashlib
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.encoding import force_bytes, force_str
-from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
 
-from apps.accounts.emails import email_send
+from apps.accounts.emails import password_reset_email_queue
 from apps.accounts.identity import identity_fold
 from apps.accounts.login_guard import login_attempt_begin
 from apps.accounts.models import User
 from apps.accounts.services.common import cooldown_wait, password_set, password_validate
-from apps.accounts.tasks import password_reset_email_send_task
-from apps.accounts.tokens import password_reset_max_age, password_reset_tokens, token_pair_for
+from apps.accounts.tokens import password_reset_tokens, token_pair_for
 from apps.core.context import request_context
 from apps.core.exceptions import InvalidInput
-from apps.core.tasks import enqueue_on_commit
 
 RESET_LINK_INVALID = "The reset link is invalid or has expired."
 RESET_MAIL_COOLDOWN = 60
@@ -48,38 +45,20 @@ def password_change(*, user: User, old_password: str, new_password: str) -> dict
         return token_pair_for(locked)
 
 
-def password_reset_request(*, email: str) -> None:
-    """Send a reset link if an active account has this email. The caller learns nothing:
-    the lookup and the sending happen in a background task."""
-    enqueue_on_commit(password_reset_email_send_task, email.strip())
-
-
-def password_reset_email_send(*, email: str) -> int:
-    """Email a reset link to each active account with this address; returns how many.
+def password_reset_request(*, email: str) -> bool:
+    """Queue a reset link for whatever active account has this address; True if queued.
 
     At most one reset email per address per cooldown, so repeated requests cannot flood an
-    inbox; the requester's answer is the same either way.
+    inbox. The caller learns nothing: the message is written whether or not an account has
+    the address (costing the same), and the account is looked up when it is sent.
     """
-    sent = 0
+    email = email.strip()
     # The folded form, as the look-up: every spelling of one address shares one cooldown.
-    email_key = identity_fold(email)
-    address = hashlib.sha256(email_key.encode()).hexdigest()[:32]
+    address = hashlib.sha256(identity_fold(email).encode()).hexdigest()[:32]
     if cooldown_wait(key=f"accounts:reset_mail:{address}", cooldown=RESET_MAIL_COOLDOWN):
-        return sent
-    for user in User.objects.filter(email_key=email_key, is_active=True):
-        if not user.has_usable_password():
-            continue
-        uid = urlsafe_base64_encode(force_bytes(user.pk))
-        token = password_reset_tokens.make_token(user)
-        context = {
-            "user": user,
-            "uid": uid,
-            "token": token,
-            "reset_url": f"{settings.FRONTEND_URL}/reset-password?uid={uid}&token={token}",
-            "valid_minutes": password_reset_max_age() // 60,
-        }
-        sent += email_send(template="password_reset", to=user.email, context=context)
-    return sent
+        return False
+    with transaction.atomic():
+        return password_reset_email_queue(email=email) is not None
 
 
 def _user_id_from_uid(uid: str) -> int | None:

@@ -2,6 +2,7 @@
 
 from django.db import IntegrityError, transaction
 
+from apps.accounts.emails import verification_email_queue
 from apps.accounts.identity import identity_fold
 from apps.accounts.models import Profile, User, UserFavoriteGenre
 from apps.accounts.services.common import (
@@ -12,11 +13,9 @@ from apps.accounts.services.common import (
     taken_fields,
 )
 from apps.accounts.signals import favorite_genres_changed
-from apps.accounts.tasks import verification_email_send_task
 from apps.catalog.models import Genre
 from apps.core.exceptions import InvalidInput
 from apps.core.signals import signal_send_robust
-from apps.core.tasks import enqueue_on_commit
 
 EMAIL_NEEDS_PASSWORD = "Changing the email address needs the current password."  # noqa: S105 - a message, not a secret
 
@@ -64,7 +63,7 @@ def user_update(
                 setattr(profile, name, value)
             profile.save()
         if email_changed:
-            enqueue_on_commit(verification_email_send_task, locked.pk)
+            verification_email_queue(user=locked)
 
 
 def favorite_genres_set(*, user: User, genre_ids: list[int]) -> None:

@@ -2,6 +2,7 @@
 
 from django.db import IntegrityError, transaction
 
+from apps.accounts.emails import verification_email_queue
 from apps.accounts.identity import identity_clean
 from apps.accounts.models import Profile, User
 from apps.accounts.services.common import (
@@ -11,8 +12,6 @@ from apps.accounts.services.common import (
     taken_error,
     taken_fields,
 )
-from apps.accounts.tasks import verification_email_send_task
-from apps.core.tasks import enqueue_on_commit
 
 
 def user_register(
@@ -23,7 +22,8 @@ def user_register(
     user_fields: dict | None = None,
     profile_fields: dict | None = None,
 ) -> User:
-    """Create a user and its profile in one transaction, then send the verification email.
+    """Create a user and its profile in one transaction, with the verification email in
+    the outbox (sent after commit).
 
     Both are normalised first (apps.accounts.identity). A username or email already taken
     (folded: without regard to case or compatibility forms), or a username that looks like a
@@ -41,8 +41,9 @@ def user_register(
         with transaction.atomic():
             user.save()
             Profile.objects.create(user=user, **(profile_fields or {}))
+            # In the same transaction: the email is sent if and only if the account exists.
+            verification_email_queue(user=user)
     except IntegrityError as exc:
         errors = taken_fields(username=username, email=email) or {"username": [USERNAME_TAKEN]}
         raise taken_error(errors) from exc
-    enqueue_on_commit(verification_email_send_task, user.pk)
     return user

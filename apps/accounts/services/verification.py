@@ -3,40 +3,19 @@
 from django.conf import settings
 from django.utils import timezone
 
-from apps.accounts.emails import email_send
+from apps.accounts.emails import verification_email_queue
 from apps.accounts.exceptions import TooManyAttempts
 from apps.accounts.identity import identity_fold
 from apps.accounts.models import User
 from apps.accounts.services.common import cooldown_wait
-from apps.accounts.tasks import verification_email_send_task
-from apps.accounts.tokens import (
-    email_verification_max_age,
-    email_verification_token_make,
-    email_verification_token_read,
-)
+from apps.accounts.tokens import email_verification_token_read
 from apps.core.exceptions import Conflict, InvalidInput
-from apps.core.tasks import enqueue_on_commit
 
 TOKEN_INVALID = "The verification link is invalid or has expired."  # noqa: S105 - a message
 
 
 def resend_cooldown_seconds() -> int:
     return int(getattr(settings, "ACCOUNTS_EMAIL_RESEND_COOLDOWN", 60))
-
-
-def verification_email_send(*, user_id: int) -> bool:
-    """Email a verification link to the user, unless already verified or gone."""
-    user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None or user.email_verified_at is not None:
-        return False
-    token = email_verification_token_make(user)
-    context = {
-        "user": user,
-        "token": token,
-        "verify_url": f"{settings.FRONTEND_URL}/verify-email?token={token}",
-        "valid_hours": email_verification_max_age() // 3600,
-    }
-    return email_send(template="verify_email", to=user.email, context=context)
 
 
 def email_verify(*, token: str) -> User:
@@ -71,4 +50,4 @@ def email_verification_resend(*, user: User) -> None:
             f"A verification email was sent recently; try again in {wait} seconds.",
             retry_after=wait,
         )
-    enqueue_on_commit(verification_email_send_task, user.pk)
+    verification_email_queue(user=user)

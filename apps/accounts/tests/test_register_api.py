@@ -7,6 +7,7 @@ from django.test import override_settings
 
 from apps.accounts.models import Profile, User
 from apps.accounts.tests.factories import UserFactory
+from apps.core.outbox.models import NotificationLog
 from apps.core.testing import postgres_only
 from config.settings import base as base_settings
 
@@ -218,21 +219,25 @@ def test_register_succeeds_when_the_mail_server_fails(
         response = api_client.post(URL, body())
 
     assert response.status_code == 201
-    assert any(record.message == "email_send_failed" for record in caplog.records)
+    assert any(record.message == "outbox_send_retry" for record in caplog.records)
+    log = NotificationLog.objects.get(kind="verify_email", user__username="newbie")
+    assert (log.status, log.attempts) == ("pending", 1)
+    assert "smtp down" in log.error_message
 
 
 def test_register_succeeds_when_the_broker_is_down(
     api_client, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from apps.accounts.tasks import verification_email_send_task
+    from apps.core.outbox.tasks import outbox_send_task
 
     def broker_down(*args, **kwargs):
         raise OSError("broker unreachable")
 
-    monkeypatch.setattr(verification_email_send_task, "apply_async", broker_down)
+    monkeypatch.setattr(outbox_send_task, "apply_async", broker_down)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = api_client.post(URL, body())
 
     assert response.status_code == 201
     assert User.objects.filter(username="newbie").exists()
+    assert NotificationLog.objects.get(kind="verify_email").status == "pending"

@@ -58,6 +58,10 @@ PUBLIC_ROUTES = {
     "api/v1/collections/<slug:slug>/": {"GET"},
     "api/v1/news/": {"GET"},
     "api/v1/news/<slug:slug>/": {"GET"},
+    # Links in notification messages: a signed token authorises them (404 without one).
+    "api/v1/notifications/open/<str:token>/": {"GET"},
+    "api/v1/notifications/click/<str:token>/": {"GET"},
+    "api/v1/notifications/unsubscribe/<str:token>/": {"GET", "POST"},
 }
 
 

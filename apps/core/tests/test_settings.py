@@ -12,6 +12,8 @@ PROD_ENV = {
     "SECRET_KEY": "k" * 20 + "-production-test-key-that-is-long-enough-0123456789",
     "ALLOWED_HOSTS": "api.example.com",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.com:587",
+    "FRONTEND_URL": "https://movienexus.example.com/",
+    "PUBLIC_URL": "https://api.movienexus.example.com",
 }
 
 
@@ -29,7 +31,9 @@ def run_manage(env_changes: dict, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL", "FRONTEND_URL", "PUBLIC_URL"]
+)
 def test_prod_refuses_to_start_without_a_required_variable(missing):
     result = run_manage({**PROD_ENV, missing: None}, "check")
     assert result.returncode != 0
@@ -71,3 +75,22 @@ def test_prod_https_switches_can_be_turned_off_for_a_local_benchmark():
     )
     assert on.stdout.split() == ["True", "True", "True", "31536000"]
     assert off.stdout.split() == ["False", "False", "False", "0"]
+
+
+@pytest.mark.parametrize("name", ["FRONTEND_URL", "PUBLIC_URL"])
+@pytest.mark.parametrize(
+    "value", ["movienexus.example.com", "javascript:alert(1)", "ftp://x.example"]
+)
+def test_prod_refuses_a_link_root_that_is_not_an_http_url(name, value):
+    result = run_manage({**PROD_ENV, name: value}, "check")
+    assert result.returncode != 0
+    assert name in result.stderr
+
+
+def test_prod_link_roots_lose_their_trailing_slash():
+    script = "from django.conf import settings as s; print(s.FRONTEND_URL, s.PUBLIC_URL)"
+    result = run_manage(PROD_ENV, "shell", "-v", "0", "-c", script)
+    assert result.stdout.split() == [
+        "https://movienexus.example.com",
+        "https://api.movienexus.example.com",
+    ]

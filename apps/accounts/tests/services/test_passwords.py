@@ -8,13 +8,13 @@ from django.utils.http import urlsafe_base64_encode
 from apps.accounts.services.passwords import (
     password_change,
     password_reset_confirm,
-    password_reset_email_send,
     password_reset_request,
 )
 from apps.accounts.tests.factories import UserFactory
 from apps.accounts.tests.helpers import NEW_PASSWORD, PASSWORD
 from apps.accounts.tokens import password_reset_tokens
 from apps.core.exceptions import InvalidInput
+from apps.core.outbox.models import NotificationLog
 
 pytestmark = pytest.mark.django_db
 
@@ -55,15 +55,26 @@ def test_password_reset_request_sends_the_link_only_after_commit(
     assert [message.to for message in mail.outbox] == [[user.email]]
 
 
-def test_password_reset_email_send_mails_active_accounts_once_per_cooldown():
+def test_password_reset_request_mails_active_accounts_once_per_cooldown(
+    django_capture_on_commit_callbacks,
+):
     user = UserFactory()
     UserFactory(email="gone@example.com", is_active=False)
 
-    assert password_reset_email_send(email=user.email) == 1
-    assert password_reset_email_send(email=user.email) == 0  # within the cooldown
-    assert password_reset_email_send(email="gone@example.com") == 0
-    assert password_reset_email_send(email="nobody@example.com") == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert password_reset_request(email=user.email) is True
+        assert password_reset_request(email=user.email) is False  # within the cooldown
+        assert password_reset_request(email="gone@example.com") is True
+        assert password_reset_request(email="nobody@example.com") is True
+
+    assert [message.to for message in mail.outbox] == [[user.email]]
     assert "reset-password?uid=" in mail.outbox[0].body
+    logs = NotificationLog.objects.filter(kind="password_reset").order_by("pk")
+    assert [(log.status, log.recipient, log.user_id) for log in logs] == [
+        ("sent", user.email, user.pk),
+        ("skipped", "", None),
+        ("skipped", "", None),
+    ]
 
 
 def test_password_reset_confirm_sets_the_password_once_and_proves_the_address():

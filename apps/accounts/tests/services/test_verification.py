@@ -3,17 +3,18 @@
 import pytest
 from django.core import mail
 
+from apps.accounts.emails import verification_email_queue
 from apps.accounts.exceptions import TooManyAttempts
 from apps.accounts.models import User
 from apps.accounts.services.verification import (
     email_verification_resend,
     email_verify,
     resend_cooldown_seconds,
-    verification_email_send,
 )
 from apps.accounts.tests.factories import UserFactory
 from apps.accounts.tokens import email_verification_token_make
 from apps.core.exceptions import Conflict, InvalidInput
+from apps.core.outbox.models import NotificationLog
 
 pytestmark = pytest.mark.django_db
 
@@ -24,16 +25,27 @@ def test_resend_cooldown_seconds_comes_from_the_settings(settings):
     assert resend_cooldown_seconds() == 5
 
 
-def test_verification_email_send_mails_an_unverified_active_user_only():
+def test_the_verification_email_goes_to_an_unverified_active_user_at_the_queued_address_only(
+    django_capture_on_commit_callbacks,
+):
     user = UserFactory()
     verified = UserFactory()
+    moved = UserFactory()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        for each in (user, verified, moved):
+            verification_email_queue(user=each)
     User.objects.filter(pk=verified.pk).update(email_verified_at="2024-01-01T00:00:00Z")
+    User.objects.filter(pk=moved.pk).update(email="moved@example.com")
 
-    assert verification_email_send(user_id=user.pk) is True
-    assert verification_email_send(user_id=verified.pk) is False
-    assert verification_email_send(user_id=10**9) is False
+    for callback in callbacks:
+        callback()
+
     assert [message.to for message in mail.outbox] == [[user.email]]
     assert "verify-email?token=" in mail.outbox[0].body
+    statuses = dict(
+        NotificationLog.objects.filter(kind="verify_email").values_list("user_id", "status")
+    )
+    assert statuses == {user.pk: "sent", verified.pk: "skipped", moved.pk: "skipped"}
 
 
 def test_email_verify_marks_the_address_verified_and_refuses_a_stale_address():
