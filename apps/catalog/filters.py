@@ -7,17 +7,18 @@ from django.db.models import Exists, F, OuterRef, QuerySet
 
 from apps.catalog.models import MovieGenre, ShowGenre
 from apps.catalog.models.movies import MovieStatus
-from apps.catalog.rankings import movie_popularity_order
+from apps.catalog.rankings import movie_popularity_order, movie_rating_order
 from apps.catalog.ratings import movie_rating_out_of_ten
 from apps.catalog.search import MAX_QUERY_LENGTH, movie_popularity_boost, text_search
 from apps.core.schema import filter_documented
 
 # Public ordering names to database orderings; "-name" is the same, descending. Nulls go last
 # both ways, and the id breaks ties so pages never overlap. A callable gives the whole order
-# itself (popularity is defined once, in apps.catalog.rankings, for movies/popular/ too).
+# itself (popularity is defined once, in apps.catalog.rankings, for movies/popular/ too; a
+# movie's rating is the one rating_min filters on).
 MOVIE_ORDERINGS = {
     "popularity": movie_popularity_order,
-    "rating": "tmdb_rating",
+    "rating": movie_rating_order,
     "release_date": "release_date",
     "title": "title",
     "our_rating": "our_rating",

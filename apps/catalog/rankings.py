@@ -22,7 +22,12 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from apps.catalog.models import Genre, Movie, TMDbListItem
-from apps.catalog.ratings import TMDB_PRIOR_MEAN, bayesian_average, rating_prior_mean
+from apps.catalog.ratings import (
+    TMDB_PRIOR_MEAN,
+    bayesian_average,
+    movie_rating_out_of_ten,
+    rating_prior_mean,
+)
 from apps.catalog.selectors import movie_summary_queryset, show_summary_queryset
 
 MOVIE_LISTS = {
@@ -76,6 +81,17 @@ def movie_popularity_order(*, descending: bool = True) -> list[OrderBy]:
     if descending:
         return [*(term.desc() for term in terms), F("id").asc()]
     return [*(term.asc() for term in terms), F("id").desc()]
+
+
+def movie_rating_order(*, descending: bool = True) -> list[OrderBy]:
+    """The order of movies/?ordering=rating: the rating ``rating_min`` filters on
+    (``movie_rating_out_of_ten``: TMDb's where TMDb has votes, else our users' mean doubled),
+    so MovieLens imports (no TMDb rating) sort by our ratings instead of all tying at null
+    and coming last imported first. Movies without any rating come last both ways; equal
+    ratings follow the popularity order (its reverse when ascending), then the id."""
+    rating = movie_rating_out_of_ten()
+    first = rating.desc(nulls_last=True) if descending else rating.asc(nulls_last=True)
+    return [first, *movie_popularity_order(descending=descending)]
 
 
 def movie_popular_local() -> QuerySet[Movie]:

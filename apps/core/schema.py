@@ -2,10 +2,12 @@
 
 The envelope hook wraps every 2xx JSON body in the success envelope (paginated bodies are
 already wrapped by EnvelopePagination.get_paginated_response_schema) and documents the error
-envelope for the statuses any operation can return. The text parameter hook says of every free
-text path or query parameter that control characters are refused (the request context
-middleware answers them with a 400). ``filter_documented`` gives a django-filter filter the
-bounds its form field enforces.
+envelope for the statuses any operation can return. Every 429 documents its Retry-After header;
+an operation that may make the server call TMDb (``extend_schema(extensions=REACHES_TMDB)``)
+gets the 429 of the ``tmdb`` throttle and the 503 of TMDb being unavailable instead of the
+generic ones. The text parameter hook says of every free text path or query parameter that
+control characters are refused (the request context middleware answers them with a 400).
+``filter_documented`` gives a django-filter filter the bounds its form field enforces.
 """
 
 from drf_spectacular.utils import extend_schema_field
@@ -29,6 +31,28 @@ ERROR_STATUSES = {
     "415": "Unsupported media type.",
     "429": "Too many requests; see Retry-After.",
     "503": "A dependency is unavailable.",
+}
+
+# Mark an operation whose request may make the server call TMDb: extend_schema(extensions=...).
+REACHES_TMDB = {"x-reaches-tmdb": True}
+# Statuses whose answer differs on such operations, by the component they refer to instead.
+TMDB_ERROR_STATUSES = {
+    "429": (
+        "Error429TMDb",
+        "Too many requests that need TMDb from this client (the tmdb throttle, THROTTLE_TMDB;"
+        " code throttled); see Retry-After. Requests answered from our data do not count.",
+    ),
+    "503": (
+        "Error503TMDb",
+        "TMDb is needed and cannot answer: unconfigured, down, slow, rate limiting, or the"
+        " breaker is open (code tmdb_unavailable).",
+    ),
+}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "integer", "minimum": 0},
+    }
 }
 
 ERROR_ENVELOPE = {
@@ -87,13 +111,17 @@ def envelope_postprocessing_hook(result, generator, request, public):
     schemas["ErrorEnvelope"] = ERROR_ENVELOPE
     schemas["Pagination"] = PAGINATION
     responses = components.setdefault("responses", {})
-    for status, description in ERROR_STATUSES.items():
-        responses[f"Error{status}"] = {
+    named = {f"Error{status}": (status, text) for status, text in ERROR_STATUSES.items()}
+    named.update({name: (status, text) for status, (name, text) in TMDB_ERROR_STATUSES.items()})
+    for name, (status, description) in named.items():
+        responses[name] = {
             "description": description,
             "content": {
                 "application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}
             },
         }
+        if status == "429":
+            responses[name]["headers"] = RETRY_AFTER
 
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():
@@ -110,8 +138,12 @@ def envelope_postprocessing_hook(result, generator, request, public):
                     and not _is_enveloped(content["schema"], schemas)
                 ):
                     content["schema"] = _wrap(content["schema"])
+            reaches_tmdb = operation.get("x-reaches-tmdb", False)
             for status in ERROR_STATUSES:
-                op_responses.setdefault(status, {"$ref": f"#/components/responses/Error{status}"})
+                name = f"Error{status}"
+                if reaches_tmdb and status in TMDB_ERROR_STATUSES:
+                    name = TMDB_ERROR_STATUSES[status][0]
+                op_responses.setdefault(status, {"$ref": f"#/components/responses/{name}"})
     return result
 
 

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from apps.catalog.selectors import movie_id_by_tmdb_id, person_detail_get
 from apps.catalog.serializers import CatalogMovieDetailSerializer, CatalogPersonDetailSerializer
 from apps.catalog.views.movies import MovieDetailMixin
+from apps.core.schema import REACHES_TMDB
 from apps.tmdb.services import movie_fetch_by_tmdb_id, person_details_on_demand
 
 
@@ -21,7 +22,11 @@ class MovieByTMDbIdView(MovieDetailMixin, APIView):
     def cache_slot(self, request: Request) -> None:
         return None  # the slot is the movie's, known only after looking the TMDb id up
 
-    @extend_schema(responses=CatalogMovieDetailSerializer, operation_id="movie_by_tmdb_id")
+    @extend_schema(
+        responses=CatalogMovieDetailSerializer,
+        operation_id="movie_by_tmdb_id",
+        extensions=REACHES_TMDB,
+    )
     def get(self, request: Request, tmdb_id: int):
         # Inactive: a 404 without asking TMDb. Missing, or never synced (a MovieLens movie):
         # fetched from TMDb now, as the client waits for it.
@@ -35,7 +40,11 @@ class PersonDetailView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=CatalogPersonDetailSerializer, operation_id="person_detail")
+    @extend_schema(
+        responses=CatalogPersonDetailSerializer,
+        operation_id="person_detail",
+        extensions=REACHES_TMDB,
+    )
     def get(self, request: Request, person_id: int):
         person = person_detail_get(person_id=person_id)
         if person_details_on_demand(person=person):

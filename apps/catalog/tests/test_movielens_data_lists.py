@@ -1,4 +1,5 @@
-"""Lists that looked wrong on MovieLens data (issue 11 item 18, bullets 1 and 2).
+"""Lists that looked wrong on MovieLens data (issue 11 item 18, bullets 1 and 2, and the rating
+ordering that followed).
 
 MovieLens imports have no TMDb popularity (0 for every movie), no TMDb rating and no TMDb
 votes: only our users' ratings (``rating_count``, ``our_rating``). These movies are built that
@@ -124,6 +125,34 @@ def test_rating_min_query_count_is_pinned(api_client, django_assert_num_queries)
         assert len(ids(api_client.get("/api/v1/movies/", {"rating_min": "8", "per_page": 4}))) == 4
 
 
+def test_ordering_by_rating_uses_our_rating_where_tmdb_has_none(api_client):
+    # Ordered by TMDb's rating alone, the TMDb-rated movie came first, then the others by
+    # -id (the last imported first), whatever our users thought of them.
+    unrated = movielens_movie("Unrated")
+    meh = movielens_movie("Meh", rating_count=50, our_rating="3.5")  # 7.0 of 10
+    tmdb_rated = MovieFactory(  # TMDb's 8.4 counts, not our 1.0
+        tmdb_rating=Decimal("8.4"), tmdb_vote_count=900, our_rating=Decimal("1.0")
+    )
+    loved = movielens_movie("Loved", rating_count=50, our_rating="4.5")  # 9.0 of 10
+    tie_less_rated = movielens_movie("Tie, less rated", rating_count=3, our_rating="4.5")
+
+    descending = ids(api_client.get("/api/v1/movies/", {"ordering": "-rating"}))
+    ascending = ids(api_client.get("/api/v1/movies/", {"ordering": "rating"}))
+
+    assert descending == [loved.pk, tie_less_rated.pk, tmdb_rated.pk, meh.pk, unrated.pk]
+    # The reverse, except that a movie without any rating stays last.
+    assert ascending == [meh.pk, tmdb_rated.pk, tie_less_rated.pk, loved.pk, unrated.pk]
+
+
+def test_rating_ordering_query_count_is_pinned(
+    api_client, movielens_catalog, django_assert_num_queries
+):
+    with django_assert_num_queries(3):  # count, page, genres
+        assert (
+            len(ids(api_client.get("/api/v1/movies/", {"ordering": "-rating", "per_page": 3}))) == 3
+        )
+
+
 def _plan(params: dict) -> str:
     page = MovieFilter(params, queryset=movie_summary_queryset()).qs[:20]
     sql, sql_params = page.query.sql_with_params()
@@ -146,4 +175,13 @@ def test_a_popularity_page_is_read_off_its_index_without_a_sort(movielens_catalo
     plan = _plan(params)
 
     assert "idx_movies_list_engagement" in plan
+    assert '"Node Type": "Sort"' not in plan
+
+
+@postgres_only
+def test_a_rating_page_is_read_off_its_index_without_a_sort(movielens_catalog):
+    GenreFactory()
+    plan = _plan({"ordering": "-rating"})
+
+    assert "idx_movies_list_rating" in plan
     assert '"Node Type": "Sort"' not in plan

@@ -14,6 +14,7 @@ from apps.catalog.hooks import movie_for_tmdb_id
 from apps.catalog.selectors import movie_id_by_tmdb_id
 from apps.core.exceptions import NotFound
 from apps.core.permissions import OwnedResourceMixin
+from apps.core.schema import REACHES_TMDB
 from apps.interactions import services
 from apps.interactions.models import InteractionType
 from apps.interactions.selectors import interaction_state
@@ -224,6 +225,7 @@ class MovieFavoriteByTMDbIdView(MovieFavoriteView):
         responses=_STATE_RESPONSES,
         tags=["interactions"],
         operation_id="movie_favorite_by_tmdb_id",
+        extensions=REACHES_TMDB,
     )
     def post(self, request, tmdb_id: int) -> Response:
         data = self._input(InteractionFavoriteInputSerializer, request)

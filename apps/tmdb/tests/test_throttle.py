@@ -1,4 +1,5 @@
-"""Requests that make the server call TMDb have their own, lower throttle (issue 11 item 8)."""
+"""Requests that make the server call TMDb have their own, lower throttle (issue 11 item 8),
+and the schema says so (item 18 follow-up)."""
 
 import copy
 from types import SimpleNamespace
@@ -114,3 +115,34 @@ def test_background_work_outside_a_request_is_never_throttled(tmdb_rate, any_mov
         services.movie_sync_from_tmdb(tmdb_id=tmdb_id)
 
     assert Movie.objects.filter(tmdb_id__in=[1, 2, 3, 4]).count() == 4
+
+
+def _operation(schema: dict, operation_id: str) -> dict:
+    for path_item in schema["paths"].values():
+        for operation in path_item.values():
+            if isinstance(operation, dict) and operation.get("operationId") == operation_id:
+                return operation
+    raise AssertionError(f"no operation {operation_id}")
+
+
+def test_the_schema_documents_the_tmdb_429_with_the_envelope_and_retry_after():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    responses = schema["components"]["responses"]
+
+    by_tmdb_id = _operation(schema, "movie_by_tmdb_id")["responses"]
+    assert by_tmdb_id["429"] == {"$ref": "#/components/responses/Error429TMDb"}
+    assert by_tmdb_id["503"] == {"$ref": "#/components/responses/Error503TMDb"}
+    throttled = responses["Error429TMDb"]
+    assert "THROTTLE_TMDB" in throttled["description"]
+    assert throttled["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorEnvelope"
+    }
+    assert throttled["headers"]["Retry-After"]["schema"]["type"] == "integer"
+    assert "tmdb_unavailable" in responses["Error503TMDb"]["description"]
+    # A route that never reaches TMDb keeps the generic answers, its 429 with Retry-After too.
+    movie_list = _operation(schema, "movies_list")["responses"]
+    assert movie_list["429"] == {"$ref": "#/components/responses/Error429"}
+    assert movie_list["503"] == {"$ref": "#/components/responses/Error503"}
+    assert "Retry-After" in responses["Error429"]["headers"]
