@@ -44,6 +44,7 @@ SECRET_KEY="${BENCH_SECRET_KEY:-bench-$(head -c 48 /dev/urandom | od -An -tx1 | 
 export SECRET_KEY
 export ALLOWED_HOSTS="127.0.0.1,localhost"
 export EMAIL_URL="console:"
+export FRONTEND_URL="http://127.0.0.1" PUBLIC_URL="http://127.0.0.1"
 export SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false
 export THROTTLE_ANON="1000000/s" THROTTLE_USER="1000000/s"
 export LOG_LEVEL=WARNING
