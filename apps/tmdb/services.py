@@ -311,19 +311,29 @@ def people_popular_sync(
         .order_by("-popularity", "id")
         .values_list("tmdb_id", flat=True)[:details]
     )
-    for tmdb_id in list(due):
-        try:
-            person_sync_from_tmdb(tmdb_id=tmdb_id, client=tmdb)
-        except TMDbNotFound:
-            Person.objects.filter(tmdb_id=tmdb_id).update(tmdb_synced_at=timezone.now())
-            result.not_found.append(tmdb_id)
-            continue
-        except TMDbUnavailable as exc:
-            result.stopped_by = exc.message
-            break
-        result.done += 1
+    result.done, result.not_found, result.stopped_by = _sync_each(
+        list(due), Person, lambda tmdb_id: person_sync_from_tmdb(tmdb_id=tmdb_id, client=tmdb)
+    )
     transaction.on_commit(catalog_lists_invalidate)
     return result
+
+
+def _sync_each(tmdb_ids, model, sync) -> tuple[int, list[int], str]:
+    """Sync each id in turn: a TMDb 404 marks the row as checked (``tmdb_synced_at`` set, so it
+    is not asked again), an outage stops the batch early and leaves the rest for the next run.
+    Returns (synced, not found, the outage's message or "")."""
+    done, not_found = 0, []
+    for tmdb_id in tmdb_ids:
+        try:
+            sync(tmdb_id)
+        except TMDbNotFound:
+            model.objects.filter(tmdb_id=tmdb_id).update(tmdb_synced_at=timezone.now())
+            not_found.append(tmdb_id)
+            continue
+        except TMDbUnavailable as exc:
+            return done, not_found, exc.message
+        done += 1
+    return done, not_found, ""
 
 
 @dataclass
@@ -348,16 +358,10 @@ def movies_enrich(*, limit: int | None = None, client: TMDbClient | None = None)
     tmdb = _client(client)
     limit = settings.TMDB_ENRICH_BATCH_SIZE if limit is None else limit
     result = EnrichResult()
-    for tmdb_id in list(movies_to_enrich().values_list("tmdb_id", flat=True)[:limit]):
-        try:
-            movie_sync_from_tmdb(tmdb_id=tmdb_id, client=tmdb)
-        except TMDbNotFound:
-            Movie.objects.filter(tmdb_id=tmdb_id).update(tmdb_synced_at=timezone.now())
-            result.not_found.append(tmdb_id)
-            continue
-        except TMDbUnavailable as exc:
-            result.stopped_by = exc.message
-            break
-        result.enriched += 1
+    result.enriched, result.not_found, result.stopped_by = _sync_each(
+        list(movies_to_enrich().values_list("tmdb_id", flat=True)[:limit]),
+        Movie,
+        lambda tmdb_id: movie_sync_from_tmdb(tmdb_id=tmdb_id, client=tmdb),
+    )
     result.remaining = movies_to_enrich().count()
     return result
