@@ -9,6 +9,10 @@ save drops both (``feed_changed``), once its transaction commits.
 Every entry carries today's date in its key: featured today rotates daily, and birthdays and
 "coming soon" move with the date. FEED_TTL bounds how late a publish window that opens or
 closes by itself (no save) shows: at most five minutes.
+
+A logged-in user's page is cached in their own namespace (``user_page_namespace``) and counts
+only while the shared page's namespace and their recommendations' are unchanged too
+(apps.feed.personal); their own namespace is dropped when their watchlist or profile changes.
 """
 
 from django.db import transaction
@@ -40,6 +44,16 @@ def section_items_parts(key: str) -> tuple:
 
 def editorial_slot(*parts) -> CacheSlot:
     return CacheSlot(FEED_NAMESPACE, (*parts, today_key()), FEED_TTL)
+
+
+def user_page_namespace(user_id: int) -> str:
+    """A logged-in user's cached home page (apps.feed.personal): dropped when what only it
+    depends on changes (their watchlist, their profile's country; apps.feed.receivers)."""
+    return f"feed:user:{user_id}"
+
+
+def user_page_invalidate(user_id: int) -> None:
+    namespace_invalidate(user_page_namespace(user_id))
 
 
 def feed_invalidate() -> None:
