@@ -10,6 +10,7 @@ recommendations measured with their indexes (``pg_total_relation_size``).
 from __future__ import annotations
 
 import io
+import json
 import os
 import resource
 import subprocess
@@ -166,7 +167,18 @@ def train_measure(url: str, code: Path = ROOT) -> dict:
             "FROM user_recommendations"
         )
         total, heap, rows, users = cursor.fetchone()
+    one = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "recommender_refresh_one.py")],
+        cwd=code,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if one.returncode != 0:
+        raise RuntimeError(one.stderr[-3000:])
     return {
+        **json.loads(one.stdout.strip().splitlines()[-1]),
         "train_wall_s": wall,
         "train_peak_rss_mb": peak_mb,
         "stored_bytes": int(total),

@@ -46,9 +46,6 @@ PREVIOUS_BLEND = {
     "collaborative_recent": 0.0,
 }
 COVERAGE_BONUS = (0.05, 0.1, 0.2, 0.25, 0.3, 0.4)  # lambda: NDCG@10 + lambda x coverage@10
-# Validation NDCG@10 differences below this are ties, settled by coverage: it is what one
-# user's single hit at rank 10 is worth at most over the ~600 validation users.
-NDCG_TIE = 0.0005
 NEGATIVE_POPULARITY_STEPS = (-0.5, -0.35, -0.2, -0.1, -0.05)
 TUNING_MAX_ITEMS = 3000  # EASE head size while tuning: measured as accurate as the full model
 
@@ -192,10 +189,9 @@ def tune_blend(tuned: Tuned, evaluation: EvaluationSet, log) -> None:
        the best NDCG@10 over every user is kept.
     2. With that part, the bands are tuned again on NDCG@10 plus ``lambda`` times the
        catalogue coverage of everyone's top 10, popularity allowed below zero (a push toward
-       less popular movies), for each ``lambda`` of ``COVERAGE_BONUS``. Kept: among the
-       blends whose coverage is at least the previous single blend's (its coverage on
-       validation is the floor), the one with the most coverage of those whose NDCG@10 is
-       within ``NDCG_TIE`` of the best; without any, the one with the most coverage.
+       less popular movies), for each ``lambda`` of ``COVERAGE_BONUS``. Kept: the best NDCG@10
+       among the blends whose coverage is at least the previous single blend's (its coverage
+       on validation is the floor); without any, the one with the most coverage.
     """
     base = HybridEngine(
         collaborative=tuned.params["collaborative"],
@@ -279,9 +275,7 @@ def tune_blend(tuned: Tuned, evaluation: EvaluationSet, log) -> None:
         candidates.append((coverage >= floor, value, coverage, bonus, bonus_chosen))
     qualified = [c for c in candidates if c[0]]
     if qualified:
-        best_ndcg = max(c[1] for c in qualified)
-        tied = [c for c in qualified if c[1] >= best_ndcg - NDCG_TIE]
-        chosen = max(tied, key=lambda c: (c[2], c[1], -c[3]))[4]
+        chosen = max(qualified, key=lambda c: (c[1], -c[3]))[4]
     else:
         chosen = max(candidates, key=lambda c: (c[2], -c[3]))[4]
     limits = (*BAND_LIMITS, None)
