@@ -44,11 +44,8 @@ def interaction_changed_receiver(
     the write's commit on), take a now-excluded movie out of their lists; after the commit,
     drop their cached answers and schedule one refresh, no sooner than REFRESH_MIN_INTERVAL
     after the last one."""
-    refreshed_at = _change_count_bump(user_id)
-    if action != _REMOVED and interaction_type in EXCLUDING_TYPES:
-        UserRecommendation.objects.filter(
-            user_id=user_id, movie_id=movie_id, rank__isnull=False
-        ).update(rank=None)
+    hide = action != _REMOVED and interaction_type in EXCLUDING_TYPES
+    refreshed_at = _change_count_bump(user_id, hide_movie_id=movie_id if hide else None)
     countdown = 0.0
     if refreshed_at is not None:
         countdown = REFRESH_MIN_INTERVAL - (timezone.now() - refreshed_at).total_seconds()
@@ -60,16 +57,29 @@ def interaction_changed_receiver(
     transaction.on_commit(after_commit, robust=True)
 
 
-def _change_count_bump(user_id: int) -> datetime | None:
-    """Bump the user's change counter (creating their state if they have none); returns when
-    their lists were last refreshed (None: never)."""
-    table = connection.ops.quote_name(RecommendationState._meta.db_table)
+def _change_count_bump(user_id: int, *, hide_movie_id: int | None = None) -> datetime | None:
+    """Bump the user's change counter (creating their state if they have none) and take
+    ``hide_movie_id`` out of their lists, in one statement on PostgreSQL; returns when their
+    lists were last refreshed (None: never)."""
+    quote = connection.ops.quote_name
+    states = quote(RecommendationState._meta.db_table)
+    bump = (
+        f"UPDATE {states} SET change_count = change_count + 1 "  # noqa: S608 - model's name
+        "WHERE user_id = %s RETURNING refreshed_at"
+    )
+    hide = (
+        f"UPDATE {quote(UserRecommendation._meta.db_table)} SET {quote('rank')} = NULL "  # noqa: S608
+        "WHERE user_id = %s AND movie_id = %s AND rank IS NOT NULL"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET change_count = change_count + 1 "  # noqa: S608 - model's name
-            "WHERE user_id = %s RETURNING refreshed_at",
-            [user_id],
-        )
+        if hide_movie_id is None:
+            cursor.execute(bump, [user_id])
+        elif connection.vendor == "postgresql":
+            # A data-modifying WITH runs whether or not the outer statement reads it.
+            cursor.execute(f"WITH hidden AS ({hide}) {bump}", [user_id, hide_movie_id, user_id])
+        else:
+            cursor.execute(hide, [user_id, hide_movie_id])
+            cursor.execute(bump, [user_id])
         row = cursor.fetchone()
     if row is None:
         _, created = RecommendationState.objects.get_or_create(
