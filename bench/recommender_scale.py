@@ -33,6 +33,7 @@ import tracemalloc
 from fractions import Fraction
 from pathlib import Path
 
+import django
 import numpy as np
 from scipy import sparse
 
@@ -113,6 +114,7 @@ def user_histories(data, rng, count: int = 25):
 
 def worker(fraction: float) -> dict:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    django.setup()  # the engines import the interactions app's trending formula
     from apps.recommendations.engines import build_engine
 
     started = time.perf_counter()
@@ -192,18 +194,30 @@ def print_table(results: list[dict]) -> None:
             print(f"  x{ratio:.0f} data: " + "; ".join(parts))
 
 
-def database_worker(fraction: float, url: str) -> dict:
-    """Load the synthetic year into ``url`` (an empty database) and run train_recommender."""
+def database_worker(
+    fraction: float, url: str, *, load: bool = True, train: bool = True, code: str | None = None
+) -> dict:
+    """Load the synthetic year into ``url`` (an empty database) and run train_recommender.
+
+    ``load=False`` trains on a database an earlier ``train=False`` run loaded: the stored
+    recommendations are emptied first, so every run starts from the same state.
+    """
     import time as clock
 
-    from bench.recommender_scale_db import database_load, train_measure
+    from bench.recommender_scale_db import database_load, recommendations_clear, train_measure
 
-    data, _ = synthetic_data(fraction)
-    result = {"fraction": fraction, "users": data.n_users, "items": data.n_items}
-    result.update(database_load(url, data, data.kinds, data.ratings, int(clock.time())))
-    result["load_average_before"] = os.getloadavg()[0]
-    result.update(train_measure(url))
-    result["load_average_after"] = os.getloadavg()[0]
+    result: dict = {"fraction": fraction}
+    if load:
+        data, _ = synthetic_data(fraction)
+        result.update(users=data.n_users, items=data.n_items)
+        result.update(database_load(url, data, data.kinds, data.ratings, int(clock.time())))
+    if train:
+        if not load:
+            recommendations_clear(url)
+        result["load_average_before"] = os.getloadavg()[0]
+        result.update(train_measure(url, Path(code)) if code else train_measure(url))
+        result["code"] = code or "this checkout"
+        result["load_average_after"] = os.getloadavg()[0]
     return result
 
 
@@ -219,11 +233,31 @@ def main() -> None:
         "time train_recommender end to end (fit and refresh), its peak memory and the size "
         "of the stored recommendations",
     )
+    parser.add_argument(
+        "--load-only", action="store_true", help="with --database: load the data, do not train"
+    )
+    parser.add_argument(
+        "--train-only",
+        action="store_true",
+        help="with --database: train on data a --load-only run wrote (stored lists emptied)",
+    )
+    parser.add_argument(
+        "--code",
+        help="with --database: the checkout (a git worktree of another commit) whose "
+        "manage.py train_recommender runs; by default this one",
+    )
     args = parser.parse_args()
     if args.database:
         fraction = float(Fraction(args.fractions.split(",")[-1]))
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
-        result = database_worker(fraction, args.database)
+        django.setup()  # the engines import the interactions app's trending formula
+        result = database_worker(
+            fraction,
+            args.database,
+            load=not args.train_only,
+            train=not args.load_only,
+            code=args.code,
+        )
         print(json.dumps(result, indent=2))
         if args.json:
             Path(args.json).write_text(json.dumps(result, indent=2))

@@ -10,6 +10,7 @@ recommendations measured with their indexes (``pg_total_relation_size``).
 from __future__ import annotations
 
 import io
+import json
 import os
 import resource
 import subprocess
@@ -57,10 +58,12 @@ def database_load(url: str, data, kinds: np.ndarray, ratings: np.ndarray, now: i
             cursor,
             "users",
             "id, password, is_superuser, username, first_name, last_name, is_staff, "
-            "is_active, date_joined, email, is_premium, created_at, updated_at, token_version",
+            "is_active, date_joined, email, is_premium, created_at, updated_at, token_version, "
+            "email_version, username_key, username_skeleton, email_key",
             (
                 f"{u + 1}\t!\tf\tscale_{u + 1}\t\t\tf\tt\t{stamp}\tscale_{u + 1}@example.com\tf"
-                f"\t{stamp}\t{stamp}\t0\n"
+                f"\t{stamp}\t{stamp}\t0\t0\tscale_{u + 1}\tscale_{u + 1}"
+                f"\tscale_{u + 1}@example.com\n"
                 for u in range(data.n_users)
             ),
         )
@@ -124,8 +127,22 @@ def database_load(url: str, data, kinds: np.ndarray, ratings: np.ndarray, now: i
     return {"interactions_loaded": int(first.size), "load_s": time.perf_counter() - started}
 
 
-def train_measure(url: str) -> dict:
-    """Run train_recommender in a child process: wall time, peak RSS, stored size."""
+def recommendations_clear(url: str) -> None:
+    """Empty what train_recommender writes (lists, states, reasons), as after a fresh load."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE user_recommendations, recommendation_states, recommendation_reasons CASCADE"
+        )
+        cursor.execute("VACUUM ANALYZE")
+
+
+def train_measure(url: str, code: Path = ROOT) -> dict:
+    """Run train_recommender in a child process: wall time, peak RSS, stored size.
+
+    ``code`` is the checkout whose ``manage.py`` runs (another commit's worktree gives the
+    before column of a before/after comparison on the same data)."""
     import psycopg
 
     environment = {**os.environ, "DATABASE_URL": url}
@@ -133,7 +150,7 @@ def train_measure(url: str) -> dict:
     started = time.perf_counter()
     completed = subprocess.run(
         [sys.executable, "manage.py", "train_recommender"],
-        cwd=ROOT,
+        cwd=code,
         env=environment,
         capture_output=True,
         text=True,
@@ -150,7 +167,18 @@ def train_measure(url: str) -> dict:
             "FROM user_recommendations"
         )
         total, heap, rows, users = cursor.fetchone()
+    one = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "recommender_refresh_one.py")],
+        cwd=code,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if one.returncode != 0:
+        raise RuntimeError(one.stderr[-3000:])
     return {
+        **json.loads(one.stdout.strip().splitlines()[-1]),
         "train_wall_s": wall,
         "train_peak_rss_mb": peak_mb,
         "stored_bytes": int(total),

@@ -92,9 +92,12 @@ class Explainer:
             answered[int(item)] if int(item) in answered else fresh[int(item)]
             for item in items[indexes]
         ]
+        named: dict[int, str | None] = {}  # one event often supports several items
         for index, position in zip(indexes.tolist(), answers, strict=True):
             if position is not None and 0 <= position < len(self.positions):
-                found[index] = event_reason(events, self.positions[position])
+                if position not in named:
+                    named[position] = event_reason(events, self.positions[position])
+                found[index] = named[position]
         return found
 
 

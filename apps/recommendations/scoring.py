@@ -29,6 +29,7 @@ from apps.recommendations.training import UserEvents
 
 STORED_PER_ENGINE = 50  # rows kept per list, and the largest ``limit`` a client may ask for
 CANDIDATE_MARGIN = 20  # extra candidates per list, for the inactive movies dropped later
+RANK_BLOCK = 100  # users the hybrid ranks with one set of matrix products
 ENGINE_REASONS = {
     "trending": "Trending with Movie Nexus viewers this week",
     "content": "Matches the genres, themes and people you like",
@@ -74,19 +75,70 @@ class _Candidates:
     explainers: list[Explainer] = field(default_factory=list)
 
 
+def _hybrid_ranked(
+    loaded: LoadedEngine, users: Sequence[tuple[UserEvents, list[tuple[int, str]]]], limit: int
+) -> list[tuple | None]:
+    """The hybrid's candidates of every user of a batch, ranked and explained a block at a
+    time (``HybridEngine.rank_many``): (history, positions, items, scores, answers), or None
+    for a user without a usable history."""
+    found: list[tuple | None] = [None] * len(users)
+    rows, histories, blocked, limits = [], [], [], []
+    for row, (events, favorite_genres) in enumerate(users):
+        history, positions = events.history(loaded)
+        if history.is_empty:
+            continue
+        history.features = [f"genre:{name}" for _, name in favorite_genres]
+        rows.append(row)
+        histories.append((history, positions))
+        excluded = events.excluded
+        items, known = loaded.items_of(np.fromiter(excluded, np.int64, len(excluded)))
+        blocked.append(items[known])
+        limits.append(AVOID_POOL if events.avoided else 0)
+    for start in range(0, len(rows), RANK_BLOCK):
+        block = slice(start, start + RANK_BLOCK)
+        ranked = loaded.engine.rank_many(
+            [history for history, _ in histories[block]],
+            blocked[block],
+            limit + CANDIDATE_MARGIN + max(limits[block]),
+        )
+        for row, (history, positions), extra, (items, scores, answers) in zip(
+            rows[block], histories[block], limits[block], ranked, strict=True
+        ):
+            found[row] = (history, positions, items, scores, answers, extra)
+    return found
+
+
 def _personal(
     loaded: LoadedEngine,
     events: UserEvents,
     genre_features: list[str],
     limit: int,
     shared: dict[str, np.ndarray] | None = None,
+    ranked: tuple | None = None,
 ) -> _Candidates | None:
     """One engine's candidates for the user; None without a usable history.
 
     With ``shared`` (a dict, when the hybrid's collaborative part is the collaborative engine
     itself), the collaborative engine leaves its raw scores there and the hybrid reuses them
     instead of scoring the same EASE model again: identical numbers, half the cost.
+    ``ranked`` is the hybrid's answer for this user computed with the whole batch
+    (``_hybrid_ranked``): nothing is scored again.
     """
+    if ranked is not None:
+        history, positions, items, scores, answers, _ = ranked
+        keep = min(limit + CANDIDATE_MARGIN, items.size)
+        items, scores, answers = items[:keep], scores[:keep], answers[:keep]
+        answered = {
+            int(item): (None if answer < 0 else int(answer))
+            for item, answer in zip(items.tolist(), answers.tolist(), strict=True)
+        }
+        return _Candidates(
+            loaded.item_ids[items].tolist(),
+            scores.tolist(),
+            [None] * len(items),
+            ENGINE_REASONS.get(loaded.name, POPULAR_REASON),
+            [Explainer(loaded, history, positions, answered)],
+        )
     history, positions = events.history(loaded)
     if history.is_empty:
         return None
@@ -198,6 +250,7 @@ def _user_candidates(
     engines: dict[str, LoadedEngine | None],
     share_collaborative: bool,
     limit: int,
+    hybrid_ranked: tuple | None = None,
 ) -> dict[str, _Candidates]:
     genre_features = [f"genre:{name}" for _, name in favorite_genres]
     shared: dict[str, np.ndarray] | None = {} if share_collaborative else None
@@ -206,7 +259,10 @@ def _user_candidates(
     candidates: dict[str, _Candidates] = {}
     fallback: _Candidates | None = None
     for name, loaded in engines.items():
-        found = _personal(loaded, events, genre_features, limit, shared) if loaded else None
+        found = None
+        if loaded is not None:
+            ranked = hybrid_ranked if name == "hybrid" else None
+            found = _personal(loaded, events, genre_features, limit, shared, ranked)
         if found is None:
             if fallback is None:
                 fallback = cold_start_candidates(
@@ -263,9 +319,16 @@ def user_lists_compute_many(
     if hybrid_weights and hybrid is not None and isinstance(hybrid.engine, HybridEngine):
         engines["hybrid"] = replace(hybrid, engine=hybrid.engine.with_weights(hybrid_weights))
     share_collaborative = _hybrid_shares_collaborative(engines)
+    hybrid = engines.get("hybrid")
+    batched: list[tuple | None] = [None] * len(users)
+    if hybrid is not None and isinstance(hybrid.engine, HybridEngine):
+        batched = _hybrid_ranked(hybrid, users, limit)
     computed = [
-        (events, _user_candidates(events, genres, engines, share_collaborative, limit))
-        for events, genres in users
+        (
+            events,
+            _user_candidates(events, genres, engines, share_collaborative, limit, ranked),
+        )
+        for (events, genres), ranked in zip(users, batched, strict=True)
     ]
     everything = {
         movie_id

@@ -76,6 +76,55 @@ class History:
         )
 
 
+@dataclass
+class HistoryBatch:
+    """Several users' histories end to end, for scoring a block of users with matrix products.
+
+    ``rows`` names the user (0 to ``size - 1``) of each event; within a user the events keep
+    their history order, so ``positions`` (an event's index in its own history) is what
+    ``explain`` would return for it.
+    """
+
+    rows: np.ndarray  # int64, user row of each event
+    items: np.ndarray  # int64
+    weights: np.ndarray  # float64
+    timestamps: np.ndarray  # int64
+    positions: np.ndarray  # int64, index of each event in its user's history
+    starts: np.ndarray  # int64, first event of each user (size + 1 entries)
+    features: list[list[str]]
+
+    @property
+    def size(self) -> int:
+        return len(self.features)
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return np.diff(self.starts)
+
+    @classmethod
+    def of(cls, histories: list[History]) -> HistoryBatch:
+        lengths = np.fromiter((len(h.items) for h in histories), np.int64, len(histories))
+        starts = np.zeros(len(histories) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=starts[1:])
+        total = int(starts[-1])
+
+        def joined(name: str, dtype) -> np.ndarray:
+            if not total:
+                return np.empty(0, dtype=dtype)
+            return np.concatenate([np.asarray(getattr(h, name), dtype=dtype) for h in histories])
+
+        rows = np.repeat(np.arange(len(histories), dtype=np.int64), lengths)
+        return cls(
+            rows=rows,
+            items=joined("items", np.int64),
+            weights=joined("weights", np.float64),
+            timestamps=joined("timestamps", np.int64),
+            positions=np.arange(total, dtype=np.int64) - starts[rows],
+            starts=starts,
+            features=[list(h.features) for h in histories],
+        )
+
+
 def unit_scale(raw: np.ndarray) -> np.ndarray:
     """Min-max scale to [0, 1] (float32, finite); a constant vector becomes all zeros."""
     values = np.nan_to_num(np.asarray(raw, dtype=np.float64), nan=0.0, posinf=0.0, neginf=0.0)

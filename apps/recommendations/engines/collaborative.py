@@ -17,8 +17,15 @@ import numpy as np
 from scipy import sparse
 from scipy.linalg import lapack
 
-from .base import Engine, History, TrainingData, unit_scale
-from .common import best_supporters, csr_from_arrays, csr_to_arrays, history_vector
+from .base import Engine, History, HistoryBatch, TrainingData, unit_scale
+from .common import (
+    best_supporters,
+    csr_from_arrays,
+    csr_to_arrays,
+    history_vector,
+    recency_weights_many,
+    segment_first_argmax,
+)
 
 
 def training_matrix(
@@ -158,6 +165,58 @@ class EaseEngine(Engine):
 
     def score(self, history: History) -> np.ndarray:
         return unit_scale(self.raw_score(history))
+
+    def head_scores_many(self, batch: HistoryBatch) -> tuple[np.ndarray, np.ndarray]:
+        """``raw_score`` of every user of ``batch`` as its two parts: the scores of the head
+        items (users x head, float32, one sparse-by-dense product for the batch) and the
+        value every other item gets (``min(head minimum, 0)``, per user)."""
+        head = np.zeros((batch.size, self.head_items.size), dtype=np.float32)
+        if self.head_items.size == 0 or batch.items.size == 0:
+            return head, np.zeros(batch.size)
+        signal = np.sign(batch.weights) if self.binary else batch.weights
+        signal = signal * recency_weights_many(batch.rows, batch.timestamps, self.half_life_events)
+        columns = self.head_position[batch.items]
+        inside = columns >= 0
+        vectors = sparse.csr_matrix(
+            (signal[inside], (batch.rows[inside], columns[inside])),
+            shape=head.shape,
+            dtype=np.float64,
+        )
+        vectors.sum_duplicates()
+        vectors.data[vectors.data < 0] *= self.negative_weight
+        vectors.eliminate_zeros()
+        head = np.asarray(vectors.astype(np.float32) @ self.weights, dtype=np.float32)
+        fill = np.minimum(head.min(axis=1).astype(np.float64), 0.0)
+        return head, fill
+
+    def explain_pairs(
+        self, batch: HistoryBatch, users: np.ndarray, items: np.ndarray
+    ) -> np.ndarray:
+        """``explain`` of each (user row of ``batch``, item) pair, vectorised over the whole
+        batch: the position in that user's history, or -1 for None. Same answers."""
+        users = np.asarray(users, dtype=np.int64)
+        items = np.asarray(items, dtype=np.int64)
+        found = np.full(users.size, -1, dtype=np.int64)
+        if self.head_items.size == 0 or users.size == 0:
+            return found
+        item_rows = self.head_position[items]
+        event_rows = self.head_position[batch.items]
+        usable = np.flatnonzero((event_rows >= 0) & (batch.weights > 0))
+        per_user = np.bincount(batch.rows[usable], minlength=batch.size)
+        first_usable = np.zeros(batch.size + 1, dtype=np.int64)
+        np.cumsum(per_user, out=first_usable[1:])
+        asked = np.flatnonzero((item_rows >= 0) & (per_user[users] > 0))
+        if asked.size == 0:
+            return found
+        counts = per_user[users[asked]]
+        segment = np.repeat(np.arange(asked.size), counts)
+        offsets = np.arange(segment.size) - np.repeat(np.cumsum(counts) - counts, counts)
+        events = usable[first_usable[users[asked]][segment] + offsets]
+        values = self.weights[event_rows[events], item_rows[asked][segment]]
+        best, best_value = segment_first_argmax(values, counts)
+        good = best_value > 0
+        found[asked[good]] = batch.positions[events[best[good]]]
+        return found
 
     def explain(self, history: History, item: int) -> int | None:
         positions = np.searchsorted(self.head_items, [item, *history.items])

@@ -5,8 +5,15 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-from .base import Engine, History, TrainingData, unit_scale
-from .common import best_supporters, csr_from_arrays, csr_to_arrays, recency_weights
+from .base import Engine, History, HistoryBatch, TrainingData, unit_scale
+from .common import (
+    best_supporters,
+    csr_from_arrays,
+    csr_to_arrays,
+    recency_weights,
+    recency_weights_many,
+    segment_first_argmax,
+)
 
 
 def tfidf_rows(features: sparse.csr_matrix) -> tuple[sparse.csr_matrix, np.ndarray]:
@@ -75,6 +82,75 @@ class ContentEngine(Engine):
         if declared:
             profile[declared] += 1.0 / np.sqrt(len(declared))
         return profile
+
+    def profiles_many(self, batch: HistoryBatch) -> np.ndarray:
+        """``profile`` of every user of ``batch`` (users x features, float32): one sparse
+        product for the batch."""
+        n_features = self.item_vectors.shape[1]
+        profiles = np.zeros((batch.size, n_features), dtype=np.float64)
+        if n_features == 0:
+            return profiles.astype(np.float32)
+        if batch.items.size:
+            weights = np.where(
+                batch.weights < 0, batch.weights * self.negative_weight, batch.weights
+            ) * recency_weights_many(batch.rows, batch.timestamps, self.half_life_events)
+            events = sparse.csr_matrix(
+                (weights, (batch.rows, batch.items)),
+                shape=(batch.size, self.n_items),
+                dtype=self.item_vectors.dtype,
+            )
+            profiles = (events @ self.item_vectors).toarray().astype(np.float64)
+            norms = np.linalg.norm(profiles, axis=1)
+            norms[norms == 0] = 1.0
+            profiles /= norms[:, np.newaxis]
+        for row, features in enumerate(batch.features):
+            declared = [self._feature_index[f] for f in features if f in self._feature_index]
+            if declared:
+                profiles[row, declared] += 1.0 / np.sqrt(len(declared))
+        return profiles.astype(np.float32)
+
+    def raw_score_many(self, profiles: np.ndarray) -> np.ndarray:
+        """Scores of every item for each row of ``profiles`` (users x items, float32)."""
+        if self.item_vectors.shape[1] == 0:
+            return np.zeros((profiles.shape[0], self.n_items), dtype=np.float32)
+        return np.ascontiguousarray((self.item_vectors @ profiles.T).T, dtype=np.float32)
+
+    def explain_pairs(
+        self, batch: HistoryBatch, users: np.ndarray, items: np.ndarray
+    ) -> np.ndarray:
+        """``explain`` of each (user row of ``batch``, item) pair: a history position, or -1
+        for None. One sparse product for the batch: each user's feature columns are shifted
+        to a range of their own, so the product holds only same-user (event, item) pairs."""
+        users = np.asarray(users, dtype=np.int64)
+        items = np.asarray(items, dtype=np.int64)
+        found = np.full(users.size, -1, dtype=np.int64)
+        n_features = self.item_vectors.shape[1]
+        if users.size == 0 or n_features == 0 or batch.items.size == 0:
+            return found
+        weights = np.where(
+            batch.weights < 0, batch.weights * self.negative_weight, batch.weights
+        ) * recency_weights_many(batch.rows, batch.timestamps, self.half_life_events)
+
+        def shifted(rows_of: np.ndarray, of_items: np.ndarray) -> sparse.csr_matrix:
+            vectors = self.item_vectors[of_items]
+            counts = np.diff(vectors.indptr)
+            columns = vectors.indices + np.repeat(rows_of, counts) * n_features
+            return sparse.csr_matrix(
+                (vectors.data.astype(np.float64), columns, vectors.indptr),
+                shape=(of_items.size, batch.size * n_features),
+            )
+
+        similarity = sparse.csc_matrix(shifted(batch.rows, batch.items) @ shifted(users, items).T)
+        similarity.sort_indices()
+        counts = np.diff(similarity.indptr)
+        columns = np.flatnonzero(counts)
+        if columns.size == 0:
+            return found
+        contribution = similarity.data * weights[similarity.indices]
+        best, best_value = segment_first_argmax(contribution, counts[columns])
+        good = best_value > 0
+        found[columns[good]] = batch.positions[similarity.indices[best[good]]]
+        return found
 
     def raw_score(self, history: History) -> np.ndarray:
         if self.item_vectors.shape[1] == 0:

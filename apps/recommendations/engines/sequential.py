@@ -15,9 +15,16 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-from .base import Engine, History, TrainingData, unit_scale
+from .base import Engine, History, HistoryBatch, TrainingData, unit_scale
 from .collaborative import top_k_per_row
-from .common import best_supporters, csr_from_arrays, csr_to_arrays, recency_weights
+from .common import (
+    best_supporters,
+    csr_from_arrays,
+    csr_to_arrays,
+    recency_weights,
+    recency_weights_many,
+    segment_first_argmax,
+)
 
 PAIRS_PER_CHUNK = 4_000_000  # pairs summed at once: bounds the counting memory
 
@@ -104,6 +111,91 @@ class TransitionEngine(Engine):
 
     def score(self, history: History) -> np.ndarray:
         return unit_scale(self.raw_score(history))
+
+    def _recent_many(self, batch: HistoryBatch) -> tuple[np.ndarray, np.ndarray]:
+        """``_recent_weights`` of every user of ``batch``: the events kept (indexes into the
+        batch, each user's in the order ``_recent_weights`` lists them) and their weights."""
+        positive = np.flatnonzero(batch.weights > 0)
+        rows, times = batch.rows[positive], batch.timestamps[positive]
+        weights = recency_weights_many(rows, times, self.half_life_events)
+        # Each user's latest ``recent`` positives (stable in time, as ``_recent_weights``);
+        # a user with no more than that keeps them in history order.
+        order = np.lexsort((times, rows))
+        sorted_rows = rows[order]
+        ends = np.flatnonzero(np.r_[sorted_rows[1:] != sorted_rows[:-1], True])
+        from_end = np.repeat(ends, np.diff(np.r_[-1, ends])) - np.arange(order.size)
+        kept = order[from_end < self.recent]
+        kept_rows = rows[kept]
+        trimmed = np.bincount(rows, minlength=batch.size)[kept_rows] > self.recent
+        within = np.where(trimmed, np.arange(kept.size), kept)
+        kept = kept[np.lexsort((within, kept_rows))]
+        return positive[kept], weights[kept]
+
+    def explain_pairs(
+        self, batch: HistoryBatch, users: np.ndarray, targets: np.ndarray
+    ) -> np.ndarray:
+        """``explain`` of each (user row of ``batch``, item) pair: a history position, or -1
+        for None, vectorised over the batch. Same answers."""
+        users = np.asarray(users, dtype=np.int64)
+        targets = np.asarray(targets, dtype=np.int64)
+        found = np.full(users.size, -1, dtype=np.int64)
+        events, weights = self._recent_many(batch)
+        if users.size == 0 or events.size == 0:
+            return found
+        per_user = np.bincount(batch.rows[events], minlength=batch.size)
+        first = np.zeros(batch.size + 1, dtype=np.int64)
+        np.cumsum(per_user, out=first[1:])
+        asked = np.flatnonzero(per_user[users] > 0)
+        counts = per_user[users[asked]]
+        segment = np.repeat(np.arange(asked.size), counts)
+        offsets = np.arange(segment.size) - np.repeat(np.cumsum(counts) - counts, counts)
+        chosen = first[users[asked]][segment] + offsets
+        sources = batch.items[events[chosen]]
+        transitions = self.transitions
+        wanted = targets[asked][segment]
+        starts, ends = transitions.indptr[sources], transitions.indptr[sources + 1]
+        values = np.zeros(sources.size)
+        # Rows of the transition matrix have sorted columns: a binary search per pair.
+        low, high = starts.copy(), ends.copy()
+        while True:
+            active = low < high
+            if not active.any():
+                break
+            middle = (low + high) // 2
+            column = np.where(
+                active, transitions.indices[np.minimum(middle, transitions.indices.size - 1)], 0
+            )
+            go_right = active & (column < wanted)
+            low = np.where(go_right, middle + 1, low)
+            high = np.where(active & ~go_right, middle, high)
+        hit = (low < ends) & (
+            transitions.indices[np.minimum(low, transitions.indices.size - 1)] == wanted
+        )
+        values[hit] = transitions.data[low[hit]]
+        best, best_value = segment_first_argmax(weights[chosen] * values, counts)
+        good = best_value > 0
+        # The position of the first event of that movie in the user's history.
+        best_events = events[chosen[best[good]]]
+        span = int(batch.items.max()) + 1
+        keys, first = np.unique(batch.rows * span + batch.items, return_index=True)
+        wanted_keys = batch.rows[best_events] * span + batch.items[best_events]
+        found[asked[good]] = batch.positions[first[np.searchsorted(keys, wanted_keys)]]
+        return found
+
+    def raw_score_many(self, batch: HistoryBatch) -> sparse.csr_matrix:
+        """``raw_score`` of every user of ``batch`` as a sparse users x items matrix (zero
+        where no transition reaches): one sparse product for the batch."""
+        events, weights = self._recent_many(batch)
+        rows, items = batch.rows[events], batch.items[events]
+        recent = sparse.csr_matrix(
+            (weights, (rows, items)),
+            shape=(batch.size, self.n_items),
+            dtype=self.transitions.dtype,
+        )
+        result = sparse.csr_matrix(recent @ self.transitions)
+        result.sum_duplicates()
+        result.sort_indices()
+        return result
 
     def explain(self, history: History, item: int) -> int | None:
         items, weights = self._recent_weights(history)

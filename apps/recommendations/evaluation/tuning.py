@@ -45,7 +45,7 @@ PREVIOUS_BLEND = {
     "popularity": 0.2,
     "collaborative_recent": 0.0,
 }
-COVERAGE_BONUS = (0.05, 0.1, 0.2, 0.4)  # lambda: NDCG@10 + lambda x coverage@10
+COVERAGE_BONUS = (0.05, 0.1, 0.2, 0.25, 0.3, 0.4)  # lambda: NDCG@10 + lambda x coverage@10
 NEGATIVE_POPULARITY_STEPS = (-0.5, -0.35, -0.2, -0.1, -0.05)
 TUNING_MAX_ITEMS = 3000  # EASE head size while tuning: measured as accurate as the full model
 

@@ -2,8 +2,10 @@
 
 import numpy as np
 import pytest
+from scipy import sparse
 
 from apps.recommendations.engines import ENGINE_CLASSES, build_engine
+from apps.recommendations.engines.base import History, HistoryBatch, TrainingData
 from apps.recommendations.engines.hybrid import HybridEngine
 
 from .engine_data import history, taste_clusters
@@ -63,3 +65,72 @@ def test_hybrid_reuses_known_component_scores_with_identical_results(clusters):
     for user_history in HISTORIES:
         known = {"collaborative": collaborative.raw_score(user_history)}
         assert np.array_equal(hybrid.score(user_history, known), hybrid.score(user_history))
+
+
+def _random_training(seed: int = 7):
+    """300 users over 120 items: long and short histories, dislikes, repeats, features."""
+    rng = np.random.default_rng(seed)
+    n_users, n_items, n_events = 300, 120, 9000
+    users = rng.choice(n_users, size=n_events, p=rng.dirichlet(np.full(n_users, 0.5)))
+    items = rng.choice(n_items, size=n_events, p=rng.dirichlet(np.full(n_items, 0.7)))
+    weights = rng.choice([4.0, 3.0, 1.0, 0.5, -3.0, -1.0], size=n_events)
+    times = 1_700_000_000 - rng.integers(0, 300, size=n_events) * 86400
+    features = sparse.random(n_items, 15, density=0.2, random_state=seed, format="csr")
+    features.data[:] = 1.0
+    data = TrainingData(
+        user_ids=np.arange(n_users, dtype=np.int64),
+        item_ids=np.arange(n_items, dtype=np.int64),
+        users=users.astype(np.int32),
+        items=items.astype(np.int32),
+        weights=weights.astype(np.float32),
+        timestamps=times.astype(np.int64),
+        item_features=features,
+        feature_names=[f"genre:{i}" for i in range(15)],
+        now=1_700_000_000,
+    )
+    histories = []
+    for user in range(0, n_users, 3):
+        events = np.flatnonzero(users == user)
+        histories.append(History(data.items[events], data.weights[events], times[events]))
+    histories[1] = History(histories[1].items, histories[1].weights, histories[1].timestamps)
+    histories[1].features = ["genre:3", "genre:unknown"]
+    histories.append(History.empty())
+    return data, histories, rng
+
+
+def test_rank_many_answers_what_score_and_explain_many_answer_user_by_user():
+    data, histories, rng = _random_training()
+    hybrid = build_engine("hybrid").fit(data)
+    blocked = [
+        np.unique(rng.choice(data.n_items, size=int(rng.integers(0, 10)))) for _ in histories
+    ]
+    assert any(len(h.items) >= 160 for h in histories)  # every band is exercised
+    assert any(len(h.items) < 40 and not h.is_empty for h in histories)
+
+    ranked = hybrid.rank_many(histories, blocked, data.n_items)
+
+    for user_history, user_blocked, (items, scores, answers) in zip(
+        histories, blocked, ranked, strict=True
+    ):
+        expected = hybrid.score(user_history).astype(np.float64)
+        allowed = np.setdiff1d(np.arange(data.n_items), user_blocked)
+        assert sorted(items.tolist()) == allowed.tolist()
+        np.testing.assert_allclose(scores, expected[items], atol=1e-5)
+        assert np.all(np.diff(scores) <= 0)
+        explained = hybrid.explain_many(user_history, items)
+        assert answers.tolist() == [-1 if a is None else a for a in explained]
+
+
+def test_batch_explain_pairs_answer_what_explain_answers(clusters):
+    data, histories, rng = _random_training(seed=11)
+    batch = HistoryBatch.of(histories)
+    users = np.repeat(np.arange(len(histories)), 12)
+    items = rng.integers(0, data.n_items, size=users.size)
+    for name in ("collaborative", "content", "sequential"):
+        engine = build_engine(name).fit(data)
+        answers = engine.explain_pairs(batch, users, items)
+        for user, item, answer in zip(
+            users.tolist(), items.tolist(), answers.tolist(), strict=True
+        ):
+            expected = engine.explain(histories[user], item)
+            assert answer == (-1 if expected is None else expected), (name, user, item)

@@ -1,5 +1,6 @@
 """What users do with their recommendations changes the next lists, seen through the API."""
 
+import numpy as np
 import pytest
 from django.urls import reverse
 
@@ -8,6 +9,14 @@ from apps.recommendations.models import UserRecommendation
 from apps.recommendations.services import recommendations_refresh
 from apps.recommendations.tests import fixtures
 from apps.recommendations.tests.fixtures import interactions_add
+from apps.recommendations.training import (
+    ALREADY_SEEN,
+    CLICK,
+    FEEDBACK_NEGATIVE,
+    FEEDBACK_POSITIVE,
+    event_weight,
+    training_data_build,
+)
 from conftest import client_for
 
 # Fixtures of the serving tests (the project keeps one conftest.py).
@@ -140,3 +149,30 @@ def test_positive_feedback_counts_as_a_like_in_the_next_lists(
     reasons = {item["reason"] for item in served}
     assert f"Because you liked our suggestion of {casablanca.title}" in reasons
     assert served[0]["movie"]["id"] in {movie.id for movie in trained_world.romance}
+
+
+def test_training_counts_clicks_feedback_and_already_seen_as_the_refresh_does(
+    scifi_fan, trained_world, django_capture_on_commit_callbacks
+):
+    """The next full training learns from them too, with the weights a refresh gives them."""
+    client = client_for(scifi_fan)
+    served = [item["movie"]["id"] for item in _served(client)]
+    clicked, liked, disliked, seen = (_row(scifi_fan, m) for m in served[:4])
+    _post(client, "recommendation-click", clicked, django_capture_on_commit_callbacks)
+    for row, kind in ((liked, "positive"), (disliked, "negative"), (seen, "already_seen")):
+        body = {"type": kind}
+        _post(client, "recommendation-feedback", row, django_capture_on_commit_callbacks, body)
+
+    data = training_data_build()
+
+    user = int(np.flatnonzero(data.user_ids == scifi_fan.id)[0])
+    item_of = {int(movie_id): i for i, movie_id in enumerate(data.item_ids)}
+    mine = data.users == user
+    weight_of = {
+        int(item): float(weight)
+        for item, weight in zip(data.items[mine], data.weights[mine], strict=True)
+    }
+    assert weight_of[item_of[clicked.movie_id]] == event_weight(CLICK)
+    assert weight_of[item_of[liked.movie_id]] == event_weight(FEEDBACK_POSITIVE) > 0
+    assert weight_of[item_of[disliked.movie_id]] == event_weight(FEEDBACK_NEGATIVE) < 0
+    assert weight_of[item_of[seen.movie_id]] == event_weight(ALREADY_SEEN) > 0
