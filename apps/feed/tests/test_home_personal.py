@@ -228,3 +228,12 @@ def test_markers_in_content_cannot_open_a_hole():
 def test_a_page_without_a_personal_section_is_refused():
     with pytest.raises(TemplateMismatch):
         page_template({"sections": [{"key": "news", "items": []}]}, ("top_picks",))
+
+
+def test_an_authorization_header_that_is_not_a_token_gets_the_public_page(api_client, page_data):
+    public = api_client.get(HOME)
+
+    response = api_client.get(HOME, HTTP_AUTHORIZATION="Basic dXNlcjpwYXNz")
+
+    assert response.status_code == 200
+    assert response.content == public.content
