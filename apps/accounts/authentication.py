@@ -8,13 +8,25 @@ version, the active flag and the session are checked on every request against it
 saved through the ORM in this process (a password change, a deactivation, a deletion) drops
 the copy at once; one made in another process, or by a bulk UPDATE, reaches this one within
 AUTH_USER_CACHE_MS. 0 turns the copies off.
+
+The cached-bytes fast path (apps.core.fastpath) authenticates a logged-in GET before DRF with
+``fast_credentials``: the same token checks (signature, expiry, type), and the session's
+revocation and the user's row read in the fast path's one cache round trip, together with the
+answer. The row comes from a shared copy (``user_copy_namespace``, every field but the
+password, USER_COPY_TTL seconds) that saving or deleting the user drops in every process once
+the transaction commits; the token version and the active flag are checked against it on every
+request. So a logout, a password change or a deactivation is refused on the fast path at once,
+in every process. Bound: if the cache cannot be written at that moment, a copy made before
+lives until its TTL (USER_COPY_TTL) at most; the DRF path still reads the database.
 """
 
 import threading
 import time
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import DatabaseError, transaction
 from django.db.models.signals import post_delete, post_save
 from rest_framework import exceptions
 from rest_framework_simplejwt.authentication import JWTAuthentication
@@ -22,7 +34,13 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed as JWTAuthe
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 
-from apps.accounts.tokens import session_is_revoked, session_of, token_version_of
+from apps.accounts.tokens import (
+    revoked_session_key,
+    session_is_revoked,
+    session_of,
+    token_version_of,
+)
+from apps.core.cache import namespace_invalidate, versioned_set
 from apps.core.routers import request_user_bind
 
 TOKEN_REFUSED = "The token is invalid, expired or revoked."  # noqa: S105 - a message
@@ -69,12 +87,26 @@ class RecentUsers:
 recent_users = RecentUsers()
 
 
+USER_COPY_TTL = 30  # seconds a shared copy of a user's row lives (see the module doc)
+# The password hash never goes to the cache; a fast-path user reading it is a query.
+USER_COPY_SKIPPED = frozenset({"password"})
+
+
+def user_copy_namespace(user_id) -> str:
+    return f"accounts:user:{user_id}"
+
+
 def _drop_recent_user(sender, instance, **kwargs) -> None:
     recent_users.drop(instance.pk)
+    # After the commit: a copy made from the old row before then is born stale (versioned).
+    transaction.on_commit(
+        partial(namespace_invalidate, user_copy_namespace(instance.pk)), robust=True
+    )
 
 
 def connect(user_model) -> None:
-    """Drop a user's copy whenever their row is saved or deleted in this process."""
+    """Drop a user's copies (this process's, the shared one) whenever their row is saved or
+    deleted."""
     post_save.connect(_drop_recent_user, sender=user_model, dispatch_uid="recent_users_save")
     post_delete.connect(_drop_recent_user, sender=user_model, dispatch_uid="recent_users_delete")
 
@@ -86,6 +118,17 @@ class AccountJWTAuthentication(JWTAuthentication):
 
     The message does not say which check failed: a client only needs to log in again.
     """
+
+    def authenticate(self, request):
+        # A request the fast path authenticated, then left to DRF (a miss): not twice.
+        checked = request._request.__dict__.get("fast_authenticated")
+        if checked is not None:
+            credentials, user = checked
+            if isinstance(credentials, FastCredentials) and credentials.header == (
+                self.get_header(request)
+            ):
+                return user, credentials.token
+        return super().authenticate(request)
 
     def get_validated_token(self, raw_token):
         try:
@@ -114,3 +157,89 @@ class AccountJWTAuthentication(JWTAuthentication):
         if session is not None and session_is_revoked(session):
             raise exceptions.AuthenticationFailed(TOKEN_REFUSED, code="token_revoked")
         return user
+
+    def fast_credentials(self, request) -> "FastCredentials | None":
+        """What the cached-bytes fast path needs to authenticate ``request`` (a Django request)
+        in its one cache round trip, or None when this token is not one it may accept there
+        (no token, a malformed, expired or wrong-type one: the DRF path answers the 401)."""
+        if api_settings.CHECK_REVOKE_TOKEN:
+            return None  # a check of its own, which only the DRF path makes
+        header = self.get_header(request)
+        try:
+            raw_token = self.get_raw_token(header) if header is not None else None
+            if raw_token is None:
+                return None
+            token = self.get_validated_token(raw_token)
+        except exceptions.APIException:  # a malformed header, a bad token: the DRF path's 401
+            return None
+        user_id = _user_id_of(token)
+        if user_id is None:
+            return None
+        session = session_of(token)
+        return FastCredentials(
+            header=header,
+            user_id=user_id,
+            token=token,
+            plain_keys=(revoked_session_key(session),) if session else (),
+            entries=((user_copy_namespace(user_id), ("row",), ()),),
+            resolve=partial(_fast_user, token, session),
+        )
+
+
+def _user_id_of(token) -> int | None:
+    """The token's user id as a number (simplejwt writes it as text), or None."""
+    value = token.get(api_settings.USER_ID_CLAIM)
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+class FastCredentials:
+    """A token accepted so far by the fast path: the cache keys to read with the answer, and
+    ``resolve(plain_values, entries)``, the user once they are read (None: refused here)."""
+
+    __slots__ = ("entries", "header", "plain_keys", "resolve", "token", "user_id")
+
+    def __init__(self, *, header, user_id, token, plain_keys, entries, resolve) -> None:
+        self.header, self.user_id, self.token, self.resolve = header, user_id, token, resolve
+        self.plain_keys, self.entries = plain_keys, entries
+
+
+def _fast_user(token, session, plain: dict, entries: list):
+    """The token's user, from the shared copy (made from the database on a miss), or None when
+    the session was revoked, the user is missing or inactive, or the token is of an older
+    version."""
+    if session is not None and plain.get(revoked_session_key(session)) is not None:
+        return None
+    user_id = _user_id_of(token)
+    request_user_bind(user_id)  # a user who wrote a moment ago is read from the primary
+    row, version = entries[0]
+    User = get_user_model()
+    if isinstance(row, tuple) and len(row) == 2:
+        user = User.from_db("default", *row)
+    else:
+        try:
+            # From the primary: a replica behind a deactivation would store a stale copy.
+            user = (
+                User._default_manager.using("default")
+                .filter(pk=user_id)
+                .defer(*USER_COPY_SKIPPED)
+                .first()
+            )
+        except DatabaseError:
+            return None  # the DRF path answers as it would
+        if user is None:
+            return None
+        names = tuple(
+            field.attname
+            for field in user._meta.concrete_fields
+            if field.attname not in USER_COPY_SKIPPED
+        )
+        values = tuple(getattr(user, name) for name in names)
+        copy = (names, values)
+        versioned_set(user_copy_namespace(user_id), ("row",), copy, USER_COPY_TTL, version)
+    if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
+        return None
+    if token_version_of(token) != user.token_version:
+        return None
+    return user

@@ -72,7 +72,8 @@ def session_of(token) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _revoked_session_key(session: str) -> str:
+def revoked_session_key(session: str) -> str:
+    """The cache key that marks ``session`` as logged out."""
     return f"jwt:revoked_session:{session}"
 
 
@@ -82,13 +83,13 @@ def session_revoke(session: str, *, until_refresh_expiry: bool = False) -> None:
     lifetime = jwt_settings.ACCESS_TOKEN_LIFETIME
     if until_refresh_expiry:
         lifetime = max(lifetime, jwt_settings.REFRESH_TOKEN_LIFETIME)
-    cache_set(_revoked_session_key(session), 1, int(lifetime.total_seconds()) + 60)
+    cache_set(revoked_session_key(session), 1, int(lifetime.total_seconds()) + 60)
 
 
 def session_is_revoked(session: str) -> bool:
     """Whether the session was logged out (False when the cache cannot say: an access token
     then lives to its expiry, at most ACCESS_TOKEN_LIFETIME, as before logout existed)."""
-    return cache_get(_revoked_session_key(session)) is not None
+    return cache_get(revoked_session_key(session)) is not None
 
 
 def token_pair_for(user, *, session: str | None = None) -> dict[str, str]:

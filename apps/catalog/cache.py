@@ -11,6 +11,10 @@ GENRES_TTL = 24 * 60 * 60
 # movie fetched from TMDb on demand, a rating count moving the popularity boost) shows soon.
 SEARCH_TTL = 10 * 60
 
+# A logged-in user's own cached parts (the state on a movie a detail adds, the favorites
+# page): kept at most this long, dropped at once by the user's interaction writes.
+USER_PART_TTL = 10 * 60
+
 LISTS_NAMESPACE = "catalog:lists"
 GENRES_NAMESPACE = "catalog:genres"
 
@@ -32,3 +36,14 @@ def genres_invalidate() -> None:
 def movie_detail_invalidate(movie_id: int) -> None:
     """Drop the cached public detail of one movie (its aggregates or TMDb data changed)."""
     namespace_invalidate(movie_namespace(movie_id))
+
+
+def user_movies_namespace(user_id: int) -> str:
+    """A user's cached answers about their own movies: their state on a movie, their
+    favorites page (apps.core.fastpath ``UserSlot``)."""
+    return f"catalog:user:{user_id}"
+
+
+def user_movies_invalidate(user_id: int) -> None:
+    """Drop a user's cached answers about their own movies (they wrote an interaction)."""
+    namespace_invalidate(user_movies_namespace(user_id))

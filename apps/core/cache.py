@@ -221,21 +221,40 @@ def versioned_get(
     running experiments): their versions are read in the same round trip, and the entry
     counts only while they are unchanged too (the version is then a tuple of all of them).
     """
-    keys = [_version_key(namespace), *map(_version_key, depends_on)]
-    entry_key = _entry_key(namespace, parts)
+    read = versioned_get_many([(namespace, parts, depends_on)])
+    return (MISSING, 0) if read is None else read[1][0]
+
+
+def versioned_get_many(
+    entries: Iterable[tuple[str, tuple, tuple[str, ...]]], plain: Iterable[str] = ()
+) -> tuple[dict[str, Any], list[tuple[Any, Any]]] | None:
+    """Several ``versioned_get`` (each ``(namespace, parts, depends_on)``) and plain keys in
+    one round trip: the values of the plain keys that are present, and ``(value, version)``
+    per entry, in order. None when the cache cannot answer (the outage is logged); the callers
+    of the fast paths (apps.core.fastpath) then take the ordinary path."""
+    entries, plain = list(entries), list(plain)
+    keys = list(plain)
+    for namespace, parts, depends_on in entries:
+        keys.extend(_version_key(name) for name in (namespace, *depends_on))
+        keys.append(_entry_key(namespace, parts))
     try:
-        found = cache.get_many([*keys, entry_key])
+        found = cache.get_many(keys)
     except Exception:  # noqa: BLE001 - the cache must never fail a request
         _outage("cache_get_failed")
-        return MISSING, 0
-    versions = tuple(
-        raw if isinstance(raw := found.get(key), int) and raw > 0 else 1 for key in keys
-    )
-    version = versions if depends_on else versions[0]
-    entry = found.get(entry_key)
-    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version:
-        return entry[1], version
-    return MISSING, version
+        return None
+    results = []
+    for namespace, parts, depends_on in entries:
+        versions = tuple(
+            raw if isinstance(raw := found.get(_version_key(name)), int) and raw > 0 else 1
+            for name in (namespace, *depends_on)
+        )
+        version = versions if depends_on else versions[0]
+        entry = found.get(_entry_key(namespace, parts))
+        if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version:
+            results.append((entry[1], version))
+        else:
+            results.append((MISSING, version))
+    return {key: found[key] for key in plain if key in found}, results
 
 
 def versioned_set(namespace: str, parts: tuple, value: Any, ttl: int, version: Any) -> None:

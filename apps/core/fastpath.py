@@ -1,5 +1,8 @@
-"""The anonymous fast path: public answers served as cached bytes, before DRF, from a copy the
-process keeps, with the anonymous throttle counted in the process too.
+"""The fast paths: cached answers served as bytes before DRF. The anonymous one serves public
+answers from a copy the process keeps, with the anonymous throttle counted in the process too;
+the logged-in one (issue 15) serves a logged-in GET whose answer is cached (the public bytes as
+they are, the public bytes plus the user's own small part, or the user's own cached answer)
+after the token's checks, with one cache round trip.
 
 Why: a hot public answer (a catalog list, a movie's details, a search, later the anonymous home
 page) is the same bytes for every anonymous client. Rendering it through DRF, or even reading it
@@ -48,6 +51,29 @@ else the cache, else made and stored) with ``"key": value`` added to the answer'
 spliced into the bytes instead of parsing and rendering the whole answer again.
 ``cached_data(slot, produce)`` reads the public part as data. The entries live in
 apps.core.cache namespaces: invalidating the namespace drops the answers.
+
+The logged-in fast path (``logged_in_hit``), for a GET with an ``Authorization`` header, on
+views that opt in: ``logged_in_public = True`` (the same bytes as anonymous clients get: a list
+that is not personal), or ``user_slot(request, user_id)`` naming where the user's part is
+cached (``UserSlot``: a namespace the user's writes invalidate, the namespaces it was made
+from, and the member it adds to the public data object, or none when it is the whole answer;
+views of the caller's own data subclass ``UserBytesMixin``, which requires exactly
+``[IsAuthenticated]`` and never serves anonymous clients). The view's one authenticator checks
+the token in the process (``fast_credentials``: signature, expiry, type) and names the keys
+it needs read (the session's revocation mark, the shared copy of the user's row:
+apps.accounts.authentication); those, the public bytes (unless this process has a copy) and
+the user's part are read in one ``get_many`` (apps.core.cache ``versioned_get_many``). Then
+the user is checked (session not revoked, active, token version), counted by the user
+throttle through the local front, and the answer is sent: the user's part made here on a miss
+when the view can (``user_part``: the state on a movie, one query), else left to the DRF path.
+Anything refused or missing (a bad or expired token, a revoked session, the cache down, a
+public miss, a 429) goes to the DRF path, which answers exactly as it would have; a user
+checked here is not checked twice (``request.fast_authenticated``). The bounds are the DRF
+path's: a revoked session is refused on the next request in every process (the mark is read
+every time), a password change or a deactivation too (the shared copy of the row is dropped
+when the save commits; if the cache cannot be written then, at most its 30 s TTL). Nothing is
+cached per process for a user; logged-in answers are ``Cache-Control: private``
+(apps.core.private_answers) and compressed by GZipMiddleware unless they are the public bytes.
 """
 
 import gzip
@@ -63,12 +89,19 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 from rest_framework.exceptions import APIException
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.cache import MISSING, cache_incr, namespace_listen, versioned_get, versioned_set
+from apps.core.cache import (
+    MISSING,
+    cache_incr,
+    namespace_listen,
+    versioned_get,
+    versioned_get_many,
+    versioned_set,
+)
 from apps.core.envelope import success_body
 from apps.core.exceptions import ApplicationError
 from apps.core.renderers import EnvelopeJSONRenderer
@@ -244,44 +277,60 @@ class CacheSlot:
 _PERMISSION_METHODS = ("initial", "get_permissions", "check_permissions")
 
 
-def _refusals(view_class: type, overrides: dict) -> list[str]:
+def _refusals(view_class: type, overrides: dict, required: list) -> list[str]:
     permissions = list(overrides.get("permission_classes", view_class.permission_classes))
     problems = []
-    if permissions != [AllowAny]:
+    if permissions != required:
         names = ", ".join(getattr(p, "__name__", repr(p)) for p in permissions)
-        problems.append(f"its permission classes are [{names}], not exactly [AllowAny]")
+        wanted = ", ".join(p.__name__ for p in required)
+        problems.append(f"its permission classes are [{names}], not exactly [{wanted}]")
     for name in _PERMISSION_METHODS:
         if name in overrides or getattr(view_class, name) is not getattr(APIView, name):
             problems.append(f"it overrides {name}()")
     return problems
 
 
-def _refuse_unless_public(view_class: type, overrides: dict) -> None:
-    problems = _refusals(view_class, overrides)
+def _refuse_unless_allowed(view_class: type, overrides: dict) -> None:
+    problems = _refusals(view_class, overrides, view_class.required_permissions)
     if problems:
         raise ImproperlyConfigured(
-            f"{view_class.__module__}.{view_class.__qualname__} cannot serve cached public "
+            f"{view_class.__module__}.{view_class.__qualname__} cannot serve cached "
             f"bytes before DRF: {'; '.join(problems)} (see apps.core.fastpath)."
         )
 
 
-class CachedBytesMixin:
-    """For DRF views whose public answers are cached as bytes; they define ``cache_slot``.
+@dataclass(frozen=True)
+class UserSlot:
+    """Where a logged-in user's own part of an answer is cached: an apps.core.cache namespace
+    (one the user's writes invalidate), key parts, a TTL, the other namespaces it was made
+    from, and ``key``: the member it adds to the public answer's data object, or None when it
+    is the whole answer."""
 
-    Refused (ImproperlyConfigured) on a view whose permission classes are not exactly
-    ``[AllowAny]``, when the class is defined and when ``as_view`` overrides them.
-    """
+    namespace: str
+    parts: tuple
+    ttl: int
+    depends_on: tuple[str, ...] = ()
+    key: str | None = None
 
-    cached_throttle_refusals: list | None = None  # set when anonymous_hit counted the request
+
+class _CachedBytesBase:
+    """What both fast paths share (the mixins below): the permission check when a view is
+    defined, the dispatch, the logged-in fast path and the storing of answers."""
+
+    required_permissions: list = [AllowAny]
+    serves_anonymous = True
+    # A logged-in user gets the public bytes as they are (a list that is not personal).
+    logged_in_public = False
+    cached_throttle_refusals: list | None = None  # set when a fast path counted the request
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if issubclass(cls, APIView):
-            _refuse_unless_public(cls, {})
+            _refuse_unless_allowed(cls, {})
 
     @classmethod
     def as_view(cls, **initkwargs):
-        _refuse_unless_public(cls, initkwargs)
+        _refuse_unless_allowed(cls, initkwargs)
         return super().as_view(**initkwargs)
 
     def cache_slot(self, request: Request) -> CacheSlot | None:
@@ -289,9 +338,29 @@ class CachedBytesMixin:
         view's 400 for invalid parameters. ``self.kwargs`` holds the URL's arguments."""
         raise NotImplementedError
 
+    def user_slot(self, request: Request, user_id: int) -> UserSlot | None:
+        """Where the logged-in user's own part of the answer is cached, or None when the
+        logged-in fast path does not serve this request (the DRF path answers); raises the
+        view's 400 for invalid parameters. Views that define it are served logged in."""
+        return None
+
+    def user_part(self, request: Request, user) -> Any:
+        """The user's part (JSON-ready data), made on a miss by the logged-in fast path, or
+        ``MISSING`` to leave the request to the DRF path (which answers any error)."""
+        return MISSING
+
+    def user_answer_served(self, request: Request, meta: Any) -> None:
+        """Called when a logged-in answer was served from its cached user part, with the
+        ``meta`` stored beside the bytes (to record what was served)."""
+
     def dispatch(self, request, *args, **kwargs):
-        if request.method == "GET" and "HTTP_AUTHORIZATION" not in request.META:
-            response = self.anonymous_hit(Request(request))
+        if request.method == "GET":
+            if "HTTP_AUTHORIZATION" in request.META:
+                response = self.logged_in_hit(request)
+            elif self.serves_anonymous:
+                response = self.anonymous_hit(Request(request))
+            else:
+                response = None
             if response is not None:
                 return response
         return super().dispatch(request, *args, **kwargs)
@@ -305,11 +374,7 @@ class CachedBytesMixin:
         throttles = self.get_throttles()
         if slot is None or not all(isinstance(t, WindowRateThrottle) for t in throttles):
             return None
-        # Counted here whatever follows: check_throttles gives this verdict, not a second count.
-        self.cached_throttle_refusals = [
-            throttle for throttle in throttles if not _allow_counted_here(throttle, request, self)
-        ]
-        if self.cached_throttle_refusals:
+        if not self._count(request, throttles):
             return None  # the DRF path answers the 429
         cached = local_copies.get(slot.namespace, slot.parts)
         if cached is MISSING:
@@ -318,6 +383,98 @@ class CachedBytesMixin:
                 return None
             cached = CachedBody(body)
             local_copies.put(slot.namespace, slot.parts, cached)
+        return self._public_response(request, cached)
+
+    def logged_in_hit(self, request) -> HttpResponse | None:
+        """The answer for a logged-in GET made before DRF, or None to take the DRF path.
+
+        The token is checked as the DRF path checks it (the view's one authenticator's
+        ``fast_credentials``); its session, its user's row, the public bytes (unless this
+        process has a copy) and the user's part are read in one cache round trip. Anything
+        missing or refused goes to the DRF path, which answers exactly as it would have
+        (a user authenticated here is handed to it as ``request.fast_authenticated``, which
+        the authenticator accepts for the same header only).
+        """
+        if not self.logged_in_public and type(self).user_slot is _CachedBytesBase.user_slot:
+            return None
+        authenticators = self.get_authenticators()
+        fast = getattr(authenticators[0], "fast_credentials", None) if authenticators else None
+        if fast is None or len(authenticators) != 1:
+            return None
+        credentials = fast(request)
+        if credentials is None:
+            return None
+        drf_request = Request(request)
+        try:
+            public = self.cache_slot(drf_request) if self.serves_anonymous else None
+            mine = self.user_slot(drf_request, credentials.user_id)
+        except (ApplicationError, APIException):
+            return None
+        if mine is None and (public is None or not self.logged_in_public):
+            return None
+        if mine is not None and mine.key is not None and public is None:
+            return None
+        throttles = self.get_throttles()
+        if not all(isinstance(t, WindowRateThrottle) for t in throttles):
+            return None
+        copy = MISSING if public is None else local_copies.get(public.namespace, public.parts)
+        entries = list(credentials.entries)
+        if public is not None and copy is MISSING:
+            entries.append((public.namespace, public.parts, ()))
+        if mine is not None:
+            entries.append((mine.namespace, mine.parts, mine.depends_on))
+        read = versioned_get_many(entries, credentials.plain_keys)
+        if read is None:
+            return None
+        plain, found = read
+        own = len(credentials.entries)
+        user = credentials.resolve(plain, found[:own])
+        if user is None:
+            return None  # refused: the DRF path answers the 401
+        drf_request.user = user
+        drf_request.auth = credentials.token
+        # If the DRF path answers after all, its authentication uses this (the same header).
+        request.fast_authenticated = (credentials, user)
+        if not self._count(drf_request, throttles):
+            return None
+        rest = found[own:]
+        if public is not None and copy is MISSING:
+            body, _ = rest.pop(0)
+            if not isinstance(body, bytes):
+                return None
+            copy = CachedBody(body)
+            local_copies.put(public.namespace, public.parts, copy)
+        if mine is None:
+            response = self._public_response(request, copy)
+            meta = None
+        else:
+            value, version = rest.pop(0)
+            if not _is_user_part(value):
+                made = self.user_part(drf_request, user)
+                if made is MISSING:
+                    return None
+                value = (_render(made if mine.key else success_body(made)), None)
+                versioned_set(mine.namespace, mine.parts, value, mine.ttl, version)
+            part, meta = value
+            body = part if mine.key is None else with_overlay(copy.raw, mine.key, part)
+            if body is None:
+                return None
+            response = HttpResponse(body, content_type=CONTENT_TYPE)
+            for key, header in self.default_response_headers.items():
+                response[key] = header
+        self.request = drf_request  # what the view reports afterwards sees the user
+        self.user_answer_served(drf_request, meta)
+        return response
+
+    def _count(self, request: Request, throttles: list) -> bool:
+        """Count the request through the local front; whether every throttle admits it.
+        Counted here whatever follows: check_throttles gives this verdict, not a second count."""
+        self.cached_throttle_refusals = [
+            throttle for throttle in throttles if not _allow_counted_here(throttle, request, self)
+        ]
+        return not self.cached_throttle_refusals
+
+    def _public_response(self, request, cached: "CachedBody") -> HttpResponse:
         compressed = cached.gzip() if accepts_gzip(request) else None
         response = HttpResponse(compressed or cached.raw, content_type=CONTENT_TYPE)
         for key, value in self.default_response_headers.items():
@@ -382,14 +539,70 @@ class CachedBytesMixin:
         versioned_set(slot.namespace, slot.parts, rendered, slot.ttl, version)
         return data
 
+    def user_answer(self, request: Request, produce) -> HttpResponse:
+        """The DRF path of a view whose whole answer is the user's (``user_slot`` with no
+        ``key``): the cached bytes, else ``produce()``, a Response stored once rendered, or
+        ``(body, meta)`` stored as it is. Calls ``user_answer_served`` either way."""
+        slot = self.user_slot(request, request.user.pk)
+        if slot is None:
+            return produce()
+        value, version = versioned_get(slot.namespace, slot.parts, depends_on=slot.depends_on)
+        if not _is_user_part(value):
+            made = produce()
+            if isinstance(made, Response):
+                made.user_cache_slot = (slot, version)
+                return made
+            value = made
+            versioned_set(slot.namespace, slot.parts, value, slot.ttl, version)
+        self.user_answer_served(request, value[1])
+        return HttpResponse(value[0], content_type=CONTENT_TYPE)
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        if not (isinstance(response, Response) and response.status_code == 200):
+            return response
         stored = getattr(response, "public_cache_slot", None)
-        if stored is not None and isinstance(response, Response) and response.status_code == 200:
+        if stored is not None:
             response.render()
             slot, version = stored
             versioned_set(slot.namespace, slot.parts, bytes(response.content), slot.ttl, version)
+        mine = getattr(response, "user_cache_slot", None)
+        if mine is not None:
+            response.render()
+            slot, version = mine
+            value = (bytes(response.content), None)
+            versioned_set(slot.namespace, slot.parts, value, slot.ttl, version)
         return response
+
+
+class CachedBytesMixin(_CachedBytesBase):
+    """For DRF views whose public answers are cached as bytes; they define ``cache_slot``.
+    A logged-in request is served before DRF too when the view sets ``logged_in_public``
+    (the same bytes) or defines ``user_slot`` with a ``key`` (the public bytes plus the
+    user's part); otherwise it takes the DRF path.
+
+    Refused (ImproperlyConfigured) on a view whose permission classes are not exactly
+    ``[AllowAny]``, when the class is defined and when ``as_view`` overrides them.
+    """
+
+
+class UserBytesMixin(_CachedBytesBase):
+    """For DRF views of the caller's own data whose answers are cached per user as bytes
+    (``user_slot`` with no ``key``, in a namespace the user's writes invalidate); served
+    before DRF to a logged-in user on a hit, never to an anonymous client (the DRF path's
+    401). The DRF path answers through ``user_answer``.
+
+    Refused (ImproperlyConfigured) on a view whose permission classes are not exactly
+    ``[IsAuthenticated]``.
+    """
+
+    required_permissions = [IsAuthenticated]
+    serves_anonymous = False
+
+
+def _is_user_part(value) -> bool:
+    """Whether a cached user part is laid out as stored: ``(bytes, meta)``."""
+    return isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], bytes)
 
 
 def _render(data) -> bytes:
@@ -403,13 +616,17 @@ _DATA_END = _ENVELOPE_HEAD[_ENVELOPE_HEAD.index(b"null") + len(b"null") :]
 
 def with_overlay(body: bytes, key: str, value: bytes) -> bytes | None:
     """``body`` (a rendered success envelope whose data is an object) with ``"key": value``
-    added as the data object's last member; None if ``body`` is not laid out so."""
+    as the data object's last member (in place of a last ``"key": null``, the public answer's
+    placeholder); None if ``body`` is not laid out so."""
     if not (body.startswith(_DATA_START + b"{") and body.endswith(b"}" + _DATA_END)):
         return None
     end = len(body) - len(_DATA_END) - 1  # the data object's closing brace
+    member = _render(key) + b":"
+    placeholder = member + b"null"
+    if body[:end].endswith(placeholder):
+        return body[: end - len(b"null")] + value + body[end:]
     separator = b"," if end > len(_DATA_START) + 1 else b""
-    member = _render(key) + b":" + value
-    return body[:end] + separator + member + body[end:]
+    return body[:end] + separator + member + value + body[end:]
 
 
 def _allow_counted_here(throttle: WindowRateThrottle, request: Request, view) -> bool:

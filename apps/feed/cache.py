@@ -9,8 +9,15 @@ save drops both (``feed_changed``), once its transaction commits.
 Every entry carries today's date in its key: featured today rotates daily, and birthdays and
 "coming soon" move with the date. FEED_TTL bounds how late a publish window that opens or
 closes by itself (no save) shows: at most five minutes.
+
+A logged-in user's page is cached in their own namespace (``user_page_namespace``) and counts
+only while the shared page's namespace and their recommendations' are unchanged too
+(apps.feed.personal); their own namespace is dropped when their watchlist or profile changes.
 """
 
+import time
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,8 +29,26 @@ FEED_NAMESPACE = "feed:editorial"
 FEED_TTL = 5 * 60
 
 
-def today_key() -> str:
-    return timezone.localdate().isoformat()
+class _Today:
+    """Today's date in the current time zone as an ISO string, worked out once a second: every
+    request of the home page keys its cache entry with it, and converting the time to the
+    local date costs more than the rest of finding the entry."""
+
+    def __init__(self) -> None:
+        self._value: tuple[float, str, str] | None = None  # (until, time zone, date)
+
+    def __call__(self) -> str:
+        now = time.monotonic()
+        zone = settings.TIME_ZONE
+        value = self._value
+        if value is not None and now < value[0] and value[1] == zone:
+            return value[2]
+        date = timezone.localdate().isoformat()
+        self._value = (now + 1.0, zone, date)
+        return date
+
+
+today_key = _Today()
 
 
 def home_slot() -> CacheSlot:
@@ -40,6 +65,16 @@ def section_items_parts(key: str) -> tuple:
 
 def editorial_slot(*parts) -> CacheSlot:
     return CacheSlot(FEED_NAMESPACE, (*parts, today_key()), FEED_TTL)
+
+
+def user_page_namespace(user_id: int) -> str:
+    """A logged-in user's cached home page (apps.feed.personal): dropped when what only it
+    depends on changes (their watchlist, their profile's country; apps.feed.receivers)."""
+    return f"feed:user:{user_id}"
+
+
+def user_page_invalidate(user_id: int) -> None:
+    namespace_invalidate(user_page_namespace(user_id))
 
 
 def feed_invalidate() -> None:

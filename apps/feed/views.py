@@ -2,9 +2,11 @@
 
 The public answers are cached as bytes and served by the anonymous fast path
 (apps.core.fastpath): an anonymous visitor gets the same bytes as every other. A logged-in
-user's page reads the same cached public data and adds their own part (apps.feed.personal).
+user's page is their own bytes, cached per user and made from the shared page's bytes with
+their own parts spliced in (apps.feed.personal).
 """
 
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
@@ -13,12 +15,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.catalog.views.lists import CachedPageMixin
-from apps.core.fastpath import CachedBytesMixin, CacheSlot
+from apps.core.fastpath import CONTENT_TYPE, CachedBytesMixin, CacheSlot
 from apps.core.pagination import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, positive_int_param
 from apps.feed import selectors
 from apps.feed.cache import FEED_NAMESPACE, FEED_TTL, editorial_slot, home_slot, section_slot
 from apps.feed.personal import (
-    home_personal,
+    home_page,
     streaming_for,
     top_pick_cards,
     user_country,
@@ -46,11 +48,11 @@ class FeedHomeView(CachedBytesMixin, APIView):
 
     @extend_schema(responses=FeedHomeSerializer, operation_id="feed_home")
     def get(self, request: Request):
-        slot = self.cache_slot(request)
         if not request.user.is_authenticated:
-            return self.bytes_cached(slot, lambda: Response(selectors.home_shared()))
-        shared = self.cached_data(slot, lambda: selectors.home_shared())
-        return Response(home_personal(user=request.user, shared=shared, top_limit=HOME_ITEMS))
+            return self.bytes_cached(
+                self.cache_slot(request), lambda: Response(selectors.home_shared())
+            )
+        return HttpResponse(home_page(user=request.user, top_limit=HOME_ITEMS), CONTENT_TYPE)
 
 
 class FeedSectionView(CachedBytesMixin, generics.GenericAPIView):

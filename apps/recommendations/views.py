@@ -1,6 +1,5 @@
 """Recommendation endpoints: thin views over selectors, services and scoring."""
 
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -12,6 +11,7 @@ from rest_framework.views import APIView
 from apps.catalog.models import Movie
 from apps.core.cache import cached
 from apps.core.envelope import success_body
+from apps.core.fastpath import UserBytesMixin, UserSlot
 from apps.core.permissions import OwnedResourceMixin
 from apps.core.renderers import EnvelopeJSONRenderer
 from apps.recommendations import scoring, selectors, services
@@ -64,14 +64,35 @@ def _unstored_items(scored: list[scoring.Scored], engine: str) -> list:
     return list(RecommendationMovieItemSerializer(items, many=True).data)
 
 
-class MyRecommendationListView(OwnedResourceMixin, APIView):
+class MyRecommendationListView(UserBytesMixin, OwnedResourceMixin, APIView):
     """The signed-in user's recommendations, best first.
 
     The answer is cached as the bytes sent (per user, engine and limit, for 2 h) and counts
     only while the user's lists, the active models and the running experiments are the ones
-    it was made from: one cache round trip reads all of those versions and the bytes. A
-    change of the user's signals drops it (services.recommendations_mark_stale).
+    it was made from. A change of the user's signals drops it
+    (services.recommendations_mark_stale). A hit is served before DRF (apps.core.fastpath
+    ``UserBytesMixin``): the token's checks, those versions and the bytes in one cache round
+    trip; the impressions are recorded from what was stored with the bytes.
     """
+
+    def user_slot(self, request, user_id: int) -> UserSlot:
+        query = _parse(RecommendationListQuerySerializer, request)
+        return UserSlot(
+            services.user_namespace(user_id),
+            ("served", query["engine"] or "default", query["limit"]),
+            services.USER_RECS_TTL,
+            depends_on=(ACTIVE_NAMESPACE, EXPERIMENTS_NAMESPACE),
+        )
+
+    def user_answer_served(self, request, meta) -> None:
+        engine, arm, movie_ids = meta
+        services.impressions_record(
+            user_id=request.user.id,
+            engine=engine,
+            arm=arm,
+            count=len(movie_ids),
+            movie_ids=movie_ids,
+        )
 
     @extend_schema(
         parameters=[ENGINE_PARAMETER, LIMIT_PARAMETER],
@@ -79,32 +100,18 @@ class MyRecommendationListView(OwnedResourceMixin, APIView):
     )
     def get(self, request):
         query = _parse(RecommendationListQuerySerializer, request)
-        user_id = request.user.id
-        arm = arm_for(user_id=user_id)
 
-        def produce() -> tuple[list[int], bytes]:
+        def produce() -> tuple[bytes, tuple]:
+            arm = arm_for(user_id=request.user.id)
             rows, _, _ = services.recommendations_served(
                 user=request.user, engine=query["engine"], limit=query["limit"]
             )
             data = RecommendationItemSerializer(rows, many=True).data
             body = EnvelopeJSONRenderer().render(success_body(data), "application/json", {})
-            return [item["movie"]["id"] for item in data], body
+            engine = query["engine"] or services.default_engine(arm)
+            return body, (engine, arm, [item["movie"]["id"] for item in data])
 
-        movie_ids, body = cached(
-            services.user_namespace(user_id),
-            (query["engine"] or "default", query["limit"]),
-            services.USER_RECS_TTL,
-            produce,
-            depends_on=(ACTIVE_NAMESPACE, EXPERIMENTS_NAMESPACE),
-        )
-        services.impressions_record(
-            user_id=user_id,
-            engine=query["engine"] or services.default_engine(arm),
-            arm=arm,
-            count=len(movie_ids),
-            movie_ids=movie_ids,
-        )
-        return HttpResponse(body, content_type="application/json")
+        return self.user_answer(request, produce)
 
 
 class RecommendationOwnedMixin(OwnedResourceMixin):

@@ -13,8 +13,9 @@
 # - hot: 40 users liking and unliking one movie at once (40 connections).
 #
 # The public answers those requests read (movie details, popular pages) are fetched once,
-# anonymously, before the load (bench/loggedin/warm.py): the figures are what a logged-in user
-# adds to a cached answer; the anonymous benchmark measures misses. Then the interactions'
+# anonymously, and each user's recommendations once with their token, before the load
+# (bench/loggedin/warm.py): the figures are what a logged-in user adds to a cached answer; the
+# anonymous benchmark measures misses. Then the interactions'
 # counters are compared with the rows (after the settle time) and the table printed:
 # requests/s, its ratio to /health/live, p50, p99, errors.
 #
@@ -98,7 +99,8 @@ done
 curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null || { cat "$work/server.log"; exit 1; }
 
 log "Warming the public answers the scenarios read"
-"$PY" bench/loggedin/warm.py "http://127.0.0.1:$port" "$work/detail.txt" "$work/popular.txt" >&2
+"$PY" bench/loggedin/warm.py "http://127.0.0.1:$port" "$work/detail.txt" "$work/popular.txt" \
+  "$work/recommendations.txt" >&2
 
 drive() {  # file name connections seconds
   BENCH_NAME=$2 BENCH_MIX="$work/$1.txt" wrk -t 2 -c "$3" -d "${4}s" --timeout 10s \

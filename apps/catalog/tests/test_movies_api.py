@@ -193,10 +193,13 @@ def test_movie_detail_shows_the_logged_in_users_own_state_only(
         "disliked": False,
         "rating": "4.5",
     }
-    # Public part from the cache now: the user's state (and the active check) stay live.
-    with django_assert_num_queries(2):  # user (JWT); the active check with the interactions
+    # Public part from the cache now, and the token's user (the shared copy): the user's state
+    # on the movie is read with the active check, then cached for the next read.
+    with django_assert_num_queries(1):
         again = auth_client.get(f"/api/v1/movies/{movie.pk}/")
     assert again.json() == response.json()
+    with django_assert_num_queries(0):
+        assert auth_client.get(f"/api/v1/movies/{movie.pk}/").json() == response.json()
 
 
 def test_inactive_or_unknown_movie_detail_is_a_404(api_client):

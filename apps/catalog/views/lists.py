@@ -55,6 +55,7 @@ class RankedMovieListView(CachedPageMixin, generics.ListAPIView):
 
     permission_classes = [AllowAny]
     serializer_class = MovieSummarySerializer
+    logged_in_public = True  # not personal: a logged-in user gets the same bytes, before DRF
 
     def list_rows(self, name: str):
         return movie_ranked_list(name=name)
@@ -81,6 +82,7 @@ class GenreListView(CachedPageMixin, generics.ListAPIView):
     serializer_class = GenreSerializer
     cache_namespace = GENRES_NAMESPACE
     cache_ttl = GENRES_TTL
+    logged_in_public = True
 
     list_name = "genres"
 

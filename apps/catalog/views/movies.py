@@ -7,7 +7,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.catalog.cache import DETAIL_TTL, LIST_TTL, movie_namespace
+from apps.catalog.cache import (
+    DETAIL_TTL,
+    LIST_TTL,
+    USER_PART_TTL,
+    movie_namespace,
+    user_movies_namespace,
+)
 from apps.catalog.filters import MovieFilter
 from apps.catalog.hooks import movie_user_state
 from apps.catalog.models import Movie
@@ -28,8 +34,9 @@ from apps.catalog.serializers import (
     MovieSummarySerializer,
 )
 from apps.catalog.signals import movie_details_missing
+from apps.core.cache import MISSING
 from apps.core.exceptions import NotFound
-from apps.core.fastpath import CachedBytesMixin, CacheSlot
+from apps.core.fastpath import CachedBytesMixin, CacheSlot, UserSlot
 from apps.core.pagination import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, positive_int_param
 from apps.core.signals import signal_send_robust
 
@@ -55,27 +62,40 @@ class MovieListView(generics.ListAPIView):
 
 
 class MovieDetailMixin(CachedBytesMixin):
-    """The public part is cached as bytes per movie; a logged-in user's state is read live
-    (with the active check, one query) and spliced into those bytes (apps.core.fastpath
-    ``bytes_with_overlay``), so a logged-in detail costs what an anonymous one does plus that
-    query and the token's checks."""
+    """The public part is cached as bytes per movie; a logged-in user's state on the movie is
+    spliced into those bytes (apps.core.fastpath), so a logged-in detail costs what an
+    anonymous one does plus the token's checks. On the fast path the state is cached per user
+    and movie (``user_slot``: dropped by the user's interaction writes and by any change of the
+    movie, a soft delete included); the DRF path reads it live, with the active check."""
 
     def detail_slot(self, movie_id: int) -> CacheSlot:
         return CacheSlot(movie_namespace(movie_id), ("detail",), DETAIL_TTL)
+
+    def user_state_slot(self, movie_id: int, user_id: int) -> UserSlot:
+        return UserSlot(
+            user_movies_namespace(user_id),
+            ("state", movie_id),
+            USER_PART_TTL,
+            depends_on=(movie_namespace(movie_id),),
+            key="user_state",
+        )
+
+    def user_state(self, movie_id: int, user):
+        """The user's state on the movie as the answer shows it; ``MISSING`` when the movie
+        is not active (the query is also the live active check)."""
+        state = movie_user_state(user=user, movie_id=movie_id)
+        return MISSING if state is None else CatalogUserStateSerializer(state).data
 
     def movie_response(self, request: Request, movie_id: int):
         slot = self.detail_slot(movie_id)
         if not request.user.is_authenticated:
             return self.bytes_cached(slot, lambda: Response(self.public_data(movie_id)))
         # The active check stays live: the cached public part may predate a soft delete.
-        state = movie_user_state(user=request.user, movie_id=movie_id)
-        if state is None:
+        state = self.user_state(movie_id, request.user)
+        if state is MISSING:
             raise NotFound("Movie not found.", code="movie_not_found")
         return self.bytes_with_overlay(
-            slot,
-            lambda: self.public_data(movie_id),
-            "user_state",
-            CatalogUserStateSerializer(state).data,
+            slot, lambda: self.public_data(movie_id), "user_state", state
         )
 
     def public_data(self, movie_id: int) -> dict:
@@ -92,6 +112,12 @@ class MovieDetailView(MovieDetailMixin, APIView):
 
     def cache_slot(self, request: Request) -> CacheSlot:
         return self.detail_slot(self.kwargs["movie_id"])
+
+    def user_slot(self, request: Request, user_id: int) -> UserSlot:
+        return self.user_state_slot(self.kwargs["movie_id"], user_id)
+
+    def user_part(self, request: Request, user):
+        return self.user_state(self.kwargs["movie_id"], user)
 
     @extend_schema(responses=CatalogMovieDetailSerializer, operation_id="movie_detail")
     def get(self, request: Request, movie_id: int):

@@ -250,6 +250,9 @@ def test_an_overlay_is_spliced_into_the_data_object_of_the_public_bytes():
         render(success_body({"id": 7, "title": 'Heat }, "message"', "user_state": state}))
     )
     assert json.loads(with_overlay(render(success_body({})), "k", b"1"))["data"] == {"k": 1}
+    # The public answer's placeholder for the member is replaced, not followed by a second one.
+    placeholder = with_overlay(render(success_body({"id": 7, "k": None})), "k", b"[1]")
+    assert placeholder == render(success_body({"id": 7, "k": [1]}))
     assert with_overlay(render(success_body([1, 2])), "k", b"1") is None
     assert with_overlay(b"\x1f\x8b compressed", "k", b"1") is None
 

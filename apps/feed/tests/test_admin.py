@@ -12,6 +12,7 @@ from apps.catalog.tests.factories import MovieFactory, RatedMovieFactory
 from apps.feed.editors import EDITORS_GROUP
 from apps.feed.models import Collection, CollectionItem, NewsArticle
 from apps.feed.tests.factories import CollectionFactory, NewsArticleFactory
+from conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -74,10 +75,12 @@ def test_create_editor_group_is_idempotent_and_holds_only_editor_permissions(edi
 
 
 def test_an_editor_publishes_news_through_the_admin_and_it_shows_at_once(
-    editor, api_client, django_capture_on_commit_callbacks
+    editor, user, api_client, django_capture_on_commit_callbacks
 ):
     client = logged_in(editor)
+    reader = client_for(user)
     assert news_on_home(api_client) == []  # cached now
+    assert news_on_home(reader) == []  # the reader's own page too
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/admin/feed/newsarticle/add/", news_form())
@@ -87,6 +90,7 @@ def test_an_editor_publishes_news_through_the_admin_and_it_shows_at_once(
     assert article.author == editor
     assert article.body_html == "<p>The <strong>winners</strong> are in.</p>"
     assert news_on_home(api_client) == ["Festival winners"]
+    assert news_on_home(reader) == ["Festival winners"]
 
 
 def test_an_editor_orders_a_collection_by_position(editor, api_client):

@@ -159,23 +159,6 @@ def test_a_logged_in_users_top_picks_are_their_recommendations_with_reasons(user
     assert [card["id"] for card in public] == [trending.pk]
 
 
-@pytest.mark.performance
-def test_a_logged_in_page_reuses_the_shared_sections_in_a_fixed_number_of_queries(
-    user, api_client, django_assert_num_queries
-):
-    for n in range(3):
-        _recommend(user, RatedMovieFactory(), n + 1)
-    client = client_for(user)
-    api_client.get(HOME)  # the shared sections are cached by anyone's visit
-    client.get(HOME)  # the user's recommendations are cached
-
-    # The user, their profile's country, the watchlist flags, the impressions counter.
-    with django_assert_num_queries(4):
-        response = client.get(HOME)
-
-    assert len(sections_of(response)["top_picks"]["items"]) == 3
-
-
 def test_section_route_pages_one_section(api_client):
     movies = [RatedMovieFactory(rating_count=100 - n) for n in range(5)]
 

@@ -6,7 +6,7 @@ logged and never turns a committed write into an error response.
 
 from django.db import transaction
 
-from apps.catalog.cache import movie_detail_invalidate
+from apps.catalog.cache import movie_detail_invalidate, user_movies_invalidate
 from apps.core.activity import activity_emit_on_commit
 from apps.core.signals import signal_send_robust
 from apps.interactions.models import Interaction, InteractionSource
@@ -69,6 +69,8 @@ def interaction_effects_on_commit(
         ),
         robust=True,
     )
+    # The user's cached state on movies and favorites pages (apps.core.fastpath).
+    transaction.on_commit(lambda: user_movies_invalidate(user_id), robust=True)
     if aggregates_changed:
         transaction.on_commit(lambda: movie_detail_invalidate(movie_id), robust=True)
 

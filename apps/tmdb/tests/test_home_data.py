@@ -308,7 +308,9 @@ def test_sync_tmdb_enrich_fills_movielens_movies(tmdb_mock):
     assert MovieCast.objects.filter(movie=stub).count() == len(body["credits"]["cast"])
 
 
-def test_favoriting_a_tmdb_id_not_stored_fetches_it(tmdb_mock, user):
+def test_favoriting_a_tmdb_id_not_stored_fetches_it(
+    tmdb_mock, user, django_capture_on_commit_callbacks
+):
     body = fixture_body("movie_550_append_credits_keywords_release_dates.json")
     route = tmdb_mock.get("/movie/550").mock(return_value=httpx.Response(200, json=body))
     client = client_for(user)
@@ -323,7 +325,9 @@ def test_favoriting_a_tmdb_id_not_stored_fetches_it(tmdb_mock, user):
     assert movie.title == "Fight Club"
     favorites = client.get("/api/v1/me/favorites/").json()["data"]
     assert [item["movie"]["id"] for item in favorites] == [movie.pk]
-    removed = client.delete("/api/v1/movies/tmdb/550/favorite/")
+    # Committed, as a request's write is: the user's cached favorites page is dropped then.
+    with django_capture_on_commit_callbacks(execute=True):
+        removed = client.delete("/api/v1/movies/tmdb/550/favorite/")
     assert removed.status_code == 200
     assert client.get("/api/v1/me/favorites/").json()["data"] == []
 
