@@ -91,17 +91,24 @@ def add_users(cur, rng, wanted: int, now: int) -> None:
     cur.execute("SELECT coalesce(max(id), 0) FROM users")
     start = cur.fetchone()[0] + 1
     hashed = password_hash()
+    # The compared forms of the username and email, computed as User.save() does.
+    from apps.accounts.identity import identity_fold, username_skeleton
+
     joined = now - rng.integers(0, YEAR, size=todo)
+
+    def line(i: int) -> str:
+        name, email, stamp = f"seed_{start + i}", f"seed_{start + i}@example.com", iso(joined[i])
+        return (
+            f"{hashed}\tf\t{name}\t\t\tf\tt\t{stamp}\t{email}\tf\t{stamp}\t{stamp}\t0\t0\t"
+            f"{identity_fold(name)}\t{username_skeleton(name)}\t{identity_fold(email)}\n"
+        )
+
     copy_lines(
         cur,
         "COPY users (password, is_superuser, username, first_name, last_name, is_staff, "
-        "is_active, date_joined, email, is_premium, created_at, updated_at, token_version) "
-        "FROM STDIN",
-        (
-            f"{hashed}\tf\tseed_{start + i}\t\t\tf\tt\t{iso(joined[i])}\t"
-            f"seed_{start + i}@example.com\tf\t{iso(joined[i])}\t{iso(joined[i])}\t0\n"
-            for i in range(todo)
-        ),
+        "is_active, date_joined, email, is_premium, created_at, updated_at, token_version, "
+        "email_version, username_key, username_skeleton, email_key) FROM STDIN",
+        (line(i) for i in range(todo)),
     )
     cur.execute(
         "INSERT INTO user_profiles (created_at, updated_at, bio, preferred_language, timezone, "

@@ -1,11 +1,13 @@
 """Query filters of the movie and show lists. Bad values are a 400 naming the parameter."""
 
+import hashlib
+
 import django_filters
 from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import Exists, F, OuterRef, QuerySet
 
-from apps.catalog.models import MovieGenre, ShowGenre
+from apps.catalog.models import Movie, MovieGenre, ShowGenre
 from apps.catalog.models.movies import MovieStatus
 from apps.catalog.rankings import movie_popularity_order, movie_rating_order
 from apps.catalog.ratings import movie_rating_out_of_ten
@@ -164,6 +166,19 @@ class MovieFilter(django_filters.FilterSet):
         if not data.get("q") and not data.get("ordering"):
             queryset = ordering_apply(queryset, "-popularity", MOVIE_ORDERINGS)
         return super().filter_queryset(queryset)
+
+
+def movie_filter_key(params) -> str | None:
+    """A digest of the validated filters of a movie list, the same for any spelling of the same
+    filters (their order, unknown parameters, empty values); None when they are invalid (the
+    filter backend answers the 400) or ask for a text search (``q``)."""
+    form = MovieFilter(params, queryset=Movie.objects.none()).form
+    if not form.is_valid() or form.cleaned_data.get("q"):
+        return None
+    chosen = sorted(
+        (name, str(value)) for name, value in form.cleaned_data.items() if value not in (None, "")
+    )
+    return hashlib.sha256(repr(chosen).encode()).hexdigest()[:32]
 
 
 class ShowFilter(django_filters.FilterSet):

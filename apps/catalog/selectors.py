@@ -37,6 +37,21 @@ def movie_summary_queryset() -> QuerySet[Movie]:
     )
 
 
+class KnownTotal:
+    """A list's rows whose total is already known (kept in the cache): the pagination asks
+    ``count()`` and then slices, so the matches are not counted again for each page."""
+
+    def __init__(self, rows: QuerySet, total: int) -> None:
+        self.rows = rows
+        self.total = total
+
+    def count(self) -> int:
+        return self.total
+
+    def __getitem__(self, window):
+        return self.rows[window]
+
+
 def genre_list() -> QuerySet[Genre]:
     return Genre.objects.order_by("name")
 

@@ -46,6 +46,13 @@ def interaction_state(*, user, movie: Movie) -> dict:
             "interaction_type", "rating", "notes", "count"
         )
     }
+    return interaction_state_of(movie=movie, rows=rows)
+
+
+def interaction_state_of(*, movie: Movie, rows: dict) -> dict:
+    """``interaction_state`` from rows already read: ``rows`` maps an interaction type to its
+    row (anything with ``rating``, ``notes`` and ``count``); the write services answer with
+    this, from the rows they read and changed, without reading them again."""
     favorite = rows.get(InteractionType.FAVORITE)
     rating = rows.get(InteractionType.RATING)
     return {

@@ -115,14 +115,16 @@ def recommendations_mark_stale(*, user_id: int) -> None:
     recommendations_refresh_schedule(user_id=user_id)
 
 
-def recommendations_refresh_schedule(*, user_id: int) -> None:
-    """Enqueue one refresh a couple of seconds out, unless one is already waiting."""
+def recommendations_refresh_schedule(*, user_id: int, countdown: float = REFRESH_COUNTDOWN) -> None:
+    """Enqueue one refresh ``countdown`` seconds out (REFRESH_COUNTDOWN by default, at most
+    PENDING_TTL), unless one is already waiting."""
     from apps.recommendations.tasks import recommendations_refresh_task
 
     key = _pending_key(user_id)
     if not cache_add(key, 1, PENDING_TTL):
         return
-    if not enqueue(recommendations_refresh_task, user_id, countdown=REFRESH_COUNTDOWN):
+    countdown = min(max(countdown, REFRESH_COUNTDOWN), PENDING_TTL / 2)
+    if not enqueue(recommendations_refresh_task, user_id, countdown=countdown):
         # Broker down: the stale counter makes the next read refresh on the fly instead.
         cache_delete_many([key])
 

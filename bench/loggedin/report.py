@@ -4,7 +4,8 @@
 
 Per scenario and file: requests/s, its ratio to the /health/live run just before it (same
 connections, same minute), p50 and p99 in ms, socket errors (connect, read, write, timeouts)
-and answers that were not 2xx, then the issue's targets checked against the last file.
+and answers that were not 2xx, the CPU seconds the server and the Celery worker used during
+the run (older files have none), then the issue's targets checked against the last file.
 """
 
 import json
@@ -41,6 +42,10 @@ def not_2xx(run: dict) -> int:
 def ratio(run: dict, runs: dict) -> float | None:
     reference = runs.get(f"reference:{run['name']}")
     return run["rps"] / reference["rps"] if reference and reference["rps"] else None
+
+
+def cpu(run: dict, field: str) -> str:
+    return f"{run[field]:.1f}" if field in run else "-"
 
 
 def verdicts(runs: dict) -> list[str]:
@@ -86,9 +91,9 @@ def main(paths: list[str]) -> int:
     print()
     print(
         "| scenario | run | connections | requests/s | ratio to /health/live | p50 ms | p99 ms "
-        "| socket errors | not 2xx | /health/live requests/s |"
+        "| socket errors | not 2xx | /health/live requests/s | server CPU s | worker CPU s |"
     )
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     names = [n for n in loaded[-1][1] if not n.startswith("reference") and n != "settle"]
     for name in names:
         for header, runs in loaded:
@@ -102,7 +107,7 @@ def main(paths: list[str]) -> int:
                 f"| {name} | {header.get('label')} | {run['connections']} | {run['rps']:.0f} "
                 f"| {f'{r:.3f}x' if r is not None else '-'} | {run['p50_ms']:.1f} "
                 f"| {run['p99_ms']:.1f} | {socket_errors(run)} | {not_2xx(run)} "
-                f"| {reference_rps} |"
+                f"| {reference_rps} | {cpu(run, 'server_cpu_s')} | {cpu(run, 'worker_cpu_s')} |"
             )
     print()
     print(f"Targets ({loaded[-1][0].get('label')}):")

@@ -75,6 +75,7 @@ mkdir -p "$work"
 "$PY" bench/loggedin/paths.py "$work" --users "${BENCH_USERS:-300}" >&2
 
 pids=()
+worker_pid=""
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
@@ -87,11 +88,13 @@ if [ "${BENCH_WORKER:-1}" = 1 ]; then
     --queues default,recommendations,tmdb,notifications --hostname "bench@%h" \
     >"$work/worker.log" 2>&1 &
   pids+=($!)
+  worker_pid=$!
 fi
 port="${BENCH_PORT:-$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')}"
 SERVER_BIND="127.0.0.1:$port" SERVER_WORKERS=2 SERVER_THREADS=2 "$PY" -m config.serve \
   >"$work/server.log" 2>&1 &
 pids+=($!)
+server_pid=$!
 for _ in $(seq 1 60); do
   curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
   sleep 0.5
@@ -102,9 +105,36 @@ log "Warming the public answers the scenarios read"
 "$PY" bench/loggedin/warm.py "http://127.0.0.1:$port" "$work/detail.txt" "$work/popular.txt" \
   "$work/recommendations.txt" >&2
 
+# CPU seconds (user + system) used so far by a process and its descendants: each scenario's
+# line says how much CPU the server and the worker took during it, so a slow write can be
+# told apart from a worker eating the cores (both share the machine with wrk).
+tree_cpu() {  # pid
+  local all=("$1") kids
+  local i=0
+  while [ "$i" -lt "${#all[@]}" ]; do
+    kids=$(pgrep -P "${all[$i]}" 2>/dev/null || true)
+    [ -n "$kids" ] && all+=($kids)
+    i=$((i + 1))
+  done
+  local ticks=0 pid fields
+  for pid in "${all[@]}"; do
+    fields=$(cut -d')' -f2 "/proc/$pid/stat" 2>/dev/null) || continue
+    set -- $fields
+    ticks=$((ticks + ${12} + ${13}))
+  done
+  echo "$ticks"
+}
+hz=$(getconf CLK_TCK)
+
 drive() {  # file name connections seconds
+  local server_before worker_before server_used worker_used
+  server_before=$(tree_cpu "$server_pid")
+  worker_before=$(if [ -n "$worker_pid" ]; then tree_cpu "$worker_pid"; else echo 0; fi)
   BENCH_NAME=$2 BENCH_MIX="$work/$1.txt" wrk -t 2 -c "$3" -d "${4}s" --timeout 10s \
-    -s bench/stack/mix.lua "http://127.0.0.1:$port" | grep '^{' | sed "s/}\$/, \"connections\": $3}/"
+    -s bench/stack/mix.lua "http://127.0.0.1:$port" | grep '^{' >"$work/last.json" || true
+  server_used=$(($(tree_cpu "$server_pid") - server_before))
+  worker_used=$(if [ -n "$worker_pid" ]; then echo $(($(tree_cpu "$worker_pid") - worker_before)); else echo 0; fi)
+  sed "s/}\$/, \"connections\": $3, \"server_cpu_s\": $(awk "BEGIN{print $server_used/$hz}"), \"worker_cpu_s\": $(awk "BEGIN{print $worker_used/$hz}")}/" "$work/last.json"
 }
 
 results="$out/$label.jsonl"

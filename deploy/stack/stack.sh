@@ -12,6 +12,8 @@
 #   deploy/stack/stack.sh start | stop | status | env | listening
 #   deploy/stack/stack.sh servers | pgbouncer | replica | nginx   (start that piece again)
 #   deploy/stack/stack.sh pgbouncer-restart   (a new PgBouncer, then the old one stopped)
+#   STACK_DB=name deploy/stack/stack.sh use   (the app processes on another database of the
+#       primary, e.g. a copy of the small data set beside seed 002's volumes; cache emptied)
 #
 # Ports (each can be set; the defaults sit away from the usual ones so two stacks or a stack
 # and the machine's services do not collide): STACK_PORT (nginx, 8080) and STACK_PORT_BASE
@@ -29,6 +31,8 @@ PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 DIR="$ROOT/var/stack"
 ML_DIR=${ML_DIR:-../shared/datasets/ml-latest-small}
 PG_USER=postgres
+# The database of the primary the app uses (kept in var/stack/db once `use` changed it).
+STACK_DB=${STACK_DB:-$(cat "$DIR/db" 2>/dev/null || echo nexus)}
 
 log() { printf '== stack: %s\n' "$*"; }
 as_pg() { runuser -u "$PG_USER" -- "$@"; }
@@ -53,8 +57,8 @@ export EMAIL_URL=console:
 export FRONTEND_URL=http://127.0.0.1:$STACK_PORT PUBLIC_URL=http://127.0.0.1:$STACK_PORT
 export SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false
 export SECURE_HSTS_SECONDS=0
-export DATABASE_URL=postgres://postgres@127.0.0.1:$PGBOUNCER_PORT/nexus
-export DATABASE_REPLICA_URLS=postgres://postgres@127.0.0.1:$PGBOUNCER_PORT/nexus_replica
+export DATABASE_URL=postgres://postgres@127.0.0.1:$PGBOUNCER_PORT/$STACK_DB
+export DATABASE_REPLICA_URLS=postgres://postgres@127.0.0.1:$PGBOUNCER_PORT/${STACK_DB}_replica
 export DATABASE_POOLER=pgbouncer
 export REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0
 export NUM_PROXIES=1
@@ -62,8 +66,8 @@ export VAR_DIR=$DIR/app
 export LOG_LEVEL=${STACK_LOG_LEVEL:-WARNING}
 export THROTTLE_ANON=${STACK_THROTTLE_ANON:-120/min} THROTTLE_USER=${STACK_THROTTLE_USER:-600/min}
 # Direct connections for tools and tests (superuser, bypassing PgBouncer).
-export STACK_PRIMARY_URL=postgres://postgres@127.0.0.1:$PRIMARY_PORT/nexus
-export STACK_REPLICA_URL=postgres://postgres@127.0.0.1:$REPLICA_PORT/nexus
+export STACK_PRIMARY_URL=postgres://postgres@127.0.0.1:$PRIMARY_PORT/$STACK_DB
+export STACK_REPLICA_URL=postgres://postgres@127.0.0.1:$REPLICA_PORT/$STACK_DB
 export STACK_URL=http://127.0.0.1:$STACK_PORT
 export STACK_APP_DATABASE_URL=\$DATABASE_URL STACK_APP_REPLICA_URLS=\$DATABASE_REPLICA_URLS
 EOF
@@ -120,7 +124,7 @@ pgbouncer_config() {  # ini-name pidfile
   install -d -o "$PG_USER" -g "$PG_USER" "$DIR/pgbouncer"
   render deploy/pgbouncer/pgbouncer.ini "$DIR/pgbouncer/$1" \
     PRIMARY_PORT="$PRIMARY_PORT" REPLICA_PORT="$REPLICA_PORT" PGBOUNCER_PORT="$PGBOUNCER_PORT" \
-    PREFIX="$DIR/pgbouncer" PIDFILE="$DIR/pgbouncer/$2"
+    PREFIX="$DIR/pgbouncer" PIDFILE="$DIR/pgbouncer/$2" DB="$STACK_DB"
   echo '"postgres" ""' >"$DIR/pgbouncer/userlist.txt"
   chown "$PG_USER" "$DIR/pgbouncer/$1" "$DIR/pgbouncer/userlist.txt"
 }
@@ -128,7 +132,7 @@ pgbouncer_config() {  # ini-name pidfile
 start_pgbouncer() {
   pgbouncer_config pgbouncer.ini pgbouncer.pid
   pid_alive "$DIR/pgbouncer/pgbouncer.pid" || as_pg pgbouncer -d -q "$DIR/pgbouncer/pgbouncer.ini"
-  wait_for PgBouncer 20 psql -h 127.0.0.1 -p "$PGBOUNCER_PORT" -U postgres -d nexus -c "SELECT 1"
+  wait_for PgBouncer 20 psql -h 127.0.0.1 -p "$PGBOUNCER_PORT" -U postgres -d "$STACK_DB" -c "SELECT 1"
 }
 
 restart_pgbouncer() {
@@ -213,6 +217,20 @@ start_nginx() {
   wait_for nginx 20 curl -fsS "http://127.0.0.1:$STACK_PORT/health/ready"
 }
 
+use_database() {
+  # The app processes on another database of the primary (STACK_DB), the rest left running:
+  # PgBouncer handed over to one that knows it, the cache emptied (its answers and namespace
+  # versions were the other database's), then the servers, worker and beat started again.
+  psql -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -d "$STACK_DB" -c "SELECT 1" >/dev/null
+  echo "$STACK_DB" >"$DIR/db"
+  app_env >"$DIR/env"
+  restart_pgbouncer
+  for name in server1 server2 worker beat; do stop_pidfile "$name" "$DIR/run/$name.pid"; done
+  redis-cli -p "$REDIS_PORT" flushall >/dev/null
+  start_apps
+  log "the app uses the database $STACK_DB"
+}
+
 start() {
   mkdir -p "$DIR"
   chmod 755 "$DIR"
@@ -283,6 +301,7 @@ case "${1:-}" in
   nginx) start_nginx ;;
   pgbouncer) start_pgbouncer ;;
   pgbouncer-restart) restart_pgbouncer ;;
+  use) use_database ;;
   replica) pg_ctl_of "$DIR/pg-replica" -o "-p $REPLICA_PORT" start >/dev/null ;;
-  *) echo "usage: $0 start|stop|status|env|listening" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|env|listening|servers|nginx|pgbouncer|pgbouncer-restart|replica|use" >&2; exit 2 ;;
 esac

@@ -7,7 +7,7 @@ from django.test import override_settings
 from rest_framework.settings import api_settings
 
 from apps.catalog.cache import LISTS_NAMESPACE, catalog_lists_invalidate
-from apps.catalog.tests.factories import MovieFactory
+from apps.catalog.tests.factories import GenreFactory, MovieFactory
 from apps.core.fastpath import local_counts
 from apps.core.testing import cache_calls
 
@@ -32,6 +32,7 @@ def anon_rate(rate: str):
         "/api/v1/movies/{pk}/",
         "/api/v1/movies/{pk}/similar/",
         "/api/v1/search/?q=movie&per_page=5",
+        "/api/v1/movies/?ordering=-rating&year_min=1900&per_page=5",
     ],
 )
 def test_a_hit_sends_what_the_drf_path_sent(api_client, path):
@@ -154,6 +155,49 @@ def test_search_answers_are_cached_until_the_lists_are_invalidated(
         row["title"] for row in api_client.get("/api/v1/search/", {"q": "heat"}).json()["data"]
     ]
     assert titles == ["Heat Wave"]
+
+
+def test_filtered_pages_and_their_total_are_cached_per_validated_filters(
+    api_client, django_assert_num_queries
+):
+    drama = GenreFactory(slug="drama")
+    MovieFactory.create_batch(3, genres=[drama], title="Heat")
+    first = api_client.get("/api/v1/movies/", {"genre": drama.pk, "ordering": "title"})
+    assert first.json()["pagination"]["total"] == 3
+
+    # The same filters in another order, with an unknown parameter: the same cached page.
+    with django_assert_num_queries(0):
+        again = api_client.get(f"/api/v1/movies/?utm=x&ordering=title&genre={drama.pk}")
+    assert again.content == first.content
+    # Another page of the same filters reuses the total: the page and its genres only.
+    with django_assert_num_queries(2):
+        second = api_client.get(
+            "/api/v1/movies/", {"genre": drama.pk, "ordering": "title", "per_page": 2}
+        )
+    assert second.json()["pagination"] == {"page": 1, "per_page": 2, "total": 3, "pages": 2}
+
+    MovieFactory(genres=[drama], title="Heat 2")
+    with django_assert_num_queries(0):
+        stale = api_client.get("/api/v1/movies/", {"genre": drama.pk, "ordering": "title"})
+    assert stale.json()["pagination"]["total"] == 3
+    catalog_lists_invalidate()  # what a sync or an editor's save does after commit
+    fresh = api_client.get("/api/v1/movies/", {"genre": drama.pk, "ordering": "title"})
+    assert fresh.json()["pagination"]["total"] == 4
+
+
+@pytest.mark.parametrize("query", [{"year_min": "abc"}, {"ordering": "bogus"}, {"page": "0"}])
+def test_invalid_filters_are_a_400_every_time_and_never_cached(api_client, query):
+    MovieFactory()
+    statuses = [api_client.get("/api/v1/movies/", query).status_code for _ in range(2)]
+    assert statuses == [400, 400]
+
+
+def test_a_text_search_in_the_movie_list_is_answered_live(api_client):
+    movie = MovieFactory(title="Heat")
+    assert len(api_client.get("/api/v1/movies/", {"q": "heat"}).json()["data"]) == 1
+    movie.title = "Ronin"
+    movie.save()
+    assert api_client.get("/api/v1/movies/", {"q": "heat"}).json()["data"] == []
 
 
 def test_a_logged_in_request_for_a_public_list_gets_this_processs_copy_of_the_bytes(

@@ -10,16 +10,18 @@ from rest_framework.views import APIView
 from apps.catalog.cache import (
     DETAIL_TTL,
     LIST_TTL,
+    LISTS_NAMESPACE,
     USER_PART_TTL,
     movie_namespace,
     user_movies_namespace,
 )
-from apps.catalog.filters import MovieFilter
+from apps.catalog.filters import MovieFilter, movie_filter_key
 from apps.catalog.hooks import movie_user_state
 from apps.catalog.models import Movie
 from apps.catalog.reporting import movie_view_report, search_report
 from apps.catalog.search import search_session
 from apps.catalog.selectors import (
+    KnownTotal,
     movie_active_id,
     movie_credits,
     movie_detail_get,
@@ -34,15 +36,21 @@ from apps.catalog.serializers import (
     MovieSummarySerializer,
 )
 from apps.catalog.signals import movie_details_missing
-from apps.core.cache import MISSING
+from apps.core.cache import MISSING, cached
 from apps.core.exceptions import NotFound
 from apps.core.fastpath import CachedBytesMixin, CacheSlot, UserSlot
 from apps.core.pagination import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, positive_int_param
 from apps.core.signals import signal_send_robust
 
 
-class MovieListView(generics.ListAPIView):
-    """Active movies, filtered and ordered (default: most popular first)."""
+class MovieListView(CachedBytesMixin, generics.ListAPIView):
+    """Active movies, filtered and ordered (default: most popular first).
+
+    Without ``q``, a page is cached as bytes in the lists' namespace per validated filters (any
+    spelling of the same filters, unknown parameters ignored), page and page size, and the
+    list's total per filters beside it: the next page of the same filters does not count the
+    matches again. Invalid filters are never cached (the filter backend's 400). A text search
+    (``q``) is answered live, as it is reported to analytics on every request."""
 
     permission_classes = [AllowAny]
     serializer_class = MovieSummarySerializer
@@ -51,14 +59,32 @@ class MovieListView(generics.ListAPIView):
     def get_queryset(self):
         return movie_summary_queryset()
 
+    def cache_slot(self, request: Request) -> CacheSlot | None:
+        key = movie_filter_key(request.query_params)
+        if key is None:
+            return None
+        page = positive_int_param(request, "page", 1, MAX_PAGE)
+        per_page = positive_int_param(request, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+        return CacheSlot(LISTS_NAMESPACE, ("movies", key, page, per_page), LIST_TTL)
+
     def list(self, request, *args, **kwargs):
         q = request.query_params.get("q")
-        if not q:
+        if q:
+            with search_session():
+                response = super().list(request, *args, **kwargs)
+            search_report(request, response, query=q.strip(), kind="movie")
+            return response
+        slot = self.cache_slot(request)
+        if slot is None:
             return super().list(request, *args, **kwargs)
-        with search_session():
-            response = super().list(request, *args, **kwargs)
-        search_report(request, response, query=q.strip(), kind="movie")
-        return response
+
+        def produce():
+            movies = self.filter_queryset(self.get_queryset())
+            total = cached(LISTS_NAMESPACE, ("movies_total", slot.parts[1]), LIST_TTL, movies.count)
+            window = self.paginate_queryset(KnownTotal(movies, total))
+            return self.get_paginated_response(self.get_serializer(window, many=True).data)
+
+        return self.bytes_cached(slot, produce)
 
 
 class MovieDetailMixin(CachedBytesMixin):

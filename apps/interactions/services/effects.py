@@ -1,7 +1,8 @@
-"""What every interaction write does after it commits: the activity event, the signal, cache drops.
+"""What every interaction write does besides its rows: the signal (in the write's transaction,
+signals.py), then after commit the activity event and cache drops.
 
-All of it runs in ``transaction.on_commit`` callbacks registered as robust, so a failure here is
-logged and never turns a committed write into an error response.
+The after-commit work runs in ``transaction.on_commit`` callbacks registered as robust, so a
+failure there is logged and never turns a committed write into an error response.
 """
 
 from django.db import transaction
@@ -32,17 +33,6 @@ def activity_name(interaction_type: str, action: str) -> str:
     return _ACTIVITY_NAMES.get((interaction_type, action), f"{interaction_type}_{_VERBS[action]}")
 
 
-def _signal_send(*, user_id: int, movie_id: int, interaction_type: str, action: str) -> None:
-    signal_send_robust(
-        interaction_changed,
-        sender=Interaction,
-        user_id=user_id,
-        movie_id=movie_id,
-        interaction_type=interaction_type,
-        action=action,
-    )
-
-
 def interaction_effects_on_commit(
     *,
     user_id: int,
@@ -53,7 +43,8 @@ def interaction_effects_on_commit(
     source: str = InteractionSource.WEB,
     metadata: dict | None = None,
 ) -> None:
-    """Register the after-commit side effects of one interaction change; ``aggregates_changed``
+    """Send ``interaction_changed`` (call inside the write's transaction) and register the
+    after-commit side effects of one interaction change; ``aggregates_changed``
     drops the movie's cached details (the counted changes of the write services leave that to
     the counters' fold, services.counters)."""
     activity_emit_on_commit(
@@ -63,11 +54,14 @@ def interaction_effects_on_commit(
         source=source,
         metadata={"interaction_type": interaction_type, "action": action, **(metadata or {})},
     )
-    transaction.on_commit(
-        lambda: _signal_send(
-            user_id=user_id, movie_id=movie_id, interaction_type=interaction_type, action=action
-        ),
-        robust=True,
+    # In the write's transaction (signals.py): the receivers' writes commit with it.
+    signal_send_robust(
+        interaction_changed,
+        sender=Interaction,
+        user_id=user_id,
+        movie_id=movie_id,
+        interaction_type=interaction_type,
+        action=action,
     )
     # The user's cached state on movies and favorites pages (apps.core.fastpath).
     transaction.on_commit(lambda: user_movies_invalidate(user_id), robust=True)

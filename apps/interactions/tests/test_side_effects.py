@@ -1,4 +1,5 @@
-"""After-commit side effects of interaction writes: signal, analytics event, cache drop."""
+"""Side effects of interaction writes: the signal (in the write's transaction), then after
+commit the analytics event and the cache drop."""
 
 from unittest import mock
 
@@ -41,17 +42,15 @@ def failing_receiver():
     interaction_changed.disconnect(receiver)
 
 
-def test_a_write_sends_interaction_changed_after_commit(
+def test_a_write_sends_interaction_changed_inside_its_transaction(
     auth_client, user, received, django_capture_on_commit_callbacks
 ):
     movie = MovieFactory()
 
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with django_capture_on_commit_callbacks(execute=False):
         auth_client.post(f"/api/v1/movies/{movie.pk}/like/", {}, format="json")
-        assert received == []  # nothing is sent before the transaction commits
-    for callback in callbacks:
-        callback()
 
+    # Sent before the commit (receivers write in the write's transaction): no callback ran.
     assert received == [
         {
             "signal": interaction_changed,
@@ -68,6 +67,7 @@ def test_liking_a_disliked_movie_reports_both_changes(
 ):
     movie = MovieFactory()
     auth_client.post(f"/api/v1/movies/{movie.pk}/dislike/", {}, format="json")
+    received.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
         auth_client.post(f"/api/v1/movies/{movie.pk}/like/", {}, format="json")
@@ -83,6 +83,7 @@ def test_a_repeat_that_changes_nothing_sends_nothing(
 ):
     movie = MovieFactory()
     auth_client.post(f"/api/v1/movies/{movie.pk}/watchlist/", {}, format="json")
+    received.clear()
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         auth_client.post(f"/api/v1/movies/{movie.pk}/watchlist/", {}, format="json")
@@ -151,12 +152,16 @@ def test_an_aggregate_change_drops_the_movies_cached_detail(
     assert namespace_version(movie_namespace(movie.pk)) > before
 
 
-def test_a_rolled_back_write_sends_nothing(user, received, django_capture_on_commit_callbacks):
+def test_a_rolled_back_write_leaves_nothing_behind(
+    user, received, django_capture_on_commit_callbacks
+):
     from django.db import transaction
 
     from apps.interactions.services import like_add
+    from apps.recommendations.models import RecommendationState
 
     movie = MovieFactory()
+    RecommendationState.objects.create(user=user, change_count=3, refreshed_count=3)
 
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
@@ -167,6 +172,9 @@ def test_a_rolled_back_write_sends_nothing(user, received, django_capture_on_com
         raise RuntimeError("something later in the request failed")
 
     assert callbacks == []
-    assert received == []
+    # The receivers ran in the transaction, and their writes rolled back with it.
+    assert [event["action"] for event in received] == ["added"]
+    assert RecommendationState.objects.get(user=user).change_count == 3
+    assert not Interaction.objects.filter(user=user).exists()
     movie.refresh_from_db()
     assert movie.like_count == 0

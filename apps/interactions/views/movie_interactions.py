@@ -17,7 +17,6 @@ from apps.core.permissions import OwnedResourceMixin
 from apps.core.schema import REACHES_TMDB
 from apps.interactions import services
 from apps.interactions.models import InteractionType
-from apps.interactions.selectors import interaction_state
 from apps.interactions.serializers import (
     InteractionFavoriteInputSerializer,
     InteractionRatingInputSerializer,
@@ -45,9 +44,8 @@ class MovieInteractionView(OwnedResourceMixin, APIView):
         return dict(serializer.validated_data)
 
     def _answer(self, request, outcome: services.InteractionOutcome, verb: str) -> Response:
-        state = interaction_state(user=request.user, movie=outcome.movie)
         response = Response(
-            InteractionStateSerializer(state).data,
+            InteractionStateSerializer(outcome.state).data,
             status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK,
         )
         response.message = f"{self.label.capitalize()} {verb}."

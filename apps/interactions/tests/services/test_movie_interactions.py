@@ -166,3 +166,37 @@ def test_share_record_counts_retries_once_and_moves_no_movie_counter(user):
     assert Interaction.objects.get(user=user, interaction_type="share").count == 1
     movie.refresh_from_db()
     assert movie.view_count == 0
+
+
+def test_each_write_is_a_fixed_handful_of_statements(user, django_assert_num_queries):
+    """Pinned: the write path is most of what logged-in users send (issue 15). Statements,
+    in the test's transaction: SAVEPOINT, the user's lock with the movie, the user's rows on
+    it, one per row changed, one counter note, the recommendations' state bump (which also
+    takes the movie out of the user's lists: one statement with it on PostgreSQL, two on
+    SQLite), RELEASE. The answer is built from the rows read, not read again."""
+    from django.db import connection
+
+    from apps.recommendations.models import RecommendationState
+
+    RecommendationState.objects.create(user=user)
+    movie = MovieFactory()
+    hide = 1 if connection.vendor == "postgresql" else 2
+
+    with django_assert_num_queries(6 + hide):
+        liked = like_add(user=user, movie_id=movie.pk)
+    with django_assert_num_queries(4):  # a repeat changes nothing
+        like_add(user=user, movie_id=movie.pk)
+    # The like goes, the dislike comes: one note, a state bump per changed row.
+    with django_assert_num_queries(8 + hide):
+        dislike_add(user=user, movie_id=movie.pk)
+    with django_assert_num_queries(7):  # a removal hides nothing
+        membership_remove(user=user, movie_id=movie.pk, interaction_type=InteractionType.DISLIKE)
+    with django_assert_num_queries(6 + hide):
+        rating_set(user=user, movie_id=movie.pk, value=Decimal("4.0"))
+    with django_assert_num_queries(6 + hide):  # a changed rating: one UPDATE
+        rated = rating_set(user=user, movie_id=movie.pk, value=Decimal("3.5"))
+
+    assert liked.state["like"] is True
+    assert liked.state["movie_stats"]["like_count"] == 1
+    assert (rated.state["rating"], rated.state["dislike"]) == (Decimal("3.5"), False)
+    assert RecommendationState.objects.get(user=user).change_count == 6  # one per changed row
