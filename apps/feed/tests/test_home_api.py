@@ -121,6 +121,7 @@ def test_a_logged_in_page_flags_the_users_watchlist(user, api_client):
 
 
 def _recommend(user, movie, rank, reason="Because you liked Alien"):
+    from django.db.models import F
     from django.utils import timezone
 
     from apps.recommendations.models import (
@@ -129,7 +130,12 @@ def _recommend(user, movie, rank, reason="Because you liked Alien"):
         UserRecommendation,
     )
 
+    # The stored lists as a refresh leaves them: fresh, whatever the user's writes before
+    # (an interaction write bumps the change counter in its own transaction).
     RecommendationState.objects.get_or_create(user=user, defaults={"refreshed_at": timezone.now()})
+    RecommendationState.objects.filter(user=user).update(
+        refreshed_at=timezone.now(), refreshed_count=F("change_count")
+    )
     return UserRecommendation.objects.create(
         user=user,
         movie=movie,
