@@ -5,6 +5,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from apps.accounts.authentication import recent_tokens
 from apps.analytics.buffer import buffers_clear
 from apps.analytics.timings import histograms
 from apps.core.fastpath import local_copies, local_counts
@@ -35,6 +36,7 @@ def _isolated_cache():
     histograms.clear()
     local_copies.clear()
     local_counts.clear()
+    recent_tokens.clear()
     log_once_registry.reset()
     broker_backoff_reset()
     readiness_cache.clear()

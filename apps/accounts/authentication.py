@@ -9,6 +9,9 @@ saved through the ORM in this process (a password change, a deactivation, a dele
 the copy at once; one made in another process, or by a bulk UPDATE, reaches this one within
 AUTH_USER_CACHE_MS. 0 turns the copies off.
 
+A token's signature is verified once per process (``RecentTokens``, by the token's exact
+bytes); its expiry is checked on every request.
+
 The cached-bytes fast path (apps.core.fastpath) authenticates a logged-in GET before DRF with
 ``fast_credentials``: the same token checks (signature, expiry, type), and the session's
 revocation and the user's row read in the fast path's one cache round trip, together with the
@@ -31,8 +34,9 @@ from django.db.models.signals import post_delete, post_save
 from rest_framework import exceptions
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed as JWTAuthenticationFailed
-from rest_framework_simplejwt.exceptions import InvalidToken
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.utils import aware_utcnow
 
 from apps.accounts.tokens import (
     revoked_session_key,
@@ -87,6 +91,44 @@ class RecentUsers:
 recent_users = RecentUsers()
 
 
+class RecentTokens:
+    """This process's validated access tokens, by their exact bytes: a token's signature is
+    verified once per process, its expiry (with the leeway) on every request, and everything
+    else the authentication checks (the user, the version, the session) on every request too."""
+
+    max_entries = 4096
+
+    def __init__(self) -> None:
+        self._tokens: dict[bytes, object] = {}
+        self._lock = threading.Lock()
+
+    def get(self, raw_token: bytes):
+        """The validated token for these bytes while it has not expired, else None."""
+        token = self._tokens.get(raw_token)
+        if token is None:
+            return None
+        try:
+            token.check_exp(current_time=aware_utcnow())
+        except TokenError:
+            with self._lock:
+                self._tokens.pop(raw_token, None)
+            return None
+        return token
+
+    def put(self, raw_token: bytes, token) -> None:
+        with self._lock:
+            if len(self._tokens) >= self.max_entries:
+                self._tokens.clear()
+            self._tokens[raw_token] = token
+
+    def clear(self) -> None:
+        with self._lock:
+            self._tokens.clear()
+
+
+recent_tokens = RecentTokens()
+
+
 USER_COPY_TTL = 30  # seconds a shared copy of a user's row lives (see the module doc)
 # The password hash never goes to the cache; a fast-path user reading it is a query.
 USER_COPY_SKIPPED = frozenset({"password"})
@@ -131,10 +173,15 @@ class AccountJWTAuthentication(JWTAuthentication):
         return super().authenticate(request)
 
     def get_validated_token(self, raw_token):
+        token = recent_tokens.get(raw_token)
+        if token is not None:
+            return token
         try:
-            return super().get_validated_token(raw_token)
+            token = super().get_validated_token(raw_token)
         except InvalidToken as exc:
             raise exceptions.AuthenticationFailed(TOKEN_REFUSED, code="token_not_valid") from exc
+        recent_tokens.put(raw_token, token)
+        return token
 
     def get_user(self, validated_token):
         # A user who wrote a moment ago (a password change, a logout) is read from the primary.

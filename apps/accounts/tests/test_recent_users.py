@@ -66,3 +66,28 @@ def test_without_copies_every_request_reads_the_user(user, settings, django_asse
 
     with django_assert_num_queries(1):
         authenticate(token)
+
+
+def test_a_token_verified_once_is_still_refused_once_it_expires(user, monkeypatch):
+    from datetime import timedelta
+
+    from rest_framework_simplejwt.utils import aware_utcnow
+
+    from apps.accounts import authentication
+    from apps.accounts.authentication import recent_tokens
+
+    token = AccountRefreshToken.for_user(user).access_token
+    raw = str(token).encode()
+    authentication_ = AccountJWTAuthentication()
+    first = authentication_.get_validated_token(raw)
+    assert authentication_.get_validated_token(raw) is first  # verified once, then the copy
+
+    later = aware_utcnow() + timedelta(hours=1)
+    monkeypatch.setattr(authentication, "aware_utcnow", lambda: later)
+
+    assert recent_tokens.get(raw) is None
+    monkeypatch.setattr(
+        "rest_framework_simplejwt.tokens.aware_utcnow", lambda: later
+    )  # the token class's own clock, for the check from the bytes
+    with pytest.raises(AuthenticationFailed):
+        authentication_.get_validated_token(raw)
