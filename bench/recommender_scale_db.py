@@ -147,6 +147,7 @@ def train_measure(url: str, code: Path = ROOT) -> dict:
 
     environment = {**os.environ, "DATABASE_URL": url}
     environment.pop("REDIS_URL", None)  # local memory cache: the bench has no broker
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     completed = subprocess.run(
         [sys.executable, "manage.py", "train_recommender"],
@@ -159,7 +160,11 @@ def train_measure(url: str, code: Path = ROOT) -> dict:
     wall = time.perf_counter() - started
     if completed.returncode != 0:
         raise RuntimeError(completed.stderr[-3000:])
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_mb = after.ru_maxrss / 1024
+    # CPU time of train_recommender itself (not PostgreSQL's): what the wall time would be on
+    # cores of its own, less the waits on the database.
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     with psycopg.connect(url) as connection, connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_total_relation_size('user_recommendations'), "
@@ -180,6 +185,7 @@ def train_measure(url: str, code: Path = ROOT) -> dict:
     return {
         **json.loads(one.stdout.strip().splitlines()[-1]),
         "train_wall_s": wall,
+        "train_cpu_s": round(cpu, 1),
         "train_peak_rss_mb": peak_mb,
         "stored_bytes": int(total),
         "stored_heap_bytes": int(heap),

@@ -30,6 +30,7 @@ from apps.recommendations.training import UserEvents
 STORED_PER_ENGINE = 50  # rows kept per list, and the largest ``limit`` a client may ask for
 CANDIDATE_MARGIN = 20  # extra candidates per list, for the inactive movies dropped later
 RANK_BLOCK = 100  # users the hybrid ranks with one set of matrix products
+RANK_BLOCK_CELLS = 5_000_000  # users x movies per block: about 20 MB per float32 matrix
 ENGINE_REASONS = {
     "trending": "Trending with Movie Nexus viewers this week",
     "content": "Matches the genres, themes and people you like",
@@ -94,8 +95,9 @@ def _hybrid_ranked(
         items, known = loaded.items_of(np.fromiter(excluded, np.int64, len(excluded)))
         blocked.append(items[known])
         limits.append(AVOID_POOL if events.avoided else 0)
-    for start in range(0, len(rows), RANK_BLOCK):
-        block = slice(start, start + RANK_BLOCK)
+    size = max(1, min(RANK_BLOCK, RANK_BLOCK_CELLS // max(loaded.item_ids.size, 1)))
+    for start in range(0, len(rows), size):
+        block = slice(start, start + size)
         ranked = loaded.engine.rank_many(
             [history for history, _ in histories[block]],
             blocked[block],
