@@ -129,6 +129,10 @@ for name in $SCENARIOS; do
   fi
   drive "$name" "$WARMUP" >/dev/null
   drive "$name" "$DURATION" | tee -a "$results"
+  if [ "$name" = home_user ]; then
+    # The scenario measures cached pages (return visits); what a made page costs, in-process.
+    "$PY" bench/home_pages.py "$(wc -l <"$workdir/home_user.txt")" 3
+  fi
 done
 
 log "Results: $SERVER, $WORKERS workers x $THREADS threads, Accept-Encoding: ${ACCEPT_ENCODING:-none} (server log: $workdir/server.log)"

@@ -2,13 +2,15 @@
 recommendations, with the reasons), the streaming offers of their country and, on every movie
 card, whether it is in their watchlist.
 
-The page is sent as bytes cached per user (``home_page``): valid while the shared page, the
-user's recommendation lists, the active models, the running experiments and the user's own
-page namespace (dropped when their watchlist or profile changes, apps.feed.receivers) are the
-versions it was made from, all read with the entry in one cache round trip. On a miss it is
-made by filling the shared page's template (apps.feed.splice) with the user's parts, not by
-parsing and rendering the shared page again. Either way the recommendation impressions are
-counted, as me/recommendations/ counts them.
+The page is sent as bytes cached per user (``home_page_slot``, served by apps.core.fastpath's
+logged-in fast path on a hit): valid while the shared page, the user's recommendation lists,
+the active models, the running experiments and the user's own page namespace (dropped when
+their watchlist or profile changes, apps.feed.receivers) are the versions it was made from,
+all read with the entry and the token's checks in one cache round trip. On a miss it is made
+(``home_page_made``) by filling the shared page's template (apps.feed.splice) with the user's
+parts, not by parsing and rendering the shared page again. Either way the recommendation
+impressions are counted (``Impressions``, stored beside the bytes), as me/recommendations/
+counts them.
 """
 
 import json
@@ -22,6 +24,7 @@ from apps.accounts.models import Profile
 from apps.catalog.cache import LISTS_NAMESPACE
 from apps.core.cache import cached, versioned_get, versioned_set
 from apps.core.envelope import success_body
+from apps.core.fastpath import UserSlot
 from apps.core.logging import log_once
 from apps.core.renderers import EnvelopeJSONRenderer
 from apps.feed import selectors
@@ -228,7 +231,7 @@ class _SharedTemplate:
 shared_template = _SharedTemplate()
 
 
-def _page_made(*, user, top_limit: int) -> tuple[bytes, Impressions]:
+def home_page_made(*, user, top_limit: int = HOME_ITEMS) -> tuple[bytes, Impressions]:
     """A user's page: the shared template filled with their own parts and flags (one query
     for the flags, one for the profile's country), or made the slow way if it does not fit."""
     picks = top_picks_served(user=user, limit=top_limit)
@@ -260,15 +263,14 @@ def _page_made(*, user, top_limit: int) -> tuple[bytes, Impressions]:
     return page, picks.impressions
 
 
-def home_page(*, user, top_limit: int = HOME_ITEMS) -> bytes:
-    """A logged-in user's home page as bytes: cached per user and valid while every version it
-    was made from is current (one cache round trip on a hit); the impressions of its top
-    picks are counted on every read."""
-    user_id = user.id
-    namespace, parts = user_page_namespace(user_id), ("home", today_key(), top_limit)
-    entry, version = versioned_get(
-        namespace,
-        parts,
+def home_page_slot(user_id: int, top_limit: int = HOME_ITEMS) -> UserSlot:
+    """Where a user's page is cached: their own page namespace (their watchlist and profile
+    drop it), valid while the shared page's, their recommendations', the active models' and
+    the running experiments' versions are those it was made from."""
+    return UserSlot(
+        user_page_namespace(user_id),
+        ("home", today_key(), top_limit),
+        FEED_TTL,
         depends_on=(
             LISTS_NAMESPACE,
             recommendations.user_namespace(user_id),
@@ -276,13 +278,3 @@ def home_page(*, user, top_limit: int = HOME_ITEMS) -> bytes:
             EXPERIMENTS_NAMESPACE,
         ),
     )
-    if not (
-        isinstance(entry, tuple)
-        and len(entry) == 2
-        and isinstance(entry[0], bytes)
-        and isinstance(entry[1], Impressions)
-    ):
-        entry = _page_made(user=user, top_limit=top_limit)
-        versioned_set(namespace, parts, entry, FEED_TTL, version)
-    entry[1].record(user_id)
-    return entry[0]

@@ -2,11 +2,11 @@
 
 The public answers are cached as bytes and served by the anonymous fast path
 (apps.core.fastpath): an anonymous visitor gets the same bytes as every other. A logged-in
-user's page is their own bytes, cached per user and made from the shared page's bytes with
-their own parts spliced in (apps.feed.personal).
+user's page is their own bytes, cached per user (a hit is served before DRF, by the logged-in
+fast path) and made from the shared page's bytes with their own parts spliced in
+(apps.feed.personal).
 """
 
-from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
@@ -15,12 +15,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.catalog.views.lists import CachedPageMixin
-from apps.core.fastpath import CONTENT_TYPE, CachedBytesMixin, CacheSlot
+from apps.core.fastpath import CachedBytesMixin, CacheSlot, UserSlot
 from apps.core.pagination import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, positive_int_param
 from apps.feed import selectors
 from apps.feed.cache import FEED_NAMESPACE, FEED_TTL, editorial_slot, home_slot, section_slot
 from apps.feed.personal import (
-    home_page,
+    Impressions,
+    home_page_made,
+    home_page_slot,
     streaming_for,
     top_pick_cards,
     user_country,
@@ -43,16 +45,25 @@ class FeedHomeView(CachedBytesMixin, APIView):
 
     permission_classes = [AllowAny]
 
-    def cache_slot(self, request: Request) -> CacheSlot:
-        return home_slot()
+    def cache_slot(self, request: Request) -> CacheSlot | None:
+        # A logged-in page is the user's own answer (user_slot): the logged-in fast path need
+        # not read the public one beside it, nor give up when it is not cached.
+        return None if "HTTP_AUTHORIZATION" in request.META else home_slot()
+
+    def user_slot(self, request: Request, user_id: int) -> UserSlot:
+        return home_page_slot(user_id, HOME_ITEMS)
+
+    def user_answer_served(self, request: Request, meta) -> None:
+        if isinstance(meta, Impressions):
+            meta.record(request.user.id)
 
     @extend_schema(responses=FeedHomeSerializer, operation_id="feed_home")
     def get(self, request: Request):
         if not request.user.is_authenticated:
-            return self.bytes_cached(
-                self.cache_slot(request), lambda: Response(selectors.home_shared())
-            )
-        return HttpResponse(home_page(user=request.user, top_limit=HOME_ITEMS), CONTENT_TYPE)
+            return self.bytes_cached(home_slot(), lambda: Response(selectors.home_shared()))
+        return self.user_answer(
+            request, lambda: home_page_made(user=request.user, top_limit=HOME_ITEMS)
+        )
 
 
 class FeedSectionView(CachedBytesMixin, generics.GenericAPIView):
