@@ -115,18 +115,23 @@ def recommendations_mark_stale(*, user_id: int) -> None:
     recommendations_refresh_schedule(user_id=user_id)
 
 
-def recommendations_refresh_schedule(*, user_id: int, countdown: float = REFRESH_COUNTDOWN) -> None:
+def recommendations_refresh_schedule(
+    *, user_id: int, countdown: float = REFRESH_COUNTDOWN
+) -> float | None:
     """Enqueue one refresh ``countdown`` seconds out (REFRESH_COUNTDOWN by default, at most
-    PENDING_TTL), unless one is already waiting."""
+    PENDING_TTL / 2), unless one is already waiting. Returns the countdown of the refresh
+    sent to the broker (None: none sent, or run already in eager mode)."""
     from apps.recommendations.tasks import recommendations_refresh_task
 
     key = _pending_key(user_id)
     if not cache_add(key, 1, PENDING_TTL):
-        return
+        return None
     countdown = min(max(countdown, REFRESH_COUNTDOWN), PENDING_TTL / 2)
     if not enqueue(recommendations_refresh_task, user_id, countdown=countdown):
         # Broker down: the stale counter makes the next read refresh on the fly instead.
         cache_delete_many([key])
+        return None
+    return None if recommendations_refresh_task.app.conf.task_always_eager else countdown
 
 
 def recommendations_refresh_started(*, user_id: int) -> None:

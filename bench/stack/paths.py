@@ -66,19 +66,22 @@ def main() -> None:
     rng = random.Random(42)
     args.outdir.mkdir(parents=True, exist_ok=True)
 
-    movie_ids = list(Movie.objects.filter(is_active=True).values_list("pk", flat=True))
+    movie_ids = list(
+        Movie.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True)
+    )
     if not movie_ids:
         raise SystemExit("bench: no movies; start the stack with ML_DIR set")
     titles = list(
-        Movie.objects.filter(pk__in=rng.sample(movie_ids, min(400, len(movie_ids)))).values_list(
-            "title", flat=True
-        )
+        Movie.objects.filter(pk__in=rng.sample(movie_ids, min(400, len(movie_ids))))
+        .order_by("pk")
+        .values_list("title", flat=True)
     )
-    genre_ids = list(Genre.objects.values_list("pk", flat=True))
+    genre_ids = list(Genre.objects.order_by("pk").values_list("pk", flat=True))
     active = get_user_model().objects.filter(
         Exists(Interaction.objects.filter(user_id=OuterRef("pk"))), is_active=True
     )
-    user_ids = list(active.values_list("pk", flat=True))
+    # In id order: the same users every run (bench/stack/warm.py stores their lists first).
+    user_ids = list(active.order_by("pk").values_list("pk", flat=True))
     users = (
         get_user_model()
         .objects.filter(pk__in=rng.sample(user_ids, min(args.users, len(user_ids))))

@@ -30,6 +30,16 @@ drive() {  # name seconds
     --timeout 10s -s bench/stack/mix.lua "$STACK_URL" | grep '^{'
 }
 
+settle() {  # wait (at most 10 s) until the stack answers /health/live within 50 ms again:
+  # requests still queued in the servers when wrk stops (up to one per connection) would
+  # otherwise be answered during the next run and lengthen its latencies
+  for _ in $(seq 1 20); do
+    seconds=$(curl -s -o /dev/null -w '%{time_total}' "$STACK_URL/health/live" || echo 9)
+    awk -v s="$seconds" 'BEGIN { exit !(s < 0.05) }' && return 0
+    sleep 0.5
+  done
+}
+
 results="$out/$label.jsonl"
 : >"$results"
 printf '{"label": "%s", "connections": %s, "duration": %s, "load": "%s", "at": "%s"}\n' \
@@ -37,8 +47,11 @@ printf '{"label": "%s", "connections": %s, "duration": %s, "load": "%s", "at": "
   | tee -a "$results"
 for name in $SCENARIOS; do
   drive "$name" "$WARMUP" >/dev/null
+  settle
   drive reference "$DURATION" | sed "s/\"reference\"/\"reference:$name\"/" \
     | tee -a "$results"
+  settle
   drive "$name" "$DURATION" | tee -a "$results"
+  settle
 done
 .venv/bin/python bench/stack/report.py "$results"

@@ -139,11 +139,18 @@ restart_pgbouncer() {
   # A new process on the same port first (so_reuseport), then the old one stopped at once
   # (SIGTERM): only the transactions it was running fail; the servers' idle connections to it
   # close and are replaced at their next request (Django's connection health checks).
-  pgbouncer_config pgbouncer-next.ini pgbouncer-next.pid
-  as_pg pgbouncer -d -q "$DIR/pgbouncer/pgbouncer-next.ini"
-  wait_for "the new PgBouncer" 20 test -s "$DIR/pgbouncer/pgbouncer-next.pid"
+  # Each process gets a pidfile name of its own, which it deletes when it exits:
+  # pgbouncer.pid is only the stack's record of the running one (a second handover once
+  # failed when the old process, started as "next", deleted the new one's pidfile on exit).
+  local name new_pid
+  name=pgbouncer-$(date +%s%N)
+  pgbouncer_config "$name.ini" "$name.pid"
+  as_pg pgbouncer -d -q "$DIR/pgbouncer/$name.ini"
+  wait_for "the new PgBouncer" 20 test -s "$DIR/pgbouncer/$name.pid"
+  new_pid=$(cat "$DIR/pgbouncer/$name.pid")
   stop_pidfile pgbouncer "$DIR/pgbouncer/pgbouncer.pid" TERM
-  mv "$DIR/pgbouncer/pgbouncer-next.pid" "$DIR/pgbouncer/pgbouncer.pid"
+  echo "$new_pid" >"$DIR/pgbouncer/pgbouncer.pid"
+  find "$DIR/pgbouncer" -name 'pgbouncer-*.ini' ! -name "$name.ini" -delete
 }
 
 start_redis() {

@@ -24,6 +24,7 @@ write shows the counters as last folded plus the write's own change.
 """
 
 import logging
+import time
 
 from django.db import connection, transaction
 
@@ -40,6 +41,9 @@ FOLD_DELAY = 0.5  # seconds: the changes of this long are folded together
 FOLD_PENDING_KEY = "interactions:counters_fold_pending"
 FOLD_PENDING_TTL = 30  # a scheduled fold that never ran stops blocking new ones after this
 FOLD_BATCH = 900  # notes per transaction (under SQLite's 999 bound parameters)
+FOLD_MARGIN = 0.1  # seconds before its fold may start that a process stops relying on it
+
+_own_fold_until = 0.0  # monotonic time until which a fold this process scheduled has not begun
 
 
 def counters_note(*, movie_id: int) -> None:
@@ -55,12 +59,23 @@ def counters_note(*, movie_id: int) -> None:
 
 
 def counters_fold_schedule() -> None:
-    """Schedule one fold FOLD_DELAY seconds out, unless one is already waiting."""
+    """Schedule one fold FOLD_DELAY seconds out, unless one is already waiting.
+
+    A fold this process sent to the broker starts no sooner than FOLD_DELAY later and folds
+    every note committed before it starts, so until shortly before then this process's
+    writes need not ask Redis (one round trip fewer for most writes of a busy process)."""
+    global _own_fold_until
+    now = time.monotonic()
+    if now < _own_fold_until:
+        return
     if not cache_add(FOLD_PENDING_KEY, 1, FOLD_PENDING_TTL):
         return
     from apps.interactions.tasks import counters_fold_task
 
-    if not enqueue(counters_fold_task, countdown=FOLD_DELAY):
+    if enqueue(counters_fold_task, countdown=FOLD_DELAY):
+        if not counters_fold_task.app.conf.task_always_eager:  # eager: it has run already
+            _own_fold_until = now + FOLD_DELAY - FOLD_MARGIN
+    else:
         cache_delete_many([FOLD_PENDING_KEY])
         try:
             counters_fold()  # no broker: fold here rather than let the counters lag

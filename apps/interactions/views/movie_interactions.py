@@ -28,6 +28,11 @@ _STATE_RESPONSES = {
     200: OpenApiResponse(InteractionStateSerializer, description="Changed, or already so."),
     201: OpenApiResponse(InteractionStateSerializer, description="Created."),
 }
+# The answer's serializer, built once and shared: ``to_representation`` only reads the fields
+# it built at first use, while every new instance deep-copies its declared fields (measured: a
+# tenth of a like's CPU in the process, cProfile, issue 15).
+_STATE_SERIALIZER = InteractionStateSerializer()
+
 _DELETE_RESPONSES = {
     200: OpenApiResponse(InteractionStateSerializer, description="Removed, or was not there."),
 }
@@ -45,7 +50,7 @@ class MovieInteractionView(OwnedResourceMixin, APIView):
 
     def _answer(self, request, outcome: services.InteractionOutcome, verb: str) -> Response:
         response = Response(
-            InteractionStateSerializer(outcome.state).data,
+            _STATE_SERIALIZER.to_representation(outcome.state),
             status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK,
         )
         response.message = f"{self.label.capitalize()} {verb}."

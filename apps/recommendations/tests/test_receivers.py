@@ -137,3 +137,36 @@ def test_a_write_of_a_user_without_lists_creates_their_state(
     assert (state.change_count, state.refreshed_at) == (1, None)
     assert enqueued == [(user.pk, services.REFRESH_COUNTDOWN)]
     assert not UserRecommendation.objects.filter(user=user).exists()
+
+
+def test_a_process_asks_redis_again_only_once_the_refresh_it_scheduled_may_have_begun(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    from apps.recommendations.tasks import recommendations_refresh_task
+
+    monkeypatch.setitem(recommendations_refresh_task.app.conf, "task_always_eager", False)
+    monkeypatch.setattr(receivers, "_own_refresh_until", {})
+    sent = []
+    monkeypatch.setattr(
+        services, "enqueue", lambda task, *args, countdown=None: sent.append(countdown) or True
+    )
+    asked = []
+    schedule = receivers.recommendations_refresh_schedule
+    monkeypatch.setattr(
+        receivers,
+        "recommendations_refresh_schedule",
+        lambda **kwargs: asked.append(kwargs) or schedule(**kwargs),
+    )
+    user = UserFactory()
+    RecommendationState.objects.create(user=user, refreshed_at=timezone.now())
+    client = client_for(user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for movie in world.scifi[:3]:
+            client.post(reverse("movie-like", args=[movie.id]), {}, format="json")
+
+    # Refreshed just now: one refresh at the end of the interval, and the writes after the
+    # first skip Redis (their commits come before it).
+    assert len(asked) == 1
+    assert len(sent) == 1 and sent[0] > receivers.REFRESH_MIN_INTERVAL - 10
+    assert RecommendationState.objects.get(user=user).change_count == 3

@@ -106,3 +106,31 @@ def test_a_like_does_not_wait_for_a_lock_held_on_the_movie_row(user):
         holder.join(timeout=30)
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = 0")
+
+
+def test_a_process_asks_redis_again_only_once_the_fold_it_scheduled_may_have_begun(
+    monkeypatch,
+):
+    """With a broker, the fold a process scheduled starts FOLD_DELAY later at the earliest and
+    folds every note committed before it: the process's writes meanwhile skip the Redis mark."""
+    from apps.interactions.tasks import counters_fold_task
+
+    monkeypatch.setitem(counters_fold_task.app.conf, "task_always_eager", False)
+    monkeypatch.setattr(counters, "_own_fold_until", 0.0)
+    asked, sent = [], []
+    monkeypatch.setattr(counters, "cache_add", lambda *args: asked.append(args) or True)
+    monkeypatch.setattr(
+        counters, "enqueue", lambda task, countdown=None: sent.append(countdown) or True
+    )
+    clock = [1000.0]
+    monkeypatch.setattr(counters.time, "monotonic", lambda: clock[0])
+
+    for _ in range(3):
+        counters_fold_schedule()
+    clock[0] += FOLD_DELAY - counters.FOLD_MARGIN - 0.01
+    counters_fold_schedule()
+    assert (len(asked), sent) == (1, [FOLD_DELAY])
+
+    clock[0] += 0.02  # the fold may begin soon: ask again
+    counters_fold_schedule()
+    assert (len(asked), sent) == (2, [FOLD_DELAY, FOLD_DELAY])
