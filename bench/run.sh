@@ -55,7 +55,7 @@ redis-cli -u "$REDIS_URL" ping >/dev/null || { echo "Redis is not answering at $
 
 if ! command -v wrk >/dev/null 2>&1; then
   log "Installing wrk (Debian package)"
-  apt-get install -y -q wrk >/dev/null 2>&1 || echo "wrk unavailable: using bench/load.py"
+  { apt-get update -q && apt-get install -y -q wrk; } >/dev/null 2>&1 || echo "wrk unavailable: using bench/load.py"
 fi
 
 log "Database and data: $DATASET"

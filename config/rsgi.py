@@ -26,7 +26,9 @@ under granian's WSGI a chunked login arrived empty ("username: This field is req
 """
 
 import asyncio
+import gc
 import io
+import itertools
 import json
 import os
 import sys
@@ -38,6 +40,23 @@ from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
 _SPECIAL = {"content-type": "CONTENT_TYPE", "content-length": "CONTENT_LENGTH"}
+
+# The heap is frozen when the application is loaded and once more after this many requests, when
+# what Django and DRF load on first use (views, serializers, URL patterns, templates) is loaded.
+FREEZE_AFTER_REQUESTS = 2000
+
+
+def freeze_heap() -> None:
+    """Collect, then move every object alive now out of the cyclic collector's reach (gc.freeze).
+
+    A full collection walks every tracked object while holding the interpreter lock: in a loaded
+    Django process (about 150,000 objects) it took 127 to 143 ms here, and it ran every few
+    hundred requests, so it was the p99 of every endpoint (/health/live: p50 21 ms, p99 120 to
+    145 ms at 50 connections). What is alive after start-up lives as long as the process (modules,
+    URL patterns, settings, querysets' classes); frozen, a full collection walks only what requests
+    left behind. Unreachable cycles are collected first, so nothing garbage is frozen."""
+    gc.collect()
+    gc.freeze()
 
 
 def _error(status: int, code: str, message: str) -> tuple[int, list, bytes]:
@@ -69,6 +88,8 @@ class DjangoRSGI:
             "wsgi.version": (1, 0),
             "wsgi.input_terminated": True,
         }
+        self.served = itertools.count(1)  # next() is atomic under the interpreter lock
+        freeze_heap()
 
     def __rsgi_del__(self, loop) -> None:
         self.pool.shutdown(wait=True)
@@ -156,6 +177,8 @@ class DjangoRSGI:
             close = getattr(result, "close", None)
             if close is not None:
                 close()
+        if next(self.served) == FREEZE_AFTER_REQUESTS:
+            freeze_heap()
         return started[0], started[1], content
 
 

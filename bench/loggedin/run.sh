@@ -54,7 +54,7 @@ log() { printf '\n== %s\n' "$*" >&2; }
 
 pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not answering on 127.0.0.1:5432"; exit 1; }
 redis-cli -u "$REDIS_URL" ping >/dev/null || { echo "Redis is not answering at $REDIS_URL"; exit 1; }
-command -v wrk >/dev/null 2>&1 || apt-get install -y -q wrk >/dev/null 2>&1 || {
+command -v wrk >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q wrk; } >/dev/null 2>&1 || {
   echo "the logged-in benchmark needs wrk (apt-get install wrk)"
   exit 1
 }
