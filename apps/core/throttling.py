@@ -11,10 +11,11 @@ routes.
 
 The ``anon`` and ``user`` scopes count every request, on the DRF path too, through that
 process-local front (``counted_locally``): it exchanges with the shared counter on a window's
-first request and then at most every 50 ms, so a logged-in request costs no Redis round trip
-for its throttle most of the time (issue 15); a flood can overshoot a limit by what it sends one
-process between two exchanges. The strict ``auth`` scope counts every request in the shared
-counter.
+first request, then at most every 50 ms near the limit and, far from it, once a process has
+counted a tenth of the room left or every 5 s: a logged-in request costs no Redis round trip for
+its throttle most of the time (issue 15); a flood can overshoot a limit by what it sends one
+process between two exchanges (apps.core.fastpath ``LocalWindowCounts``). The strict ``auth``
+scope counts every request in the shared counter.
 
 Rates are read when a request is checked, not when the class is imported, so settings changes
 (and tests) take effect. Clients are identified by apps.core.context ``client_ip``, which honours
@@ -77,7 +78,7 @@ class WindowRateThrottle(BaseThrottle):
         if self.counted_locally:
             from apps.core.fastpath import local_counts  # fastpath imports this module
 
-            return self.allow_count(local_counts.count(*counter))
+            return self.allow_count(local_counts.count(*counter, limit=self.num_requests))
         return self.allow_count(cache_incr(counter[0], ttl=counter[1]))
 
     def wait(self) -> float:

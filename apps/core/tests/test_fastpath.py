@@ -278,3 +278,49 @@ def test_a_users_requests_are_counted_through_the_process_local_front(monkeypatc
     assert len(exchanges) == 1  # the window's first request; the rest within 50 ms: none
     assert all(AuthRateThrottle().allow_request(request, None) for _ in range(3))
     assert len(exchanges) == 4  # the strict scope counts every request in the shared counter
+
+
+def test_a_window_far_from_its_limit_exchanges_after_a_tenth_of_the_room(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr("apps.core.fastpath.time.monotonic", lambda: clock[0])
+    counts = LocalWindowCounts(sync_seconds=0)
+
+    assert counts.count("k", 60, limit=1000) == 1  # a new window exchanges at once
+    for _ in range(99):
+        clock[0] += 0.01
+        counts.count("k", 60, limit=1000)
+    assert shared_total("k") == 1  # 99 counted here: under a tenth of the 999 left
+
+    clock[0] += 0.01
+    assert counts.count("k", 60, limit=1000) == 101  # the 100th reaches it (100 x 10 >= 999)
+    assert shared_total("k") == 101
+
+
+def test_a_window_far_from_its_limit_still_exchanges_every_few_seconds(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr("apps.core.fastpath.time.monotonic", lambda: clock[0])
+    counts = LocalWindowCounts(sync_seconds=0.05)
+    other_process = LocalWindowCounts(sync_seconds=0.05)
+
+    counts.count("k", 60, limit=1000)
+    other_process.count("k", 60, limit=1000)
+    clock[0] += 1
+    counts.count("k", 60, limit=1000)
+    assert shared_total("k") == 2  # within max_seconds: only this process knows its count
+
+    clock[0] += counts.max_seconds
+    assert counts.count("k", 60, limit=1000) == 4  # sends its 2, reads the other's 1
+    assert shared_total("k") == 4
+
+
+def test_processes_near_a_limit_admit_little_past_it():
+    limit = 20
+    processes = [LocalWindowCounts(sync_seconds=0) for _ in range(4)]
+    admitted = 0
+    for _ in range(30):  # 120 requests spread over four processes, one after another
+        for counts in processes:
+            admitted += counts.count("k", 60, limit=limit) <= limit
+
+    unsent = sum(window.pending for counts in processes for window in counts._windows.values())
+    assert shared_total("k") + unsent == 120
+    assert limit <= admitted <= limit + 4
