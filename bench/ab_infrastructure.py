@@ -49,8 +49,8 @@ ENV = {
     "SECURE_SSL_REDIRECT": "false",
     "SESSION_COOKIE_SECURE": "false",
     "CSRF_COOKIE_SECURE": "false",
-    "THROTTLE_ANON": "1000000/s",
-    "THROTTLE_USER": "1000000/s",
+    "THROTTLE_ANON": "60000000/min",
+    "THROTTLE_USER": "60000000/min",
     "LOG_LEVEL": "WARNING",
 }
 for name, value in ENV.items():

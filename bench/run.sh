@@ -43,7 +43,7 @@ export EMAIL_URL="console:"
 export FRONTEND_URL="http://127.0.0.1" PUBLIC_URL="http://127.0.0.1"
 export SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false
 # Throttles stay on (every request is still counted) with limits the load never reaches.
-export THROTTLE_ANON="1000000/s" THROTTLE_USER="1000000/s"
+export THROTTLE_ANON="60000000/min" THROTTLE_USER="60000000/min"
 # One JSON access line per request to a file would measure the disk; warnings still show.
 export LOG_LEVEL=WARNING
 

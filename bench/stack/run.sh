@@ -9,7 +9,7 @@
 # Knobs: BENCH_DURATION (s, 20), BENCH_WARMUP (s, 5), BENCH_CONNECTIONS (50),
 # BENCH_SCENARIOS (lists filtered search detail detail_user recommendations like),
 # BENCH_USERS (users with tokens, 2000). The stack must run with throttles out of the
-# benchmark's way: STACK_THROTTLE_ANON=1000000/s STACK_THROTTLE_USER=1000000/s make stack.
+# benchmark's way: STACK_THROTTLE_ANON=60000000/min STACK_THROTTLE_USER=60000000/min make stack.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 label=${1:?usage: bench/stack/run.sh LABEL}
