@@ -20,7 +20,7 @@ import numpy as np
 from apps.recommendations import selectors
 from apps.recommendations.avoiding import AVOID_POOL, avoided_rerank
 from apps.recommendations.engines import ENGINE_NAMES
-from apps.recommendations.engines.base import History, unit_scale
+from apps.recommendations.engines.base import History, top_indexes, unit_scale
 from apps.recommendations.engines.collaborative import EaseEngine
 from apps.recommendations.engines.hybrid import HybridEngine
 from apps.recommendations.reasons import MAX_TITLE, Explainer, Scored, lists_explain
@@ -46,9 +46,7 @@ def _top(scores: np.ndarray, blocked: np.ndarray, k: int) -> np.ndarray:
     if k <= 0 or candidates.size == 0:
         return np.empty(0, dtype=np.int64)
     k = min(k, candidates.size)
-    values = scores[candidates]
-    best = np.argpartition(-values, k - 1)[:k]
-    best = best[np.lexsort((candidates[best], -values[best]))]
+    best = top_indexes(scores[candidates], k)  # candidates ascend: ties by index
     return candidates[best]
 
 

@@ -125,6 +125,48 @@ class HistoryBatch:
         )
 
 
+def top_indexes(values: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` largest ``values``, best first, equal values by position.
+
+    ``np.argpartition`` alone leaves which of several values equal to the k-th enter the top to
+    its implementation: numpy 2 selects with SIMD kernels that differ between CPUs (on this
+    machine's AVX2 it took positions 985 to 991 of a row of equal values, not 0 to 6), so a top
+    list, and every offline metric of it, could change from one machine to another. Here every
+    value above the k-th is kept, then the lowest positions among those equal to it."""
+    values = np.asarray(values)
+    n = values.shape[0]
+    k = min(k, n)
+    if k <= 0:
+        return np.empty(0, dtype=np.int64)
+    if k < n:
+        part = np.argpartition(-values, k - 1)[:k]
+        threshold = values[part].min()
+        above = np.flatnonzero(values > threshold)
+        tied = np.flatnonzero(values == threshold)[: k - above.size]
+        part = np.concatenate([above, tied])
+    else:
+        part = np.arange(n)
+    return part[np.lexsort((part, -values[part]))]
+
+
+def top_indexes_rows(matrix: np.ndarray, k: int) -> np.ndarray:
+    """``top_indexes`` of every row of ``matrix`` (rows x ``min(k, columns)``)."""
+    matrix = np.asarray(matrix)
+    k = min(k, matrix.shape[1])
+    if k <= 0:
+        return np.empty((matrix.shape[0], 0), dtype=np.int64)
+    part = np.argpartition(-matrix, k - 1, axis=1)[:, :k]
+    values = np.take_along_axis(matrix, part, axis=1)
+    threshold = values.min(axis=1, keepdims=True)
+    # Rows where a value equal to their k-th was left out: chosen again by position.
+    left_out = (matrix == threshold).sum(axis=1) > (values == threshold).sum(axis=1)
+    for row in np.flatnonzero(left_out):
+        part[row] = top_indexes(matrix[row], k)
+    values = np.take_along_axis(matrix, part, axis=1)
+    order = np.lexsort((part, -values), axis=1)
+    return np.take_along_axis(part, order, axis=1)
+
+
 def unit_scale(raw: np.ndarray) -> np.ndarray:
     """Min-max scale to [0, 1] (float32, finite); a constant vector becomes all zeros."""
     values = np.nan_to_num(np.asarray(raw, dtype=np.float64), nan=0.0, posinf=0.0, neginf=0.0)
@@ -180,8 +222,7 @@ class Engine(ABC):
             return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
         k = min(k, candidates.size)
         values = scores[candidates]
-        top = np.argpartition(-values, k - 1)[:k]
-        top = top[np.lexsort((candidates[top], -values[top]))]
+        top = top_indexes(values, k)  # candidates ascend: ties by position are ties by index
         return candidates[top].astype(np.int32), values[top]
 
     # Artifacts (see artifacts.py): an engine is its parameters plus named numpy arrays.

@@ -17,7 +17,7 @@ import numpy as np
 from scipy import sparse
 from scipy.linalg import lapack
 
-from .base import Engine, History, HistoryBatch, TrainingData, unit_scale
+from .base import Engine, History, HistoryBatch, TrainingData, top_indexes, unit_scale
 from .common import (
     best_supporters,
     csr_from_arrays,
@@ -294,7 +294,7 @@ def top_k_per_row(matrix: sparse.csr_matrix, k: int) -> sparse.csr_matrix:
         if end == start:
             continue
         data = matrix.data[start:end]
-        keep = np.argpartition(-data, k - 1)[:k] if end - start > k else np.arange(end - start)
+        keep = top_indexes(data, k) if end - start > k else np.arange(end - start)
         rows.append(np.full(keep.size, row, dtype=np.int32))
         cols.append(matrix.indices[start:end][keep])
         vals.append(data[keep])

@@ -21,7 +21,15 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .base import Engine, History, HistoryBatch, TrainingData, unit_scale
+from .base import (
+    Engine,
+    History,
+    HistoryBatch,
+    TrainingData,
+    top_indexes,
+    top_indexes_rows,
+    unit_scale,
+)
 from .collaborative import EaseEngine
 from .common import standardize
 from .content import ContentEngine
@@ -57,7 +65,7 @@ DEFAULT_BANDS = (
             "collaborative": 1.0,
             "collaborative_recent": 2.0,
             "content": 0.75,
-            "popularity": -0.5,
+            "popularity": -0.2,
             "sequential": 0.75,
         },
     },
@@ -89,8 +97,7 @@ def _top_one(scores: np.ndarray, blocked: np.ndarray, k: int):
         empty = np.empty(0, dtype=np.int64)
         return empty, np.empty(0), empty
     values = scores[candidates]
-    best = np.argpartition(-values, k - 1)[:k]
-    best = best[np.lexsort((candidates[best], -values[best]))]
+    best = top_indexes(values, k)  # candidates ascend: ties by position are ties by index
     return candidates[best], values[best], np.full(best.size, -1, dtype=np.int64)
 
 
@@ -428,7 +435,7 @@ class HybridEngine(Engine):
         if k <= 0:
             empty = np.empty(0, dtype=np.int64)
             return [(empty, np.empty(0), empty) for _ in range(size)]
-        top = np.argpartition(total, n_items - k, axis=1)[:, n_items - k :]
+        top = top_indexes_rows(total, k)  # the order is set below, from the scaled values
         raw = np.take_along_axis(total, top, axis=1).astype(np.float64)
         span = high - low
         scaled = (

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from apps.recommendations.engines.base import History, TrainingData
+from apps.recommendations.engines.base import History, TrainingData, top_indexes
 
 from .metrics import catalogue_coverage, hit_rate_at_k, ndcg_at_k, recall_at_k
 from .movielens import MovieLens, Ratings, training_data
@@ -63,8 +63,7 @@ def top_items(scores: np.ndarray, seen: np.ndarray, depth: int = RANK_DEPTH) -> 
     """Best ``depth`` item indexes by score, the user's training items excluded."""
     scores = np.asarray(scores, dtype=np.float64).copy()
     scores[np.asarray(seen, dtype=np.int64)] = -np.inf
-    top = np.argpartition(-scores, depth)[:depth]
-    return top[np.lexsort((top, -scores[top]))]
+    return top_indexes(scores, depth)
 
 
 def rankings(score: Callable[[History], np.ndarray], evaluation: EvaluationSet) -> list[np.ndarray]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from apps.recommendations.engines import build_engine
-from apps.recommendations.engines.base import History
+from apps.recommendations.engines.base import History, top_indexes_rows
 from apps.recommendations.engines.common import standardize
 from apps.recommendations.engines.hybrid import HybridEngine
 
@@ -149,10 +149,7 @@ class BlendScorer:
     def per_user(self, scores: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each row's NDCG@10 and its top 10 item indexes."""
         scores = np.where(self.seen[rows], -np.inf, scores)
-        top = np.argpartition(-scores, 10, axis=1)[:, :10]
-        values = np.take_along_axis(scores, top, axis=1)
-        order = np.lexsort((top, -values), axis=1)
-        top = np.take_along_axis(top, order, axis=1)
+        top = top_indexes_rows(scores, 10)
         hits = np.take_along_axis(self.relevant[rows], top, axis=1)
         ndcg = (hits * self.discounts).sum(axis=1) / np.maximum(self.ideal[rows], 1e-12)
         return ndcg, top
