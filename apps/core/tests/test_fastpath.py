@@ -160,6 +160,14 @@ def test_local_copies_are_bounded(monkeypatch):
 # The local throttle front ----------------------------------------------------------------------
 
 
+@pytest.fixture
+def clock(monkeypatch):
+    """The local front's clock: ``clock[0]`` is what time.monotonic() returns."""
+    now = [100.0]
+    monkeypatch.setattr("apps.core.fastpath.time.monotonic", lambda: now[0])
+    return now
+
+
 def shared_total(key: str) -> int:
     return cache_incr(key, 0, ttl=60)
 
@@ -174,9 +182,7 @@ def test_a_client_slower_than_the_sync_interval_is_counted_exactly():
     assert shared_total("k") == 5
 
 
-def test_between_exchanges_a_process_adds_its_own_counts_to_the_last_shared_total(monkeypatch):
-    clock = [100.0]
-    monkeypatch.setattr("apps.core.fastpath.time.monotonic", lambda: clock[0])
+def test_between_exchanges_a_process_adds_its_own_counts_to_the_last_shared_total(clock):
     counts = LocalWindowCounts(sync_seconds=1)
     other_process = LocalWindowCounts(sync_seconds=1)
 
@@ -280,9 +286,7 @@ def test_a_users_requests_are_counted_through_the_process_local_front(monkeypatc
     assert len(exchanges) == 4  # the strict scope counts every request in the shared counter
 
 
-def test_a_window_far_from_its_limit_exchanges_after_a_tenth_of_the_room(monkeypatch):
-    clock = [100.0]
-    monkeypatch.setattr("apps.core.fastpath.time.monotonic", lambda: clock[0])
+def test_a_window_far_from_its_limit_exchanges_after_a_tenth_of_the_room(clock):
     counts = LocalWindowCounts(sync_seconds=0)
 
     assert counts.count("k", 60, limit=1000) == 1  # a new window exchanges at once
@@ -296,9 +300,7 @@ def test_a_window_far_from_its_limit_exchanges_after_a_tenth_of_the_room(monkeyp
     assert shared_total("k") == 101
 
 
-def test_a_window_far_from_its_limit_still_exchanges_every_few_seconds(monkeypatch):
-    clock = [100.0]
-    monkeypatch.setattr("apps.core.fastpath.time.monotonic", lambda: clock[0])
+def test_a_window_far_from_its_limit_still_exchanges_every_few_seconds(clock):
     counts = LocalWindowCounts(sync_seconds=0.05)
     other_process = LocalWindowCounts(sync_seconds=0.05)
 
