@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .base import Engine, History, TrainingData
-from .collaborative import EaseEngine, ItemKnnEngine
+from .collaborative import EaseEngine, ItemKnnEngine, Rp3Engine
 from .content import ContentEngine
 from .hybrid import HybridEngine
 from .sequential import TransitionEngine
@@ -22,6 +22,7 @@ ENGINE_CLASSES: dict[str, type[Engine]] = {
     "ease": EaseEngine,
     "item_knn": ItemKnnEngine,
     "sequential": TransitionEngine,
+    "rp3beta": Rp3Engine,
 }
 
 

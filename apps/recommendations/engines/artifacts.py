@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .base import Engine
-from .collaborative import EaseEngine, ItemKnnEngine
+from .collaborative import EaseEngine, ItemKnnEngine, Rp3Engine
 from .content import ContentEngine
 from .hybrid import HybridEngine
 from .sequential import TransitionEngine
@@ -33,6 +33,7 @@ KINDS: dict[str, type[Engine]] = {
         ContentEngine,
         EaseEngine,
         ItemKnnEngine,
+        Rp3Engine,
         TransitionEngine,
         HybridEngine,
     )

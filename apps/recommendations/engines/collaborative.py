@@ -17,7 +17,15 @@ import numpy as np
 from scipy import sparse
 from scipy.linalg import lapack
 
-from .base import Engine, History, HistoryBatch, TrainingData, top_indexes, unit_scale
+from .base import (
+    Engine,
+    History,
+    HistoryBatch,
+    TrainingData,
+    top_indexes,
+    top_indexes_rows,
+    unit_scale,
+)
 from .common import (
     best_supporters,
     csr_from_arrays,
@@ -85,53 +93,31 @@ def symmetric_inverse(gram: np.ndarray) -> np.ndarray:
     return upper + np.triu(upper, 1).T
 
 
-class EaseEngine(Engine):
-    """EASE over the head of the catalogue, scored from a recency-weighted history.
+class HeadModel(Engine):
+    """An item-item model over the head of the catalogue, scored from a recency-weighted
+    history: ``weights`` (head x head, float32) maps a user's signal on head items to scores of
+    head items; every item outside the head gets ``min(head minimum, 0)``.
 
-    Defaults are the values tuned on the MovieLens validation split; ``half_life_events=None``
-    gives plain EASE (the offline baseline).
+    Subclasses set ``head_items`` and ``weights`` in ``fit`` and the scoring attributes
+    ``half_life_events``, ``binary`` and ``negative_weight`` in their constructor.
     """
 
-    name = "collaborative"
+    n_items: int
+    head_items: np.ndarray
+    weights: np.ndarray
+    half_life_events: float | None
+    binary: bool
+    negative_weight: float
 
-    def __init__(
-        self,
-        l2: float = 250.0,
-        max_items: int = 3000,
-        binary: bool = True,
-        half_life_events: float | None = 5.0,
-        negative_weight: float = 0.0,
-        train_half_life_events: float | None = None,
-    ):
-        self.l2 = float(l2)
-        self.max_items = int(max_items)
-        self.binary = bool(binary)
-        self.half_life_events = half_life_events
-        self.negative_weight = float(negative_weight)
-        self.train_half_life_events = train_half_life_events
-        self.n_items = 0
-        self.head_items = np.zeros(0, dtype=np.int32)
-        self.weights = np.zeros((0, 0), dtype=np.float32)
-
-    def fit(self, data: TrainingData) -> EaseEngine:
-        matrix = training_matrix(data, self.binary, self.train_half_life_events)
-        self.n_items = data.n_items
+    def _select_head(self, matrix: sparse.csr_matrix, max_items: int) -> np.ndarray:
+        """The ``max_items`` items with the most positive users (index order), remembered."""
+        self.n_items = matrix.shape[1]
         counts = np.diff(matrix.tocsc().indptr)
         ranked = np.argsort(-counts, kind="stable")
-        head = np.sort(ranked[: self.max_items][counts[ranked[: self.max_items]] > 0])
+        head = np.sort(ranked[:max_items][counts[ranked[:max_items]] > 0])
         self.head_items = head.astype(np.int32)
         self._head_position = None
-        if head.size == 0:  # no positive signal yet (a fresh database): nothing to learn
-            self.weights = np.zeros((0, 0), dtype=np.float32)
-            return self
-        head_matrix = matrix[:, head]
-        gram = np.asarray((head_matrix.T @ head_matrix).toarray(), dtype=np.float64)
-        gram[np.diag_indices_from(gram)] += self.l2
-        inverse = symmetric_inverse(gram)
-        weights = inverse / (-np.diag(inverse))[np.newaxis, :]
-        np.fill_diagonal(weights, 0.0)
-        self.weights = weights.astype(np.float32)
-        return self
+        return head
 
     @property
     def head_position(self) -> np.ndarray:
@@ -254,6 +240,50 @@ class EaseEngine(Engine):
             found[index] = position
         return found
 
+
+class EaseEngine(HeadModel):
+    """EASE over the head of the catalogue, scored from a recency-weighted history.
+
+    Defaults are the values tuned on the MovieLens validation split; ``half_life_events=None``
+    gives plain EASE (the offline baseline).
+    """
+
+    name = "collaborative"
+
+    def __init__(
+        self,
+        l2: float = 250.0,
+        max_items: int = 3000,
+        binary: bool = True,
+        half_life_events: float | None = 5.0,
+        negative_weight: float = 0.0,
+        train_half_life_events: float | None = None,
+    ):
+        self.l2 = float(l2)
+        self.max_items = int(max_items)
+        self.binary = bool(binary)
+        self.half_life_events = half_life_events
+        self.negative_weight = float(negative_weight)
+        self.train_half_life_events = train_half_life_events
+        self.n_items = 0
+        self.head_items = np.zeros(0, dtype=np.int32)
+        self.weights = np.zeros((0, 0), dtype=np.float32)
+
+    def fit(self, data: TrainingData) -> EaseEngine:
+        matrix = training_matrix(data, self.binary, self.train_half_life_events)
+        head = self._select_head(matrix, self.max_items)
+        if head.size == 0:  # no positive signal yet (a fresh database): nothing to learn
+            self.weights = np.zeros((0, 0), dtype=np.float32)
+            return self
+        head_matrix = matrix[:, head]
+        gram = np.asarray((head_matrix.T @ head_matrix).toarray(), dtype=np.float64)
+        gram[np.diag_indices_from(gram)] += self.l2
+        inverse = symmetric_inverse(gram)
+        weights = inverse / (-np.diag(inverse))[np.newaxis, :]
+        np.fill_diagonal(weights, 0.0)
+        self.weights = weights.astype(np.float32)
+        return self
+
     def parameters(self) -> dict:
         """What the constructor was given: two engines with the same fit the same model."""
         return {
@@ -278,6 +308,88 @@ class EaseEngine(Engine):
             meta["half_life_events"],
             meta["negative_weight"],
             meta.get("train_half_life_events"),
+        )
+        engine.n_items = int(meta["n_items"])
+        engine.head_items = arrays["head_items"].astype(np.int32)
+        engine.weights = arrays["weights"].astype(np.float32)
+        return engine
+
+
+class Rp3Engine(HeadModel):
+    """RP3beta (Paudel et al., 2017): a random walk item -> user -> item over binary positives,
+    each step's probability raised to ``alpha``, the arrival item's popularity divided out to
+    the power ``beta`` (a walk ends on popular items more often only because they are popular).
+
+    ``W[i, j] = deg(i)^-alpha * sum_u x_ui x_uj deg(u)^-alpha * deg(j)^-beta``, over the same
+    head of the catalogue as EASE (the user's degree counts every item they touched), with the
+    top ``neighbours`` of each row kept (None keeps them all). No matrix inverse: one sparse
+    product, O(nnz) plus the head squared, so it fits in a fraction of EASE's time.
+    """
+
+    name = "graph"
+
+    def __init__(
+        self,
+        alpha: float = 0.5,
+        beta: float = 0.5,
+        neighbours: int | None = None,
+        max_items: int = 3000,
+        half_life_events: float | None = 5.0,
+    ):
+        self.alpha = float(alpha)
+        self.beta = float(beta)
+        self.neighbours = None if neighbours is None else int(neighbours)
+        self.max_items = int(max_items)
+        self.half_life_events = half_life_events
+        self.binary = True
+        self.negative_weight = 0.0
+        self.n_items = 0
+        self.head_items = np.zeros(0, dtype=np.int32)
+        self.weights = np.zeros((0, 0), dtype=np.float32)
+
+    def fit(self, data: TrainingData) -> Rp3Engine:
+        matrix = training_matrix(data, binary=True)
+        head = self._select_head(matrix, self.max_items)
+        if head.size == 0:
+            self.weights = np.zeros((0, 0), dtype=np.float32)
+            return self
+        user_degree = np.diff(matrix.indptr).astype(np.float64)
+        walk = sparse.diags(np.power(np.maximum(user_degree, 1.0), -self.alpha))
+        head_matrix = sparse.csr_matrix(matrix[:, head], dtype=np.float64)
+        gram = np.asarray((head_matrix.T @ (walk @ head_matrix)).toarray())
+        item_degree = np.asarray(head_matrix.sum(axis=0)).ravel()
+        gram *= np.power(item_degree, -self.alpha)[:, np.newaxis]
+        gram *= np.power(item_degree, -self.beta)[np.newaxis, :]
+        np.fill_diagonal(gram, 0.0)
+        if self.neighbours is not None and self.neighbours < head.size:
+            kept = top_indexes_rows(gram, self.neighbours)
+            pruned = np.zeros_like(gram)
+            np.put_along_axis(pruned, kept, np.take_along_axis(gram, kept, axis=1), axis=1)
+            gram = pruned
+        self.weights = gram.astype(np.float32)
+        return self
+
+    def parameters(self) -> dict:
+        return {
+            "alpha": self.alpha,
+            "beta": self.beta,
+            "neighbours": self.neighbours,
+            "max_items": self.max_items,
+            "half_life_events": self.half_life_events,
+        }
+
+    def state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        meta = {**self.parameters(), "n_items": self.n_items}
+        return meta, {"head_items": self.head_items, "weights": self.weights}
+
+    @classmethod
+    def from_state(cls, meta: dict, arrays: dict[str, np.ndarray]) -> Rp3Engine:
+        engine = cls(
+            meta["alpha"],
+            meta["beta"],
+            meta["neighbours"],
+            meta["max_items"],
+            meta["half_life_events"],
         )
         engine.n_items = int(meta["n_items"])
         engine.head_items = arrays["head_items"].astype(np.int32)

@@ -1,7 +1,8 @@
 """Hybrid engine: a weighted blend of standardised component scores, with a cold-start path.
 
 Components: collaborative (EASE over a recency-weighted history), collaborative_recent (EASE
-trained with each user's latest interactions weighing most), sequential (item-to-item
+trained with each user's latest interactions weighing most), graph (RP3beta, a random walk
+item -> user -> item with popularity divided out), sequential (item-to-item
 transitions from the latest positives), content (TF-IDF profile) and popularity (a prior).
 Each component's raw scores are standardised per user (zero mean, unit deviation over the
 catalogue) before blending, so the weights are comparable. The weights depend on how long the
@@ -30,7 +31,7 @@ from .base import (
     top_indexes_rows,
     unit_scale,
 )
-from .collaborative import EaseEngine
+from .collaborative import EaseEngine, Rp3Engine
 from .common import standardize
 from .content import ContentEngine
 from .sequential import TransitionEngine
@@ -45,6 +46,7 @@ DEFAULT_BANDS = (
             "collaborative": 1.0,
             "collaborative_recent": 0.0,
             "content": 1.5,
+            "graph": 0.0,
             "popularity": -0.5,
             "sequential": 0.75,
         },
@@ -55,6 +57,7 @@ DEFAULT_BANDS = (
             "collaborative": 1.0,
             "collaborative_recent": 0.1,
             "content": 0.75,
+            "graph": 0.0,
             "popularity": -0.5,
             "sequential": 0.35,
         },
@@ -64,7 +67,8 @@ DEFAULT_BANDS = (
         "weights": {
             "collaborative": 1.0,
             "collaborative_recent": 2.0,
-            "content": 0.75,
+            "content": 0.35,
+            "graph": 0.5,
             "popularity": -0.2,
             "sequential": 0.75,
         },
@@ -81,9 +85,10 @@ COMPONENT_CLASSES = {
     "collaborative_recent": EaseEngine,
     "sequential": TransitionEngine,
     "content": ContentEngine,
+    "graph": Rp3Engine,
 }
 COMPONENT_NAMES = (*COMPONENT_CLASSES, "popularity")
-EXPLAIN_ORDER = ("collaborative", "collaborative_recent", "sequential", "content")
+EXPLAIN_ORDER = ("collaborative", "collaborative_recent", "graph", "sequential", "content")
 
 
 def _top_one(scores: np.ndarray, blocked: np.ndarray, k: int):
@@ -140,6 +145,7 @@ class HybridEngine(Engine):
         popularity_half_life_days: float | None = None,
         collaborative_recent: dict | None = None,
         bands: list[dict] | tuple[dict, ...] | None = None,
+        graph: dict | None = None,
     ):
         """``weights`` (one blend for every user) or ``bands`` (a blend per history length);
         with neither, the tuned default bands."""
@@ -153,6 +159,7 @@ class HybridEngine(Engine):
             "collaborative_recent": {**DEFAULT_RECENT, **(collaborative_recent or {})},
             "sequential": sequential,
             "content": content,
+            "graph": graph,
         }
         self.components: dict[str, Engine] = {
             name: cls(**(params[name] or {})) for name, cls in COMPONENT_CLASSES.items()
@@ -371,7 +378,7 @@ class HybridEngine(Engine):
             flat = deviation <= 1e-12
             return np.where(flat, 0.0, weight[name] / np.where(flat, 1.0, deviation))
 
-        for name in ("collaborative", "collaborative_recent"):
+        for name in ("collaborative", "collaborative_recent", "graph"):
             if not weight[name].any():
                 continue
             engine = self.components[name]
@@ -535,7 +542,14 @@ class HybridEngine(Engine):
         engine = cls(bands=bands, popularity_half_life_days=meta["popularity_half_life_days"])
         kinds = {
             c.__name__: c
-            for c in (EaseEngine, TransitionEngine, ContentEngine, PopularityEngine, TrendingEngine)
+            for c in (
+                EaseEngine,
+                Rp3Engine,
+                TransitionEngine,
+                ContentEngine,
+                PopularityEngine,
+                TrendingEngine,
+            )
         }
         for name, spec in meta["components"].items():
             prefix = f"{name}/"

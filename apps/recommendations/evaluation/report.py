@@ -31,6 +31,7 @@ ROWS = (
     ("content", "content", lambda t: t.params["content"]),
     ("collaborative", "collaborative", lambda t: t.params["collaborative"]),
     ("sequential (hybrid part)", "sequential", lambda t: t.params["sequential"]),
+    ("RP3beta (hybrid part)", "rp3beta", lambda t: t.params["rp3beta"]),
     (
         "recent-trained EASE (part)",
         "ease",

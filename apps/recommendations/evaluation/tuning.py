@@ -29,6 +29,12 @@ SEQUENTIAL_GRID = {
     "half_life_events": (3.0, 10.0),
 }
 CONTENT_HALF_LIVES = (5.0, 20.0, None)
+RP3_GRID = {
+    "alpha": (0.5, 1.0),
+    "beta": (0.25, 0.5),
+    "neighbours": (50, 200, None),
+    "half_life_events": (5.0, None),
+}
 BLEND_STEPS = (0.0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0)
 # EASE trained with each user's latest interactions weighing most (a hybrid part).
 RECENT_GRID = tuple(
@@ -201,25 +207,40 @@ def tune_blend(tuned: Tuned, evaluation: EvaluationSet, log) -> None:
         collaborative=tuned.params["collaborative"],
         sequential=tuned.params["sequential"],
         content=tuned.params["content"],
-        weights={"collaborative": 1.0, "sequential": 1.0, "content": 1.0, "popularity": 1.0},
+        graph=tuned.params["rp3beta"],
+        weights={
+            "collaborative": 1.0,
+            "sequential": 1.0,
+            "content": 1.0,
+            "popularity": 1.0,
+            "graph": 1.0,
+        },
     )
     base.fit(evaluation.data)
     parts = {
         name: np.stack(
             [standardize(base.component_scores(name, h)) for h in evaluation.histories]
         ).astype(np.float32)
-        for name in ("collaborative", "sequential", "content", "popularity")
+        for name in ("collaborative", "sequential", "content", "popularity", "graph")
     }
     scorer = BlendScorer(evaluation)
     bands = history_bands(evaluation)
     everyone = np.arange(len(evaluation.histories))
-    names = ("collaborative", "sequential", "content", "popularity", "collaborative_recent")
+    names = (
+        "collaborative",
+        "sequential",
+        "content",
+        "popularity",
+        "collaborative_recent",
+        "graph",
+    )
     n_items = evaluation.data.n_items
 
     def blend(weights: dict[str, float], rows: np.ndarray) -> np.ndarray:
         return sum(weights[n] * parts[n][rows] for n in names if weights.get(n))
 
-    start = {name: (1.0 if name == names[0] else 0.1) for name in names}
+    # The graph part starts at 0: the ascent takes it in only where it raises the objective.
+    start = {name: (1.0 if name == names[0] else 0.0 if name == "graph" else 0.1) for name in names}
     best = None
     for recent in RECENT_GRID:
         engine = build_engine("ease", **{**recent, "max_items": TUNING_MAX_ITEMS}).fit(
@@ -296,6 +317,7 @@ def tune_blend(tuned: Tuned, evaluation: EvaluationSet, log) -> None:
         "collaborative_recent": {**recent, "max_items": TUNING_MAX_ITEMS, "half_life_events": None},
         "sequential": tuned.params["sequential"],
         "content": tuned.params["content"],
+        "graph": tuned.params["rp3beta"],
     }
 
 
@@ -309,6 +331,8 @@ def tune_all(evaluation: EvaluationSet, log=print) -> Tuned:
     tune_simple(tuned, evaluation, "sequential", SEQUENTIAL_GRID, log)
     log("tuning content")
     tune_simple(tuned, evaluation, "content", {"half_life_events": CONTENT_HALF_LIVES}, log)
+    log("tuning rp3beta")
+    tune_simple(tuned, evaluation, "rp3beta", RP3_GRID, log)
     log("tuning hybrid blend")
     tune_blend(tuned, evaluation, log)
     return tuned

@@ -44,7 +44,7 @@ def test_user_who_liked_only_science_fiction_gets_science_fiction_first(clusters
     assert set(ranking[:2]) == {2, 3}
 
 
-@pytest.mark.parametrize("name", ["collaborative", "item_knn", "ease"])
+@pytest.mark.parametrize("name", ["collaborative", "item_knn", "ease", "rp3beta"])
 def test_collaborative_recommends_the_item_co_liked_with_the_users_items(name):
     # Five users like 4 and 5 together; item 8 is more popular but never co-liked with 4.
     events = [(u, item, 4.0, NOW - DAY) for u in range(5) for item in (4, 5)]
@@ -52,6 +52,36 @@ def test_collaborative_recommends_the_item_co_liked_with_the_users_items(name):
     events += [(u, 9, 4.0, NOW - DAY) for u in range(5, 12)]
     engine = build_engine(name).fit(training_from_events(events))
     assert unseen_ranking(engine, history([4]))[0] == 5
+
+
+@pytest.mark.parametrize("neighbours", [None, 2])
+def test_rp3beta_weights_are_the_walk_with_popularity_divided_out(neighbours):
+    # Users 0 to 2 like items 0 and 1, user 3 likes 1, 2 and 3, user 4 likes 2 and 3; user 5's
+    # dislike of 0 is not a positive and does not count in any degree.
+    liked = {0: (0, 1), 1: (0, 1), 2: (0, 1), 3: (1, 2, 3), 4: (2, 3)}
+    events = [(u, item, 4.0, NOW - DAY) for u, items in liked.items() for item in items]
+    events.append((5, 0, -3.0, NOW - DAY))
+    data = training_from_events(events)
+    alpha, beta = 0.8, 0.3
+    engine = build_engine("rp3beta", alpha=alpha, beta=beta, neighbours=neighbours).fit(data)
+
+    matrix = np.zeros((6, data.n_items))
+    for user, items in liked.items():
+        matrix[user, list(items)] = 1.0
+    user_degree = np.maximum(matrix.sum(axis=1), 1.0)
+    head = np.flatnonzero(matrix.sum(axis=0))
+    item_degree = matrix[:, head].sum(axis=0)
+    expected = (matrix[:, head] * user_degree[:, np.newaxis] ** -alpha).T @ matrix[:, head]
+    expected *= (item_degree**-alpha)[:, np.newaxis] * (item_degree**-beta)[np.newaxis, :]
+    np.fill_diagonal(expected, 0.0)
+    if neighbours is not None:
+        for row in expected:
+            row[np.argsort(-row, kind="stable")[neighbours:]] = 0.0
+
+    assert engine.head_items.tolist() == head.tolist()
+    np.testing.assert_allclose(engine.weights, expected, rtol=1e-6)
+    # Item 3's only co-likers also like 2: a user who liked 3 gets 2 first, then 1.
+    assert unseen_ranking(engine, history([3]))[:2] == [2, 1]
 
 
 def test_sequential_recommends_what_people_watched_next():

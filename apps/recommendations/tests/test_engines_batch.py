@@ -98,9 +98,20 @@ def _random_training(seed: int = 7):
     return data, histories, rng
 
 
-def test_rank_many_answers_what_score_and_explain_many_answer_user_by_user():
+EVERY_PART = {
+    "collaborative": 1.0,
+    "collaborative_recent": 0.5,
+    "graph": 0.7,
+    "sequential": 0.4,
+    "content": 0.3,
+    "popularity": -0.2,
+}
+
+
+@pytest.mark.parametrize("weights", [None, EVERY_PART], ids=["default bands", "every part"])
+def test_rank_many_answers_what_score_and_explain_many_answer_user_by_user(weights):
     data, histories, rng = _random_training()
-    hybrid = build_engine("hybrid").fit(data)
+    hybrid = build_engine("hybrid", weights=weights).fit(data)
     blocked = [
         np.unique(rng.choice(data.n_items, size=int(rng.integers(0, 10)))) for _ in histories
     ]
@@ -126,7 +137,7 @@ def test_batch_explain_pairs_answer_what_explain_answers(clusters):
     batch = HistoryBatch.of(histories)
     users = np.repeat(np.arange(len(histories)), 12)
     items = rng.integers(0, data.n_items, size=users.size)
-    for name in ("collaborative", "content", "sequential"):
+    for name in ("collaborative", "rp3beta", "content", "sequential"):
         engine = build_engine(name).fit(data)
         answers = engine.explain_pairs(batch, users, items)
         for user, item, answer in zip(
