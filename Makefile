@@ -7,6 +7,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Every queue of config/settings/queues.py; deployments run one worker per kind instead.
 CELERY_QUEUES ?= default,recommendations,tmdb,notifications
+# make test runs one pytest process per core (pytest-xdist), at most 4, each test file whole in
+# one process; TEST_WORKERS=0 runs everything in this one.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ "$$n" -gt 4 ] && n=4; echo $$n)
 
 .PHONY: install run test test-fast lint format schema worker beat bench bench-loggedin clean \
 	stack stack-stop \
@@ -25,7 +28,7 @@ run: install
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,7 +1,12 @@
 """The one conftest: shared fixtures. Each app's factories live in apps/<app>/tests/factories.py."""
 
+from importlib import import_module
+
 import pytest
+from celery._state import _set_task_join_will_block
+from django.apps import apps
 from django.core.cache import cache
+from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -26,6 +31,25 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+def pytest_collection_modifyitems(items):
+    """schemathesis names the test of each API operation after it (``test_x[GET /api/v1/...]``),
+    but pytest 9 builds a test's node id from its parametrization only, so every operation's
+    test had the function's node id. pytest-xdist schedules by node id and ran one operation of
+    each test, and a failure did not say which operation failed: the operation goes back into
+    the node id as its parameter."""
+    for item in items:
+        original = getattr(item, "originalname", None)
+        node = getattr(item, "_id", None)
+        if (
+            original
+            and item.name.startswith(f"{original}[")
+            and item.name.endswith("]")
+            and node is not None
+            and node.params is None
+        ):
+            item._id = node.with_params(item.name[len(original) + 1 : -1])
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache():
     """Every test starts with an empty cache (local memory or the test Redis database), no
@@ -42,6 +66,50 @@ def _isolated_cache():
     readiness_cache.clear()
     yield
     cache.clear()
+
+
+# Rows written by data migrations, which every database has from the start, as production does.
+MIGRATION_ROWS = (("apps.notifications.migrations.0003_default_templates", "templates_create"),)
+TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences"}
+_migration_rows_flushed = False
+
+
+def _uses_database(request) -> tuple[bool, bool]:
+    """Whether the test uses the database, and whether transactionally."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    transactional = bool(names & TRANSACTIONAL_FIXTURES) or bool(
+        marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+    )
+    return transactional or marker is not None or "db" in names, transactional
+
+
+@pytest.fixture(autouse=True)
+def _migration_rows(request, django_db_blocker):
+    """A transactional test empties every table when it ends, the rows of data migrations too.
+    In one process pytest-django runs those tests last; make test's workers (pytest-xdist) take
+    test files in any order, so the rows are written back before the next test that uses the
+    database. Written inside a test's transaction they are rolled back with it: then they are
+    written again for the next one."""
+    global _migration_rows_flushed
+    uses_database, transactional = _uses_database(request)
+    if _migration_rows_flushed and uses_database:
+        with django_db_blocker.unblock():
+            for module, function in MIGRATION_ROWS:
+                getattr(import_module(module), function)(apps, None)
+            if not connection.in_atomic_block:
+                _migration_rows_flushed = False
+    yield
+    if transactional:
+        _migration_rows_flushed = True
+
+
+@pytest.fixture(autouse=True)
+def _celery_joins_allowed():
+    """Celery keeps "inside a task" in one process-wide flag that eager tasks set and restore;
+    two threads running eager tasks at once (the concurrency tests) can leave it set, and then
+    a later test's ``.get()`` on an eager result refuses to run."""
+    _set_task_join_will_block(False)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ starts with ``$`` survives intact.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -147,6 +148,23 @@ def databases_from_env(default_sqlite_path: Path) -> tuple[dict, list[str]]:
         databases[alias]["TEST"] = {"MIRROR": "default"}
         replicas.append(alias)
     return databases, replicas
+
+
+def redis_url_for_worker(redis_url: str, worker: str) -> str:
+    """The Redis database of a pytest-xdist worker (``gw0``, ``gw1``...): REDIS_URL's database
+    plus the worker's number, so that workers never empty each other's cache. Refused past
+    Redis's 16 databases."""
+    if not worker.startswith("gw") or not worker[2:].isdigit():
+        return redis_url
+    parts = urlsplit(redis_url)
+    base = int(parts.path.strip("/") or 0)
+    database = base + int(worker[2:])
+    if database > 15:
+        raise ImproperlyConfigured(
+            f"pytest worker {worker} would use Redis database {database}: point REDIS_URL at a "
+            "lower database or run fewer workers (make test TEST_WORKERS=N)"
+        )
+    return urlunsplit(parts._replace(path=f"/{database}"))
 
 
 def cache_config(redis_url: str | None) -> dict:

@@ -3,10 +3,19 @@
 DATABASE_URL and REDIS_URL are honoured, so CI runs the suite on PostgreSQL and Redis.
 """
 
+import os
+
 from config.settings.base import *  # noqa: F403
-from config.settings.base import REST_FRAMEWORK
+from config.settings.base import REDIS_URL, REST_FRAMEWORK
+from config.settings.env import cache_config, redis_url_for_worker
 
 DEBUG = False
+# make test runs the suite in one process per core (pytest-xdist): pytest-django gives each
+# worker its own test database, and here each gets its own Redis database, since every test
+# empties the cache.
+if REDIS_URL and os.environ.get("PYTEST_XDIST_WORKER"):
+    REDIS_URL = redis_url_for_worker(REDIS_URL, os.environ["PYTEST_XDIST_WORKER"])
+    CACHES = cache_config(REDIS_URL)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {

@@ -94,3 +94,27 @@ def test_prod_link_roots_lose_their_trailing_slash():
         "https://movienexus.example.com",
         "https://api.movienexus.example.com",
     ]
+
+
+@pytest.mark.parametrize(
+    ("url", "worker", "expected"),
+    [
+        ("redis://127.0.0.1:6379/11", "gw0", "redis://127.0.0.1:6379/11"),
+        ("redis://127.0.0.1:6379/11", "gw3", "redis://127.0.0.1:6379/14"),
+        ("redis://:secret@cache:6380", "gw1", "redis://:secret@cache:6380/1"),
+        ("redis://127.0.0.1:6379/11", "master", "redis://127.0.0.1:6379/11"),
+    ],
+)
+def test_each_test_worker_gets_its_own_redis_database(url, worker, expected):
+    from config.settings.env import redis_url_for_worker
+
+    assert redis_url_for_worker(url, worker) == expected
+
+
+def test_a_test_worker_past_the_last_redis_database_is_refused():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.settings.env import redis_url_for_worker
+
+    with pytest.raises(ImproperlyConfigured, match="Redis database 16"):
+        redis_url_for_worker("redis://127.0.0.1:6379/14", "gw2")
