@@ -13,6 +13,8 @@ item: the classic baseline, linear in the number of co-occurrences.
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 from scipy import sparse
 from scipy.linalg import lapack
@@ -118,6 +120,24 @@ class HeadModel(Engine):
         self.head_items = head.astype(np.int32)
         self._head_position = None
         return head
+
+    def parameters(self) -> dict:
+        """What the constructor was given: two engines with the same fit the same model."""
+        raise NotImplementedError
+
+    def state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        meta = {**self.parameters(), "n_items": self.n_items}
+        return meta, {"head_items": self.head_items, "weights": self.weights}
+
+    @classmethod
+    def from_state(cls, meta: dict, arrays: dict[str, np.ndarray]) -> HeadModel:
+        """The engine ``state`` saved; a parameter an older artifact lacks takes its default."""
+        accepted = inspect.signature(cls).parameters
+        engine = cls(**{name: value for name, value in meta.items() if name in accepted})
+        engine.n_items = int(meta["n_items"])
+        engine.head_items = arrays["head_items"].astype(np.int32)
+        engine.weights = arrays["weights"].astype(np.float32)
+        return engine
 
     @property
     def head_position(self) -> np.ndarray:
@@ -295,25 +315,6 @@ class EaseEngine(HeadModel):
             "train_half_life_events": self.train_half_life_events,
         }
 
-    def state(self) -> tuple[dict, dict[str, np.ndarray]]:
-        meta = {**self.parameters(), "n_items": self.n_items}
-        return meta, {"head_items": self.head_items, "weights": self.weights}
-
-    @classmethod
-    def from_state(cls, meta: dict, arrays: dict[str, np.ndarray]) -> EaseEngine:
-        engine = cls(
-            meta["l2"],
-            meta["max_items"],
-            meta["binary"],
-            meta["half_life_events"],
-            meta["negative_weight"],
-            meta.get("train_half_life_events"),
-        )
-        engine.n_items = int(meta["n_items"])
-        engine.head_items = arrays["head_items"].astype(np.int32)
-        engine.weights = arrays["weights"].astype(np.float32)
-        return engine
-
 
 class Rp3Engine(HeadModel):
     """RP3beta (Paudel et al., 2017): a random walk item -> user -> item over binary positives,
@@ -377,24 +378,6 @@ class Rp3Engine(HeadModel):
             "max_items": self.max_items,
             "half_life_events": self.half_life_events,
         }
-
-    def state(self) -> tuple[dict, dict[str, np.ndarray]]:
-        meta = {**self.parameters(), "n_items": self.n_items}
-        return meta, {"head_items": self.head_items, "weights": self.weights}
-
-    @classmethod
-    def from_state(cls, meta: dict, arrays: dict[str, np.ndarray]) -> Rp3Engine:
-        engine = cls(
-            meta["alpha"],
-            meta["beta"],
-            meta["neighbours"],
-            meta["max_items"],
-            meta["half_life_events"],
-        )
-        engine.n_items = int(meta["n_items"])
-        engine.head_items = arrays["head_items"].astype(np.int32)
-        engine.weights = arrays["weights"].astype(np.float32)
-        return engine
 
 
 def top_k_per_row(matrix: sparse.csr_matrix, k: int) -> sparse.csr_matrix:
