@@ -39,6 +39,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
+from apps.core.signals import process_stopping_send
+
 _SPECIAL = {"content-type": "CONTENT_TYPE", "content-length": "CONTENT_LENGTH"}
 
 # The heap is frozen when the application is loaded and once more after this many requests, when
@@ -96,6 +98,8 @@ class DjangoRSGI:
 
     def __rsgi_del__(self, loop) -> None:
         self.pool.shutdown(wait=True)
+        # A granian worker ends without atexit: what the requests left in memory goes now.
+        process_stopping_send()
 
     async def __rsgi__(self, scope, protocol) -> None:
         if scope.proto != "http":

@@ -1,8 +1,15 @@
 """Where recorded events wait to be written: a Redis list, or this process's memory.
 
-With Redis as the cache (REDIS_URL), a request appends one entry (one RPUSH) and the
-``analytics.activity_flush`` task (beat, every ANALYTICS_FLUSH_SECONDS) takes them in batches
-and writes each batch with one INSERT: the request never waits on the analytics database.
+With Redis as the cache (REDIS_URL), the ``analytics.activity_flush`` task (beat, every
+ANALYTICS_FLUSH_SECONDS) takes the entries from a Redis list in batches and writes each batch
+with one INSERT: the request never waits on the analytics database. A request does not wait on
+Redis either: its entry joins this process's pending ones (``PendingPushes``), which are
+appended together, one RPUSH for all, when the oldest has waited ANALYTICS_PUSH_BATCH_MS or
+ANALYTICS_PUSH_BATCH_SIZE are pending (by the request that finds it so, else by a background
+thread), and when the process stops (``pending_send``). An entry waits at most that long before
+the flush task can see it; a process killed outright loses at most that window of entries.
+While Redis is down they stay pending, at most ANALYTICS_PUSH_PENDING_MAX, the oldest dropped
+beyond (counted). ANALYTICS_PUSH_BATCH_MS=0 appends each entry at once, as the tests do.
 Without Redis (development, the fast test run) the entries wait in this process's memory and
 are written by whichever request finds ANALYTICS_FLUSH_SECONDS passed or ANALYTICS_BATCH_SIZE
 entries waiting (there is no beat without a broker).
@@ -13,12 +20,26 @@ failed write, and ``trim(limit)`` drops the oldest beyond ``limit`` so an analyt
 cannot grow the buffer without bound.
 """
 
+import logging
+import os
 import threading
 import time
 from collections import deque
 
+from django.conf import settings
 from django.core.cache import caches
 from django_redis.cache import RedisCache
+from prometheus_client import Counter
+
+from apps.core.logging import log_once
+
+logger = logging.getLogger(__name__)
+
+DROPPED = Counter(
+    "analytics_activity_dropped",
+    "Activity events lost: unreadable entries, or the oldest beyond ANALYTICS_BUFFER_MAX "
+    "(or ANALYTICS_PUSH_PENDING_MAX in a process while Redis is down)",
+)
 
 
 class MemoryBuffer:
@@ -54,16 +75,130 @@ class MemoryBuffer:
             self._entries.clear()
 
 
-class RedisBuffer:
+def _redis():
+    return caches["default"].client.get_client(write=True)
+
+
+class PendingPushes:
+    """This process's entries for one Redis list that are not appended yet (see the module
+    doc). Safe across threads; entries reach the list in the order they were pushed."""
+
     def __init__(self, key: str) -> None:
         self.key = key
+        self._entries: list[bytes] = []
+        self._oldest = 0.0  # when the oldest pending entry was pushed (monotonic)
+        self._lock = threading.Condition(threading.Lock())
+        self._sending = threading.Lock()  # one send at a time keeps the order
+        self._pid: int | None = None  # the process the entries and the thread belong to
+
+    def push(self, entry: bytes) -> None:
+        """Add ``entry``; send everything pending if that is due. Raises what the send raised
+        (the entries stay pending)."""
+        now = time.monotonic()
+        with self._lock:
+            self._own_process()
+            if not self._entries:
+                self._oldest = now
+                self._lock.notify()
+            self._entries.append(entry)
+            due = len(self._entries) >= settings.ANALYTICS_PUSH_BATCH_SIZE or (
+                now - self._oldest >= settings.ANALYTICS_PUSH_BATCH_MS / 1000
+            )
+        if due:
+            self.send()
+
+    def send(self) -> int:
+        """Append every pending entry in one RPUSH; how many. On failure they are pending
+        again, in front of any pushed meanwhile, the oldest beyond ANALYTICS_PUSH_PENDING_MAX
+        dropped, and the error raised."""
+        with self._sending:
+            with self._lock:
+                if self._pid != os.getpid():
+                    return 0  # nothing pushed in this process
+                taken, self._entries = self._entries, []
+            if not taken:
+                return 0
+            try:
+                _redis().rpush(self.key, *taken)
+            except Exception:
+                self._put_back(taken)
+                raise
+            return len(taken)
+
+    def _put_back(self, taken: list[bytes]) -> None:
+        with self._lock:
+            entries = taken + self._entries
+            dropped = max(0, len(entries) - settings.ANALYTICS_PUSH_PENDING_MAX)
+            self._entries = entries[dropped:]
+            self._oldest = time.monotonic()  # retried after a window, not by every request
+        if dropped:
+            DROPPED.inc(dropped)
+            log_once(logger, "activity_dropped", "activity_dropped", count=dropped)
+
+    def size(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries = []
+
+    def _own_process(self) -> None:
+        """Under the lock: a forked child starts with nothing pending (its parent sends what
+        it inherited) and its own sending thread."""
+        pid = os.getpid()
+        if self._pid == pid:
+            return
+        self._pid = pid
+        self._entries = []
+        threading.Thread(target=self._send_when_due, name=f"push:{self.key}", daemon=True).start()
+
+    def _send_when_due(self) -> None:
+        """The background sender: entries that no later request finds due are sent once the
+        oldest has waited the window."""
+        while True:
+            with self._lock:
+                while not self._entries:
+                    self._lock.wait()
+                wait = self._oldest + settings.ANALYTICS_PUSH_BATCH_MS / 1000 - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+                continue
+            try:
+                self.send()
+            except Exception as exc:  # noqa: BLE001 - kept pending; retried after a window
+                log_once(logger, "activity_buffer_failed", "activity_buffer_failed", error=str(exc))
+
+
+_pending = {"events": PendingPushes("analytics:buffer:events")}
+
+
+def pending_send(**kwargs) -> None:
+    """Send what this process holds for Redis (as it stops: apps.core.signals.process_stopping);
+    failures are logged, not raised."""
+    if not isinstance(caches["default"], RedisCache):
+        return
+    for pending in _pending.values():
+        try:
+            pending.send()
+        except Exception as exc:  # noqa: BLE001 - a stopping process has no one to tell
+            log_once(logger, "activity_buffer_failed", "activity_buffer_failed", error=str(exc))
+
+
+class RedisBuffer:
+    def __init__(self, key: str, pending: PendingPushes | None = None) -> None:
+        self.key = key
+        self.pending = pending
 
     @staticmethod
     def _client():
-        return caches["default"].client.get_client(write=True)
+        return _redis()
 
     def push(self, entry: bytes) -> None:
-        self._client().rpush(self.key, entry)
+        if self.pending is None or settings.ANALYTICS_PUSH_BATCH_MS <= 0:
+            self._client().rpush(self.key, entry)
+        else:
+            self.pending.push(entry)
 
     def take(self, count: int) -> list[bytes]:
         pipe = self._client().pipeline(transaction=True)
@@ -96,7 +231,8 @@ _memory = {"events": MemoryBuffer(), "timings": MemoryBuffer()}
 def buffer(name: str) -> MemoryBuffer | RedisBuffer:
     """The buffer ``name`` ("events" or "timings") of this deployment."""
     if isinstance(caches["default"], RedisCache):
-        return RedisBuffer(f"analytics:buffer:{name}")
+        pending = _pending.get(name)
+        return RedisBuffer(pending.key if pending else f"analytics:buffer:{name}", pending)
     return _memory[name]
 
 
@@ -105,3 +241,5 @@ def buffers_clear() -> None:
     for name in _memory:
         _memory[name].clear()
         buffer(name).clear()
+    for pending in _pending.values():
+        pending.clear()

@@ -1,7 +1,8 @@
 """Recording activity events: appended to a buffer on the request, written in batches later.
 
 ``activity_enqueue`` is all a request pays: one small JSON entry appended to the events buffer
-(apps.analytics.buffer; one RPUSH with Redis). ``activity_flush`` (the ``analytics.
+(apps.analytics.buffer; with Redis, to this process's pending entries, sent together by one
+RPUSH every ANALYTICS_PUSH_BATCH_MS). ``activity_flush`` (the ``analytics.
 activity_flush`` task, beat every ANALYTICS_FLUSH_SECONDS) takes up to ANALYTICS_BATCH_SIZE
 entries at a time, gives each its session id (apps.analytics.sessions), encrypts the client's
 address (apps.analytics.privacy) and writes the batch with one bulk INSERT.
@@ -21,7 +22,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from prometheus_client import Counter
 
-from apps.analytics.buffer import MemoryBuffer, buffer
+from apps.analytics.buffer import DROPPED, MemoryBuffer, buffer
 from apps.analytics.models import UserActivityLog
 from apps.analytics.privacy import client_key, ip_encrypt
 from apps.analytics.sessions import sessions_assign
@@ -35,10 +36,6 @@ WRITE_FAILURES = Counter(
     "analytics_activity_write_failures",
     "Activity events that could not be buffered or written, by stage (buffer, write)",
     ["stage"],
-)
-DROPPED = Counter(
-    "analytics_activity_dropped",
-    "Activity events lost: unreadable entries, or the oldest beyond ANALYTICS_BUFFER_MAX",
 )
 WRITTEN = Counter("analytics_activity_written", "Activity events written to the activity log")
 

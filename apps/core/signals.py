@@ -1,10 +1,17 @@
 """Sending the signals apps offer each other (each app's ``signals.py`` says what it sends)."""
 
+import atexit
 import logging
 
 from django.dispatch import Signal
 
 logger = logging.getLogger(__name__)
+
+# Sent as a process stops, after its last request or task: a listener sends what it still holds
+# in memory (apps.analytics.buffer's pending entries). The server (config.rsgi) and the Celery
+# worker's processes (config.celery) send it themselves, as they end without running atexit;
+# any other process sends it at a normal exit. Sending it twice is harmless.
+process_stopping = Signal()
 
 
 def signal_send_robust(signal: Signal, sender, **kwargs) -> None:
@@ -17,3 +24,10 @@ def signal_send_robust(signal: Signal, sender, **kwargs) -> None:
                 extra={"receiver": getattr(receiver, "__qualname__", str(receiver))},
                 exc_info=outcome,
             )
+
+
+def process_stopping_send() -> None:
+    signal_send_robust(process_stopping, sender=None)
+
+
+atexit.register(process_stopping_send)

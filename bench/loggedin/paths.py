@@ -17,6 +17,7 @@ Scenarios (each alone, and "mix" by the issue's shares):
   changing rows instead of confirming likes already there);
 - rating: PUT movies/{id}/rating/ with a random half-star value;
 - favorites: GET me/favorites/;
+- home: GET feed/home/ (issue 12: each user's own page);
 - mix: 40 % detail, 20 % recommendations, 10 % each of popular, like, rating, favorites;
 - hot: ``--hot-users`` users liking and unliking one movie (POST and DELETE of its like).
 
@@ -116,6 +117,7 @@ def main() -> None:
         "like": [like_line() for _ in range(5000)],
         "rating": [rating_line() for _ in range(5000)],
         "favorites": [("GET", "/api/v1/me/favorites/", t) for t in tokens],
+        "home": [("GET", "/api/v1/feed/home/", t) for t in tokens],
         "hot": [
             (method, f"/api/v1/movies/{hot}/like/", t)
             for t in hot_tokens

@@ -7,7 +7,7 @@
 # the same number of connections (the reference, measured in the same minute) and a warm-up:
 #
 # - each request type alone at 50 connections: detail, recommendations, popular, like, rating,
-#   favorites;
+#   favorites, home (a user's own feed/home/, issue 12);
 # - the mix (40 % detail, 20 % recommendations, 10 % each of popular, like, rating, favorites)
 #   at 50 and at 1,000 connections;
 # - hot: 40 users liking and unliking one movie at once (40 connections).
@@ -23,7 +23,7 @@
 #
 # Knobs (environment): BENCH_DATABASE_URL, BENCH_REDIS_URL (default redis db 14, the bench's),
 # BENCH_DATASET, BENCH_DURATION (s, 15), BENCH_WARMUP (s, 5), BENCH_USERS (300),
-# BENCH_SCENARIOS (default: detail recommendations popular like rating favorites mix hot
+# BENCH_SCENARIOS (default: detail recommendations popular like rating favorites home mix hot
 # mix@1000; NAME@N runs NAME at N connections), BENCH_IMPORT (1: import and train, 0: use the data
 # already there), BENCH_WORKER (1: run a Celery worker, 0: none), BENCH_PORT (a free port).
 set -euo pipefail
@@ -36,7 +36,7 @@ export REDIS_URL="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/14}"
 DATASET="${BENCH_DATASET:-../shared/datasets/ml-latest-small}"
 DURATION="${BENCH_DURATION:-15}"
 WARMUP="${BENCH_WARMUP:-5}"
-SCENARIOS="${BENCH_SCENARIOS:-detail recommendations popular like rating favorites mix hot mix@1000}"
+SCENARIOS="${BENCH_SCENARIOS:-detail recommendations popular like rating favorites home mix hot mix@1000}"
 
 # Production settings plus the bench-only routes, over plain HTTP on loopback; throttles stay
 # on (every request is counted) with limits the load never reaches (as bench/run.sh).
@@ -103,7 +103,7 @@ curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null || { cat "$work/serve
 
 log "Warming the public answers the scenarios read"
 "$PY" bench/loggedin/warm.py "http://127.0.0.1:$port" "$work/detail.txt" "$work/popular.txt" \
-  "$work/recommendations.txt" >&2
+  "$work/recommendations.txt" "$work/home.txt" >&2
 
 # CPU seconds (user + system) used so far by a process and its descendants: each scenario's
 # line says how much CPU the server and the worker took during it, so a slow write can be

@@ -4,8 +4,8 @@ computation of each answer (the anonymous benchmark, bench/run.sh, measures miss
 
 - the public answers: each distinct GET path of the request files, once, anonymously (movie
   details, popular pages);
-- each user's own answers under ``/api/v1/me/`` (the recommendations file): each distinct path
-  and token, once, with the token. A MovieLens user's history is older than the 30 days
+- each user's own answers (under ``/api/v1/me/``, and their home page): each distinct path and
+  token, once, with the token. A MovieLens user's history is older than the 30 days
   ``train_recommender`` keeps lists for, so without this the scenario would mostly measure each
   user's first list computation.
 
@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.request import Request, urlopen
 
-OWN = "/api/v1/me/"
+OWN = ("/api/v1/me/", "/api/v1/feed/home/")
 
 
 def main() -> int:

@@ -6,6 +6,12 @@ from config.settings.env import env_bool, env_int, env_list, env_str
 ANALYTICS_FLUSH_SECONDS = env_int("ANALYTICS_FLUSH_SECONDS", 5)
 ANALYTICS_BATCH_SIZE = env_int("ANALYTICS_BATCH_SIZE", 2000)
 ANALYTICS_FLUSH_MAX_BATCHES = env_int("ANALYTICS_FLUSH_MAX_BATCHES", 50)
+# With Redis, a process appends its events to the buffer together (one RPUSH) once the oldest
+# has waited this long or this many are pending (0 ms: each at once); at most PENDING_MAX wait
+# in a process while Redis is down, the oldest dropped beyond.
+ANALYTICS_PUSH_BATCH_MS = env_int("ANALYTICS_PUSH_BATCH_MS", 100)
+ANALYTICS_PUSH_BATCH_SIZE = env_int("ANALYTICS_PUSH_BATCH_SIZE", 500)
+ANALYTICS_PUSH_PENDING_MAX = env_int("ANALYTICS_PUSH_PENDING_MAX", 100_000)
 # At most this many events wait while the analytics database is down; older ones are dropped.
 ANALYTICS_BUFFER_MAX = env_int("ANALYTICS_BUFFER_MAX", 1_000_000)
 # Without Redis there is no beat: a request that finds a flush due writes the batch itself.

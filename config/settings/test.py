@@ -44,3 +44,5 @@ RECOMMENDATION_IMPRESSIONS_FLUSH_SECONDS = 0
 AUTH_USER_CACHE_SECONDS = 0
 # Recorded events are written when a test flushes them (apps.analytics.recording.activity_flush).
 ANALYTICS_MEMORY_AUTOFLUSH = False
+# With Redis, each event is appended at once (the per-process batches are tested explicitly).
+ANALYTICS_PUSH_BATCH_MS = 0
