@@ -25,7 +25,8 @@
 # BENCH_DATASET, BENCH_DURATION (s, 15), BENCH_WARMUP (s, 5), BENCH_USERS (300),
 # BENCH_SCENARIOS (default: detail recommendations popular like rating favorites home mix hot
 # mix@1000; NAME@N runs NAME at N connections), BENCH_IMPORT (1: import and train, 0: use the data
-# already there), BENCH_WORKER (1: run a Celery worker, 0: none), BENCH_PORT (a free port).
+# already there), BENCH_WORKER (1: run a Celery worker, 0: none), BENCH_PORT (a free port),
+# BENCH_WORKERS and BENCH_THREADS (the server's processes and request threads: 2 and 2).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 label=${1:-loggedin}
@@ -91,7 +92,7 @@ if [ "${BENCH_WORKER:-1}" = 1 ]; then
   worker_pid=$!
 fi
 port="${BENCH_PORT:-$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')}"
-SERVER_BIND="127.0.0.1:$port" SERVER_WORKERS=2 SERVER_THREADS=2 "$PY" -m config.serve \
+SERVER_BIND="127.0.0.1:$port" SERVER_WORKERS="${BENCH_WORKERS:-2}" SERVER_THREADS="${BENCH_THREADS:-2}" "$PY" -m config.serve \
   >"$work/server.log" 2>&1 &
 pids+=($!)
 server_pid=$!
