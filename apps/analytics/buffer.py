@@ -87,6 +87,7 @@ class PendingPushes:
         self.key = key
         self._entries: list[bytes] = []
         self._oldest = 0.0  # when the oldest pending entry was pushed (monotonic)
+        self._retry_at = 0.0  # after a failed send, no full batch is sent before this
         self._lock = threading.Condition(threading.Lock())
         self._sending = threading.Lock()  # one send at a time keeps the order
         self._pid: int | None = None  # the process the entries and the thread belong to
@@ -101,7 +102,8 @@ class PendingPushes:
                 self._oldest = now
                 self._lock.notify()
             self._entries.append(entry)
-            due = len(self._entries) >= settings.ANALYTICS_PUSH_BATCH_SIZE or (
+            full = len(self._entries) >= settings.ANALYTICS_PUSH_BATCH_SIZE
+            due = (full and now >= self._retry_at) or (
                 now - self._oldest >= settings.ANALYTICS_PUSH_BATCH_MS / 1000
             )
         if due:
@@ -130,7 +132,9 @@ class PendingPushes:
             entries = taken + self._entries
             dropped = max(0, len(entries) - settings.ANALYTICS_PUSH_PENDING_MAX)
             self._entries = entries[dropped:]
-            self._oldest = time.monotonic()  # retried after a window, not by every request
+            # Retried after a window, not by every request while Redis is down.
+            self._oldest = time.monotonic()
+            self._retry_at = self._oldest + settings.ANALYTICS_PUSH_BATCH_MS / 1000
         if dropped:
             DROPPED.inc(dropped)
             log_once(logger, "activity_dropped", "activity_dropped", count=dropped)

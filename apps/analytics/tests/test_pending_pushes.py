@@ -91,7 +91,8 @@ def test_a_failed_send_keeps_the_entries_and_the_next_sends_them_first(
     assert pending.size() == 2
 
     monkeypatch.setattr(buffers, "_redis", lambda: client)
-    pending.push(b"3")  # three pending: due
+    pending.push(b"3")
+    assert pending.send() == 3  # the retry, a window later
     assert listed(pending) == [b"1", b"2", b"3"] and pending.size() == 0
 
 
@@ -139,3 +140,28 @@ def test_a_request_does_not_wait_on_redis_and_a_stopping_process_sends_what_it_h
     assert list(UserActivityLog.objects.values_list("action_type", "movie_id")) == [
         ("movie_view", movie.pk)
     ]
+
+
+def test_after_a_failed_send_full_batches_wait_a_window_before_the_next_try(
+    pending, settings, monkeypatch
+):
+    settings.ANALYTICS_PUSH_BATCH_MS = 60_000
+    settings.ANALYTICS_PUSH_BATCH_SIZE = 2
+    tries = []
+
+    class Down:
+        def rpush(self, key, *values):
+            tries.append(len(values))
+            raise ConnectionError("redis down")
+
+    monkeypatch.setattr(buffers, "_redis", Down)
+    pending.push(b"1")
+    with pytest.raises(ConnectionError):
+        pending.push(b"2")
+    for entry in (b"3", b"4", b"5"):
+        pending.push(entry)  # full, but within the retry window: no request tries again
+
+    assert tries == [2] and pending.size() == 5
+    monkeypatch.setattr(buffers, "_redis", redis)
+    assert pending.send() == 5
+    assert listed(pending) == [b"1", b"2", b"3", b"4", b"5"]
