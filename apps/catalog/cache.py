@@ -42,8 +42,3 @@ def user_movies_namespace(user_id: int) -> str:
     """A user's cached answers about their own movies: their state on a movie, their
     favorites page (apps.core.fastpath ``UserSlot``)."""
     return f"catalog:user:{user_id}"
-
-
-def user_movies_invalidate(user_id: int) -> None:
-    """Drop a user's cached answers about their own movies (they wrote an interaction)."""
-    namespace_invalidate(user_movies_namespace(user_id))

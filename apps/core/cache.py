@@ -11,7 +11,10 @@ Two kinds of entries, one versioning scheme:
   and counts only while that version is current, and the entry and the version are read together
   in one round trip. ``namespace_invalidate`` drops a whole namespace at once by bumping its
   version, and tells this process's listeners (``namespace_listen``: the anonymous fast path's
-  local copies, apps.core.fastpath), so no copy outlives an invalidation made here.
+  local copies, apps.core.fastpath), so no copy outlives an invalidation made here. A write
+  drops what it changed with ``namespace_invalidate_on_commit``: at its commit (an entry
+  recomputed before then from the old rows is born stale), every namespace it noted in one
+  round trip.
 
 ``cache_incr`` is the one atomic counter (throttle windows, the login guard, the breaker's
 failures, namespace versions). ``cache_probe`` is the health check's write-and-read-back.
@@ -22,12 +25,15 @@ recomputing from the database or letting a counted action through, never an erro
 """
 
 import logging
+import threading
 import uuid
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django_redis.cache import RedisCache
 
 from apps.core.logging import log_once
@@ -37,6 +43,8 @@ T = TypeVar("T")
 MISSING = object()
 
 _listeners: list[Callable[[str], None]] = []
+# Namespaces to invalidate when this thread's transaction on a database alias commits.
+_pending = threading.local()
 
 
 def _version_key(namespace: str) -> str:
@@ -144,12 +152,20 @@ def _redis_incr(backend: RedisCache, key: str, amount: int, ttl: int | None, ini
     three round trips for a new counter. django-redis stores integers as plain numbers, so its
     ``get`` reads these counters back.
     """
+    return _redis_incr_many(backend, [key], amount, ttl, initial)[0]
+
+
+def _redis_incr_many(
+    backend: RedisCache, keys: list[str], amount: int, ttl: int | None, initial: int
+) -> list[int]:
+    """``_redis_incr`` of several counters in one round trip; their new totals, in order."""
     client = backend.client
-    made = client.make_key(key)
     pipe = client.get_client(write=True).pipeline(transaction=False)
-    pipe.set(made, initial, ex=ttl, nx=True)
-    pipe.incrby(made, amount)
-    return int(pipe.execute()[1])
+    for key in keys:
+        made = client.make_key(key)
+        pipe.set(made, initial, ex=ttl, nx=True)
+        pipe.incrby(made, amount)
+    return [int(total) for total in pipe.execute()[1::2]]
 
 
 def _incr(key: str, amount: int, ttl: int | None, initial: int) -> int | None:
@@ -193,10 +209,51 @@ def namespace_version(namespace: str) -> int:
 def namespace_invalidate(namespace: str) -> None:
     """Drop every entry of ``namespace``: here at once, in other processes on their next read
     (their local copies within CACHE_LOCAL_MS, see apps.core.fastpath)."""
+    namespace_invalidate_many([namespace])
+
+
+def namespace_invalidate_many(namespaces: Iterable[str]) -> None:
+    """``namespace_invalidate`` of each namespace, the version bumps in one round trip."""
+    names = list(dict.fromkeys(namespaces))
+    if not names:
+        return
     # A namespace never invalidated is at version 1: the first invalidation makes it 2.
-    cache_incr(_version_key(namespace), initial=1)
-    for listener in _listeners:
-        listener(namespace)
+    keys = [_version_key(namespace) for namespace in names]
+    try:
+        backend = caches[DEFAULT_CACHE_ALIAS]
+        if isinstance(backend, RedisCache):
+            _redis_incr_many(backend, keys, 1, None, 1)
+        else:
+            for key in keys:
+                _incr(key, 1, None, 1)
+    except Exception:  # noqa: BLE001 - an outage must not fail the write that invalidates
+        _outage("cache_incr_failed")
+    for namespace in names:
+        for listener in _listeners:
+            listener(namespace)
+
+
+def namespace_invalidate_on_commit(namespace: str, using: str | None = None) -> None:
+    """``namespace_invalidate`` once the current transaction on ``using`` commits (at once
+    outside a transaction), together with every other namespace the transaction noted: a
+    write that drops several namespaces pays one round trip at its commit, not one each.
+
+    Each call registers its own (robust) commit callback; the first to run takes every
+    namespace noted so far on this thread and database, and the others find nothing left. So
+    a callback discarded with a rolled-back savepoint loses nothing: its namespace is
+    invalidated with the rest (needlessly, which costs a cache miss, never a stale answer).
+    The namespaces of a transaction that rolls back whole wait for this thread's next commit
+    on that database, likewise invalidated needlessly."""
+    alias = using or DEFAULT_DB_ALIAS
+    noted = _pending.__dict__.setdefault(alias, [])
+    noted.append(namespace)
+    transaction.on_commit(partial(_invalidate_noted, alias), using=alias, robust=True)
+
+
+def _invalidate_noted(alias: str) -> None:
+    noted = _pending.__dict__.pop(alias, None)
+    if noted:
+        namespace_invalidate_many(noted)
 
 
 def namespace_listen(listener: Callable[[str], None]) -> Callable[[], None]:

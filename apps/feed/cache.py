@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.catalog.cache import LISTS_NAMESPACE, catalog_lists_invalidate
-from apps.core.cache import namespace_invalidate
+from apps.core.cache import namespace_invalidate, namespace_invalidate_on_commit
 from apps.core.fastpath import CacheSlot
 
 FEED_NAMESPACE = "feed:editorial"
@@ -73,8 +73,10 @@ def user_page_namespace(user_id: int) -> str:
     return f"feed:user:{user_id}"
 
 
-def user_page_invalidate(user_id: int) -> None:
-    namespace_invalidate(user_page_namespace(user_id))
+def user_page_invalidate_on_commit(user_id: int) -> None:
+    """Drop the user's cached home page once the current transaction commits (at once outside
+    one): a page recomputed before the commit, from the old rows, is born stale."""
+    namespace_invalidate_on_commit(user_page_namespace(user_id))
 
 
 def feed_invalidate() -> None:

@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from apps.core.cache import namespace_invalidate
+from apps.core.cache import namespace_invalidate_on_commit
 from apps.recommendations.models import RecommendationState, UserRecommendation
 from apps.recommendations.services import (
     recommendations_mark_stale,
@@ -57,8 +57,10 @@ def interaction_changed_receiver(
     if refreshed_at is not None:
         countdown = REFRESH_MIN_INTERVAL - (timezone.now() - refreshed_at).total_seconds()
 
+    # Their cached answers, dropped at commit with the other namespaces the write drops.
+    namespace_invalidate_on_commit(user_namespace(user_id))
+
     def after_commit() -> None:
-        namespace_invalidate(user_namespace(user_id))
         now = time.monotonic()
         if now < _own_refresh_until.get(user_id, 0.0):
             return  # this process's refresh of the user has not begun: it reads this write

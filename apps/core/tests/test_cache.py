@@ -1,12 +1,16 @@
 """The cache helper: plain keys, counters, versioned namespaces, and outages."""
 
+import pytest
 from django.core.cache import cache
+from django.db import transaction
 
+from apps.core import cache as cache_module
 from apps.core.cache import (
     MISSING,
     cache_incr,
     cached,
     namespace_invalidate,
+    namespace_invalidate_on_commit,
     namespace_listen,
     namespace_version,
     versioned_get,
@@ -120,3 +124,65 @@ def test_an_invalidation_tells_this_processs_listeners_after_the_version_moved()
         stop()
     namespace_invalidate("shows")
     assert seen == [("films", 2)]
+
+
+# Invalidations at commit ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_namespaces_noted_in_a_transaction_are_invalidated_at_its_commit_together(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    bumps = []
+    real = cache_module.namespace_invalidate_many
+    monkeypatch.setattr(
+        cache_module,
+        "namespace_invalidate_many",
+        lambda names: bumps.append(sorted(set(names))) or real(names),
+    )
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        namespace_invalidate_on_commit("films")
+        namespace_invalidate_on_commit("shows")
+        namespace_invalidate_on_commit("films")
+        assert (namespace_version("films"), namespace_version("shows")) == (1, 1)
+
+    assert bumps == [["films", "shows"]]  # one call, one round trip
+    assert (namespace_version("films"), namespace_version("shows")) == (2, 2)  # each once
+
+
+@pytest.mark.django_db
+def test_a_namespace_noted_after_a_rolled_back_savepoint_is_still_invalidated(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        try:
+            with transaction.atomic():  # its commit callback is discarded
+                namespace_invalidate_on_commit("films")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        namespace_invalidate_on_commit("shows")
+
+    assert namespace_version("shows") == 2
+    assert namespace_version("films") == 2  # needlessly, which only costs a miss
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_invalidation_is_at_once():
+    namespace_invalidate_on_commit("films")
+    assert namespace_version("films") == 2
+
+
+@redis_only
+def test_several_invalidations_bump_their_versions_in_one_redis_round_trip(monkeypatch):
+    pipelines = []
+    real = cache_module._redis_incr_many
+    monkeypatch.setattr(
+        cache_module,
+        "_redis_incr_many",
+        lambda backend, keys, *args: pipelines.append(len(keys)) or real(backend, keys, *args),
+    )
+    cache_module.namespace_invalidate_many(["films", "shows", "people"])
+
+    assert pipelines == [3]
+    assert [namespace_version(name) for name in ("films", "shows", "people")] == [2, 2, 2]

@@ -5,10 +5,9 @@ The after-commit work runs in ``transaction.on_commit`` callbacks registered as 
 failure there is logged and never turns a committed write into an error response.
 """
 
-from django.db import transaction
-
-from apps.catalog.cache import movie_detail_invalidate, user_movies_invalidate
+from apps.catalog.cache import movie_namespace, user_movies_namespace
 from apps.core.activity import activity_emit_on_commit
+from apps.core.cache import namespace_invalidate_on_commit
 from apps.core.signals import signal_send_robust
 from apps.interactions.models import Interaction, InteractionSource
 from apps.interactions.signals import interaction_changed
@@ -63,15 +62,14 @@ def interaction_effects_on_commit(
         interaction_type=interaction_type,
         action=action,
     )
-    # The user's cached state on movies and favorites pages (apps.core.fastpath).
-    transaction.on_commit(lambda: user_movies_invalidate(user_id), robust=True)
+    # The user's cached state on movies and favorites pages (apps.core.fastpath), dropped at
+    # commit in the same round trip as the other namespaces the write drops.
+    namespace_invalidate_on_commit(user_movies_namespace(user_id))
     if aggregates_changed:
-        transaction.on_commit(lambda: movie_detail_invalidate(movie_id), robust=True)
+        namespace_invalidate_on_commit(movie_namespace(movie_id))
 
 
 def movie_details_invalidate_on_commit(movie_ids) -> None:
-    """Drop the cached details of these movies once the transaction commits."""
-    ids = list(movie_ids)
-    transaction.on_commit(
-        lambda: [movie_detail_invalidate(movie_id) for movie_id in ids], robust=True
-    )
+    """Drop the cached details of these movies once the transaction commits (together)."""
+    for movie_id in movie_ids:
+        namespace_invalidate_on_commit(movie_namespace(movie_id))
