@@ -1,26 +1,29 @@
 """JWT authentication that also refuses tokens issued before the last password change, and
 access tokens of a session that logged out.
 
-The user a token names is read from the database at most once per AUTH_USER_CACHE_MS (default
-1000 ms) per process (``RecentUsers``; issue 15: the read was half the database work of a
-logged-in movie detail). Every request still gets its own user instance, and the token
-version, the active flag and the session are checked on every request against it. A change
-saved through the ORM in this process (a password change, a deactivation, a deletion) drops
-the copy at once; one made in another process, or by a bulk UPDATE, reaches this one within
-AUTH_USER_CACHE_MS. 0 turns the copies off.
+Where the user's row comes from. A process keeps a copy of each user who authenticated in the
+last AUTH_USER_CACHE_MS (default 1000 ms; ``RecentUsers``; issue 15: the read was half the
+database work of a logged-in movie detail). Behind it every process shares a copy in the cache
+(``user_copy_namespace``, every field but the password, USER_COPY_TTL seconds), which saving or
+deleting the user drops in every process once the transaction commits. A request whose process
+holds no copy reads the shared one together with the session's logout mark, in one cache round
+trip (the row is read from the primary, then shared, when there is no copy), so a logged-in
+write costs no query for its user either. Every request still gets its own user instance, and
+the token version, the active flag and the session are checked on every request against it. A
+change saved through the ORM drops this process's copy at once and the shared copy at commit;
+one made in another process reaches this one within AUTH_USER_CACHE_MS. Bound: if the cache
+cannot be written at the moment of the change, a shared copy made before lives until its TTL
+(USER_COPY_TTL) at most. AUTH_USER_CACHE_MS=0 turns both copies off on this path: every request
+reads the user from the database (the test settings do, so query counts there include it).
 
 A token's signature is verified once per process (``RecentTokens``, by the token's exact
 bytes); its expiry is checked on every request.
 
 The cached-bytes fast path (apps.core.fastpath) authenticates a logged-in GET before DRF with
 ``fast_credentials``: the same token checks (signature, expiry, type), and the session's
-revocation and the user's row read in the fast path's one cache round trip, together with the
-answer. The row comes from a shared copy (``user_copy_namespace``, every field but the
-password, USER_COPY_TTL seconds) that saving or deleting the user drops in every process once
-the transaction commits; the token version and the active flag are checked against it on every
-request. So a logout, a password change or a deactivation is refused on the fast path at once,
-in every process. Bound: if the cache cannot be written at that moment, a copy made before
-lives until its TTL (USER_COPY_TTL) at most; the DRF path still reads the database.
+revocation and the user's shared copy read in the fast path's one cache round trip, together
+with the answer. So a logout, a password change or a deactivation is refused at once, in every
+process, within the bound above.
 """
 
 import threading
@@ -29,7 +32,7 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.db.models.signals import post_delete, post_save
 from rest_framework import exceptions
 from rest_framework_simplejwt.authentication import JWTAuthentication
@@ -44,7 +47,7 @@ from apps.accounts.tokens import (
     session_of,
     token_version_of,
 )
-from apps.core.cache import namespace_invalidate, versioned_set
+from apps.core.cache import namespace_invalidate_on_commit, versioned_get_many, versioned_set
 from apps.core.routers import request_user_bind
 
 TOKEN_REFUSED = "The token is invalid, expired or revoked."  # noqa: S105 - a message
@@ -72,7 +75,10 @@ class RecentUsers:
         seconds = settings.AUTH_USER_CACHE_SECONDS
         if seconds <= 0:
             return
-        names = tuple(field.attname for field in user._meta.concrete_fields)
+        deferred = user.get_deferred_fields()  # a user built from the shared copy has no hash
+        names = tuple(
+            field.attname for field in user._meta.concrete_fields if field.attname not in deferred
+        )
         values = tuple(getattr(user, name) for name in names)
         with self._lock:
             if len(self._rows) >= self.max_entries:
@@ -138,12 +144,10 @@ def user_copy_namespace(user_id) -> str:
     return f"accounts:user:{user_id}"
 
 
-def _drop_recent_user(sender, instance, **kwargs) -> None:
+def _drop_recent_user(sender, instance, using=None, **kwargs) -> None:
     recent_users.drop(instance.pk)
     # After the commit: a copy made from the old row before then is born stale (versioned).
-    transaction.on_commit(
-        partial(namespace_invalidate, user_copy_namespace(instance.pk)), robust=True
-    )
+    namespace_invalidate_on_commit(user_copy_namespace(instance.pk), using=using)
 
 
 def connect(user_model) -> None:
@@ -187,9 +191,17 @@ class AccountJWTAuthentication(JWTAuthentication):
         # A user who wrote a moment ago (a password change, a logout) is read from the primary.
         user_id = validated_token.get(api_settings.USER_ID_CLAIM)
         request_user_bind(user_id)
-        copies = user_id is not None and not api_settings.CHECK_REVOKE_TOKEN
+        session = session_of(validated_token)
+        copies = (
+            user_id is not None
+            and not api_settings.CHECK_REVOKE_TOKEN
+            and settings.AUTH_USER_CACHE_SECONDS > 0
+        )
         user = recent_users.get(user_id) if copies else None
+        revoked = None  # the session's mark, when read with the shared copy
         try:
+            if user is None and copies:
+                user, revoked = _shared_user(validated_token, session)
             if user is None:
                 user = super().get_user(validated_token)
                 recent_users.put(user)
@@ -200,8 +212,9 @@ class AccountJWTAuthentication(JWTAuthentication):
         if token_version_of(validated_token) != user.token_version:
             # Issued before the last password change or reset.
             raise exceptions.AuthenticationFailed(TOKEN_REFUSED, code="token_revoked")
-        session = session_of(validated_token)
-        if session is not None and session_is_revoked(session):
+        if session is not None and (
+            revoked if revoked is not None else session_is_revoked(session)
+        ):
             raise exceptions.AuthenticationFailed(TOKEN_REFUSED, code="token_revoked")
         return user
 
@@ -261,32 +274,73 @@ def _fast_user(token, session, plain: dict, entries: list):
     user_id = _user_id_of(token)
     request_user_bind(user_id)  # a user who wrote a moment ago is read from the primary
     row, version = entries[0]
-    User = get_user_model()
-    if isinstance(row, tuple) and len(row) == 2:
-        user = User.from_db("default", *row)
-    else:
+    user = _user_from_copy(row)
+    if user is None:
         try:
-            # From the primary: a replica behind a deactivation would store a stale copy.
-            user = (
-                User._default_manager.using("default")
-                .filter(pk=user_id)
-                .defer(*USER_COPY_SKIPPED)
-                .first()
-            )
+            user = _user_copy_make(user_id, version)
         except DatabaseError:
             return None  # the DRF path answers as it would
         if user is None:
             return None
-        names = tuple(
-            field.attname
-            for field in user._meta.concrete_fields
-            if field.attname not in USER_COPY_SKIPPED
-        )
-        values = tuple(getattr(user, name) for name in names)
-        copy = (names, values)
-        versioned_set(user_copy_namespace(user_id), ("row",), copy, USER_COPY_TTL, version)
     if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
         return None
     if token_version_of(token) != user.token_version:
         return None
+    return user
+
+
+def _shared_user(token, session) -> tuple:
+    """The DRF path's read of the token's user when this process holds no copy: the shared
+    copy and the session's logout mark in one cache round trip (the row is read from the
+    primary, then shared, when there is no copy). Returns ``(user, revoked)``; ``(None,
+    None)`` when the cache cannot answer or the token's user id is not a number (the caller
+    reads the database and asks about the session itself). Raises simplejwt's
+    AuthenticationFailed when the user does not exist."""
+    user_id = _user_id_of(token)
+    if user_id is None:
+        return None, None
+    keys = (revoked_session_key(session),) if session else ()
+    read = versioned_get_many([(user_copy_namespace(user_id), ("row",), ())], keys)
+    if read is None:
+        return None, None
+    plain, entries = read
+    revoked = session is not None and plain.get(revoked_session_key(session)) is not None
+    row, version = entries[0]
+    user = _user_from_copy(row)
+    if user is None:
+        user = _user_copy_make(user_id, version)
+        if user is None:
+            raise JWTAuthenticationFailed("User not found", code="user_not_found")
+    recent_users.put(user)
+    return user, revoked
+
+
+def _user_from_copy(row):
+    """A new user instance from a shared copy's ``(names, values)`` (the password hash
+    deferred: reading it is a query), or None when ``row`` is not one."""
+    if isinstance(row, tuple) and len(row) == 2:
+        return get_user_model().from_db("default", *row)
+    return None
+
+
+def _user_copy_make(user_id, version):
+    """The user's row read from the primary (a replica behind a deactivation would share a
+    stale copy), without the password hash, and shared under ``version``; None when there is
+    no such user."""
+    user = (
+        get_user_model()
+        ._default_manager.using("default")
+        .filter(pk=user_id)
+        .defer(*USER_COPY_SKIPPED)
+        .first()
+    )
+    if user is None:
+        return None
+    names = tuple(
+        field.attname
+        for field in user._meta.concrete_fields
+        if field.attname not in USER_COPY_SKIPPED
+    )
+    values = tuple(getattr(user, name) for name in names)
+    versioned_set(user_copy_namespace(user_id), ("row",), (names, values), USER_COPY_TTL, version)
     return user

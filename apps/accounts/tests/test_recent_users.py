@@ -37,12 +37,15 @@ def test_a_token_user_is_read_once_then_built_afresh_from_the_copy(
     assert not second._state.adding
 
 
-def test_saving_the_user_drops_the_copy_so_a_deactivation_counts_at_once(user, copies):
+def test_saving_the_user_drops_the_copy_so_a_deactivation_counts_at_once(
+    user, copies, django_capture_on_commit_callbacks
+):
     token = AccountRefreshToken.for_user(user).access_token
     authenticate(token)
 
-    user.is_active = False
-    user.save()
+    with django_capture_on_commit_callbacks(execute=True):  # the shared copy: at commit
+        user.is_active = False
+        user.save()
 
     with pytest.raises(AuthenticationFailed):
         authenticate(token)
@@ -91,3 +94,72 @@ def test_a_token_verified_once_is_still_refused_once_it_expires(user, monkeypatc
     )  # the token class's own clock, for the check from the bytes
     with pytest.raises(AuthenticationFailed):
         authentication_.get_validated_token(raw)
+
+
+# The shared copy (another process's view: this process's copies cleared) ------------------
+
+
+def test_a_process_without_a_copy_builds_the_user_from_the_shared_one_without_a_query(
+    user, copies, django_assert_num_queries
+):
+    token = AccountRefreshToken.for_user(user).access_token
+    authenticate(token)  # the row read once, from the database, and shared
+    recent_users.clear()  # as in another process
+
+    with django_assert_num_queries(0):
+        again = authenticate(token)
+
+    assert (again.pk, again.email, again.token_version) == (user.pk, user.email, 0)
+    assert "password" in again.get_deferred_fields()  # the hash is never in the cache
+    with django_assert_num_queries(1):
+        assert again.check_password("correct-horse-battery-staple")  # read when needed
+
+
+def test_a_deactivation_saved_anywhere_refuses_the_shared_copy_at_once(
+    user, copies, django_capture_on_commit_callbacks
+):
+    token = AccountRefreshToken.for_user(user).access_token
+    authenticate(token)
+    recent_users.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        user.is_active = False
+        user.save()  # drops the shared copy once committed
+    recent_users.clear()  # another process's copy has expired
+
+    with pytest.raises(AuthenticationFailed):
+        authenticate(token)
+
+
+def test_a_logged_out_session_is_refused_by_the_combined_read(user, copies):
+    from apps.accounts.tokens import session_of, session_revoke
+
+    token = AccountRefreshToken.for_user(user).access_token
+    authenticate(token)
+    recent_users.clear()
+    session_revoke(session_of(token))
+
+    with pytest.raises(AuthenticationFailed) as refused:
+        authenticate(token)
+    assert refused.value.get_codes() == "token_revoked"
+
+
+def test_a_deleted_user_is_refused_with_the_plain_message(user, copies):
+    token = AccountRefreshToken.for_user(user).access_token
+    user.delete()
+
+    with pytest.raises(AuthenticationFailed) as refused:
+        authenticate(token)
+    assert refused.value.get_codes() == "token_not_valid"
+
+
+def test_when_the_cache_cannot_answer_the_user_is_read_from_the_database(
+    user, copies, monkeypatch, django_assert_num_queries
+):
+    from apps.accounts import authentication
+
+    monkeypatch.setattr(authentication, "versioned_get_many", lambda *args, **kwargs: None)
+    token = AccountRefreshToken.for_user(user).access_token
+
+    with django_assert_num_queries(1):
+        assert authenticate(token).pk == user.pk
