@@ -25,7 +25,6 @@ recomputing from the database or letting a counted action through, never an erro
 """
 
 import logging
-import threading
 import uuid
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -43,8 +42,6 @@ T = TypeVar("T")
 MISSING = object()
 
 _listeners: list[Callable[[str], None]] = []
-# Namespaces to invalidate when this thread's transaction on a database alias commits.
-_pending = threading.local()
 
 
 def _version_key(namespace: str) -> str:
@@ -238,22 +235,36 @@ def namespace_invalidate_on_commit(namespace: str, using: str | None = None) -> 
     outside a transaction), together with every other namespace the transaction noted: a
     write that drops several namespaces pays one round trip at its commit, not one each.
 
-    Each call registers its own (robust) commit callback; the first to run takes every
-    namespace noted so far on this thread and database, and the others find nothing left. So
-    a callback discarded with a rolled-back savepoint loses nothing: its namespace is
-    invalidated with the rest (needlessly, which costs a cache miss, never a stale answer).
-    The namespaces of a transaction that rolls back whole wait for this thread's next commit
-    on that database, likewise invalidated needlessly."""
+    The namespaces noted in a transaction are held by its commit callbacks (each call
+    registers its own, robust, holding the transaction's one set), so they live and die with
+    the transaction: a rolled-back transaction's set goes with its callbacks, and the first of
+    a committed transaction's callbacks to run drops the whole set (the others find it
+    empty). A namespace noted inside a savepoint that rolled back while the transaction's set
+    was already held by an earlier callback is dropped with the rest, needlessly, which costs
+    a cache miss, never a stale answer."""
     alias = using or DEFAULT_DB_ALIAS
-    noted = _pending.__dict__.setdefault(alias, [])
-    noted.append(namespace)
-    transaction.on_commit(partial(_invalidate_noted, alias), using=alias, robust=True)
+    connection = transaction.get_connection(alias)
+    held = _held_namespaces(connection) if connection.in_atomic_block else None
+    if held is None:
+        held = set()
+    held.add(namespace)
+    transaction.on_commit(partial(_invalidate_held, held), using=alias, robust=True)
 
 
-def _invalidate_noted(alias: str) -> None:
-    noted = _pending.__dict__.pop(alias, None)
-    if noted:
-        namespace_invalidate_many(noted)
+def _held_namespaces(connection) -> set | None:
+    """The set of namespaces the current transaction's commit callbacks hold, if any."""
+    for entry in reversed(connection.run_on_commit):
+        callback = entry[1] if isinstance(entry, tuple) and len(entry) > 1 else None
+        if getattr(callback, "func", None) is _invalidate_held:
+            return callback.args[0]
+    return None
+
+
+def _invalidate_held(held: set) -> None:
+    if held:
+        names = sorted(held)
+        held.clear()
+        namespace_invalidate_many(names)
 
 
 def namespace_listen(listener: Callable[[str], None]) -> Callable[[], None]:
