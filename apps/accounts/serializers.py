@@ -12,6 +12,7 @@ from apps.accounts.validators import (
     validate_username_has_no_at,
 )
 from apps.catalog.serializers import GenreSerializer
+from apps.core.serializers import ModelSerializer
 
 PASSWORD_MAX_LENGTH = 128
 BIGINT_MAX = 2**63 - 1
@@ -43,14 +44,14 @@ def _password_field(**kwargs) -> serializers.CharField:
 # Outputs
 
 
-class AccountProfileSerializer(serializers.ModelSerializer):
+class AccountProfileSerializer(ModelSerializer):
     class Meta:
         model = Profile
         fields = ["bio", "avatar", "preferred_language", "timezone", "country"]
         read_only_fields = fields
 
 
-class AccountUserSerializer(serializers.ModelSerializer):
+class AccountUserSerializer(ModelSerializer):
     """The user with the profile. Expects ``profile`` joined (see selectors)."""
 
     profile = AccountProfileSerializer(read_only=True)

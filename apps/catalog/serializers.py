@@ -17,6 +17,7 @@ from apps.catalog.models import (
 )
 from apps.catalog.search import MAX_QUERY_LENGTH
 from apps.catalog.selectors import DIRECTOR_JOBS, WRITER_JOBS
+from apps.core.serializers import ModelSerializer
 
 
 def context_image_url(
@@ -32,13 +33,13 @@ def context_image_url(
     return image_url(path, size, base=context["image_base_url"])
 
 
-class GenreSerializer(serializers.ModelSerializer):
+class GenreSerializer(ModelSerializer):
     class Meta:
         model = Genre
         fields = ["id", "name", "slug", "tmdb_id"]
 
 
-class MovieSummarySerializer(serializers.ModelSerializer):
+class MovieSummarySerializer(ModelSerializer):
     """The compact movie every list shows. Expects genres prefetched (see selectors)."""
 
     genres = serializers.SerializerMethodField()
@@ -69,13 +70,13 @@ class MovieSummarySerializer(serializers.ModelSerializer):
         return context_image_url(self, movie.poster_path, "w342")
 
 
-class CatalogGenreRefSerializer(serializers.ModelSerializer):
+class CatalogGenreRefSerializer(ModelSerializer):
     class Meta:
         model = Genre
         fields = ["id", "name", "slug"]
 
 
-class CatalogPersonRefSerializer(serializers.ModelSerializer):
+class CatalogPersonRefSerializer(ModelSerializer):
     profile_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -86,7 +87,7 @@ class CatalogPersonRefSerializer(serializers.ModelSerializer):
         return context_image_url(self, person.profile_path, "w185")
 
 
-class CatalogCastSerializer(serializers.ModelSerializer):
+class CatalogCastSerializer(ModelSerializer):
     person = CatalogPersonRefSerializer()
 
     class Meta:
@@ -94,7 +95,7 @@ class CatalogCastSerializer(serializers.ModelSerializer):
         fields = ["person", "character", "order"]
 
 
-class CatalogCrewSerializer(serializers.ModelSerializer):
+class CatalogCrewSerializer(ModelSerializer):
     person = CatalogPersonRefSerializer()
 
     class Meta:
@@ -102,7 +103,7 @@ class CatalogCrewSerializer(serializers.ModelSerializer):
         fields = ["person", "job", "department"]
 
 
-class CatalogCompanySerializer(serializers.ModelSerializer):
+class CatalogCompanySerializer(ModelSerializer):
     logo_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -113,7 +114,7 @@ class CatalogCompanySerializer(serializers.ModelSerializer):
         return context_image_url(self, company.logo_path, "w185")
 
 
-class CatalogVideoSerializer(serializers.ModelSerializer):
+class CatalogVideoSerializer(ModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -128,7 +129,7 @@ class CatalogVideoSerializer(serializers.ModelSerializer):
         return None
 
 
-class CatalogMovieAggregatesSerializer(serializers.ModelSerializer):
+class CatalogMovieAggregatesSerializer(ModelSerializer):
     class Meta:
         model = Movie
         fields = [
@@ -154,16 +155,16 @@ class CatalogUserStateSerializer(serializers.Serializer):
     rating = serializers.DecimalField(max_digits=2, decimal_places=1, allow_null=True)
 
 
-class CatalogMovieDetailSerializer(serializers.ModelSerializer):
-    """A movie page. Expects the prefetches of selectors.movie_detail_get."""
+class CatalogMovieDetailSerializer(ModelSerializer):
+    """A movie page. Expects the lists selectors.movie_detail_get puts on the movie."""
 
-    genres = CatalogGenreRefSerializer(many=True)
+    genres = CatalogGenreRefSerializer(many=True, source="genre_list")
     poster_url = serializers.SerializerMethodField()
     backdrop_url = serializers.SerializerMethodField()
     cast = serializers.SerializerMethodField()
     directors = serializers.SerializerMethodField()
     writers = serializers.SerializerMethodField()
-    production_companies = CatalogCompanySerializer(many=True)
+    production_companies = CatalogCompanySerializer(many=True, source="company_list")
     trailer = serializers.SerializerMethodField()
     aggregates = serializers.SerializerMethodField()
     user_state = serializers.SerializerMethodField()
@@ -216,8 +217,8 @@ class CatalogMovieDetailSerializer(serializers.ModelSerializer):
         for credit in movie.key_crew:
             if credit.job in jobs and credit.person_id not in seen:
                 seen.add(credit.person_id)
-                people.append(CatalogPersonRefSerializer(credit.person, context=self.context).data)
-        return people
+                people.append(credit.person)
+        return CatalogPersonRefSerializer(people, many=True, context=self.context).data
 
     @extend_schema_field(CatalogPersonRefSerializer(many=True))
     def get_directors(self, movie: Movie) -> list[dict]:
@@ -273,7 +274,7 @@ class CatalogPersonDetailSerializer(CatalogPersonRefSerializer):
         ]
 
 
-class CatalogShowSummarySerializer(serializers.ModelSerializer):
+class CatalogShowSummarySerializer(ModelSerializer):
     genres = serializers.SerializerMethodField()
     poster_url = serializers.SerializerMethodField()
 
@@ -300,7 +301,7 @@ class CatalogShowSummarySerializer(serializers.ModelSerializer):
         return context_image_url(self, show.poster_path, "w342")
 
 
-class CatalogSeasonSummarySerializer(serializers.ModelSerializer):
+class CatalogSeasonSummarySerializer(ModelSerializer):
     poster_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -343,7 +344,7 @@ class CatalogShowDetailSerializer(CatalogShowSummarySerializer):
         return context_image_url(self, show.backdrop_path, "w1280")
 
 
-class CatalogGuestStarSerializer(serializers.ModelSerializer):
+class CatalogGuestStarSerializer(ModelSerializer):
     person = CatalogPersonRefSerializer()
 
     class Meta:
@@ -351,7 +352,7 @@ class CatalogGuestStarSerializer(serializers.ModelSerializer):
         fields = ["person", "character", "order"]
 
 
-class CatalogEpisodeSerializer(serializers.ModelSerializer):
+class CatalogEpisodeSerializer(ModelSerializer):
     still_url = serializers.SerializerMethodField()
     guest_stars = CatalogGuestStarSerializer(many=True, source="cast")
 

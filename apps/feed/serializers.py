@@ -4,6 +4,7 @@ the card serializer describes them for the schema."""
 from rest_framework import serializers
 
 from apps.catalog.serializers import context_image_url
+from apps.core.serializers import ModelSerializer
 from apps.feed.cards import movie_rating
 from apps.feed.models import Collection, CollectionItem, NewsArticle
 
@@ -62,7 +63,7 @@ class FeedHomeSerializer(serializers.Serializer):
     sections = FeedSectionSerializer(many=True)
 
 
-class CollectionSummarySerializer(serializers.ModelSerializer):
+class CollectionSummarySerializer(ModelSerializer):
     item_count = serializers.IntegerField()
 
     class Meta:
@@ -70,7 +71,7 @@ class CollectionSummarySerializer(serializers.ModelSerializer):
         fields = ["id", "slug", "title", "description", "publish_start", "item_count"]
 
 
-class CollectionEntrySerializer(serializers.ModelSerializer):
+class CollectionEntrySerializer(ModelSerializer):
     """A collection's movie or show, as a card with the editor's note."""
 
     kind = serializers.SerializerMethodField()
@@ -113,7 +114,7 @@ class CollectionEntrySerializer(serializers.ModelSerializer):
         return [genre.name for genre in (item.movie or item.show).genres.all()]
 
 
-class CollectionDetailSerializer(serializers.ModelSerializer):
+class CollectionDetailSerializer(ModelSerializer):
     items = CollectionEntrySerializer(many=True, source="ordered_items")
 
     class Meta:
@@ -121,7 +122,7 @@ class CollectionDetailSerializer(serializers.ModelSerializer):
         fields = ["id", "slug", "title", "description", "publish_start", "publish_end", "items"]
 
 
-class NewsSummarySerializer(serializers.ModelSerializer):
+class NewsSummarySerializer(ModelSerializer):
     image_url = serializers.SerializerMethodField()
 
     class Meta:

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from apps.catalog.serializers import MovieSummarySerializer
 from apps.core.fields import StrictBooleanField
+from apps.core.serializers import ModelSerializer
 from apps.interactions.models import (
     EpisodeReview,
     Interaction,
@@ -95,7 +96,7 @@ class InteractionStateSerializer(serializers.Serializer):
 # Outputs of the me/ lists.
 
 
-class InteractionFavoriteItemSerializer(serializers.ModelSerializer):
+class InteractionFavoriteItemSerializer(ModelSerializer):
     movie = MovieSummarySerializer()
     user_rating = serializers.DecimalField(
         source="rating", max_digits=2, decimal_places=1, allow_null=True
@@ -107,7 +108,7 @@ class InteractionFavoriteItemSerializer(serializers.ModelSerializer):
         fields = ["movie", "notes", "user_rating", "added_at"]
 
 
-class InteractionWatchlistItemSerializer(serializers.ModelSerializer):
+class InteractionWatchlistItemSerializer(ModelSerializer):
     movie = MovieSummarySerializer()
     added_at = serializers.DateTimeField(source="timestamp")
 
@@ -116,7 +117,7 @@ class InteractionWatchlistItemSerializer(serializers.ModelSerializer):
         fields = ["movie", "added_at"]
 
 
-class InteractionRatingItemSerializer(serializers.ModelSerializer):
+class InteractionRatingItemSerializer(ModelSerializer):
     movie = MovieSummarySerializer()
     rated_at = serializers.DateTimeField(source="timestamp")
 
@@ -125,7 +126,7 @@ class InteractionRatingItemSerializer(serializers.ModelSerializer):
         fields = ["movie", "rating", "rated_at"]
 
 
-class InteractionHistoryItemSerializer(serializers.ModelSerializer):
+class InteractionHistoryItemSerializer(ModelSerializer):
     movie = MovieSummarySerializer()
     type = serializers.CharField(source="interaction_type")
     source = serializers.CharField(help_text="web, mobile, email, push, or import.")
@@ -170,7 +171,7 @@ class UserListInputSerializer(serializers.Serializer):
     is_public = StrictBooleanField(required=False)
 
 
-class UserListSerializer(serializers.ModelSerializer):
+class UserListSerializer(ModelSerializer):
     item_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -187,7 +188,7 @@ class UserListSerializer(serializers.ModelSerializer):
         ]
 
 
-class UserListPublicSerializer(serializers.ModelSerializer):
+class UserListPublicSerializer(ModelSerializer):
     owner = serializers.CharField(source="user.username")
     item_count = serializers.IntegerField(read_only=True)
 
@@ -214,7 +215,7 @@ class UserListItemMoveInputSerializer(serializers.Serializer):
     position = serializers.IntegerField(min_value=1, max_value=1_000_000)
 
 
-class UserListItemSerializer(serializers.ModelSerializer):
+class UserListItemSerializer(ModelSerializer):
     movie = MovieSummarySerializer()
 
     class Meta:
@@ -245,7 +246,7 @@ class EpisodeReviewAuthorSerializer(serializers.Serializer):
     username = serializers.CharField()
 
 
-class EpisodeReviewSerializer(serializers.ModelSerializer):
+class EpisodeReviewSerializer(ModelSerializer):
     episode_id = serializers.IntegerField(read_only=True)
     user = EpisodeReviewAuthorSerializer()
 

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from apps.accounts.validators import validate_time_zone
 from apps.core.outbox.models import NotificationLog
+from apps.core.serializers import ModelSerializer
 from apps.notifications.models import NotificationPreference, UserDevice
 
 PREFERENCE_FIELDS = [
@@ -42,7 +43,7 @@ class LocalTimeField(serializers.TimeField):
         super().__init__(format="%H:%M:%S", input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
 
 
-class NotificationPreferenceSerializer(serializers.ModelSerializer):
+class NotificationPreferenceSerializer(ModelSerializer):
     weekly_digest = StrictBooleanField(required=False)
     recommendation_alerts = StrictBooleanField(required=False)
     trending_alerts = StrictBooleanField(required=False)
@@ -64,7 +65,7 @@ class NotificationPreferenceSerializer(serializers.ModelSerializer):
         read_only_fields = ["updated_at"]
 
 
-class NotificationItemSerializer(serializers.ModelSerializer):
+class NotificationItemSerializer(ModelSerializer):
     title = serializers.CharField(source="subject")
     body = serializers.CharField(source="content")
     url = serializers.SerializerMethodField()
@@ -98,7 +99,7 @@ class UnreadCountSerializer(serializers.Serializer):
     unread = serializers.IntegerField()
 
 
-class UserDeviceSerializer(serializers.ModelSerializer):
+class UserDeviceSerializer(ModelSerializer):
     class Meta:
         model = UserDevice
         fields = ["id", "device_type", "device_name", "is_active", "registered_at", "last_used_at"]

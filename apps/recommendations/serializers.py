@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from apps.catalog.serializers import MovieSummarySerializer
+from apps.core.serializers import ModelSerializer
 from apps.recommendations.engines import ENGINE_NAMES
 from apps.recommendations.models import FeedbackType, RecommendationFeedback, UserRecommendation
 from apps.recommendations.scoring import STORED_PER_ENGINE
@@ -17,7 +18,7 @@ class RecommendationLimitQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(min_value=1, max_value=STORED_PER_ENGINE, default=20)
 
 
-class RecommendationItemSerializer(serializers.ModelSerializer):
+class RecommendationItemSerializer(ModelSerializer):
     """One stored recommendation: the movie, its [0, 1] score, the engine and the reason."""
 
     movie = MovieSummarySerializer()
@@ -38,7 +39,7 @@ class RecommendationMovieItemSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class RecommendationClickSerializer(serializers.ModelSerializer):
+class RecommendationClickSerializer(ModelSerializer):
     engine = serializers.CharField(source="algorithm")
 
     class Meta:
@@ -58,7 +59,7 @@ class RecommendationFeedbackInputSerializer(serializers.Serializer):
         return value
 
 
-class RecommendationFeedbackSerializer(serializers.ModelSerializer):
+class RecommendationFeedbackSerializer(ModelSerializer):
     type = serializers.CharField(source="feedback_type")
     recommendation = serializers.IntegerField(source="recommendation_id")
 

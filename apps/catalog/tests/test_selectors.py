@@ -78,7 +78,7 @@ def test_movie_detail_get_prefetches_what_the_page_shows_and_hides_inactive_movi
             len(found.top_cast),
             [credit.job for credit in found.key_crew],
             [video.video_type for video in found.trailers],
-            [genre.name for genre in found.genres.all()],
+            [genre.name for genre in found.genre_list],
         )
 
     assert shown == (10, ["Director"], ["Trailer"], ["Drama"])
