@@ -64,7 +64,7 @@ def movie_detail_get(*, movie_id: int) -> Movie:
     One movie's rows are read with plain queries (a LIMIT for the top-billed cast) rather
     than ``prefetch_related``: a sliced prefetch is written for many movies at once, as a
     window function over every movie's cast, and compiling it and the prefetch machinery
-    cost about a third of the CPU of a movie page made on a cache miss.
+    were a large part of the CPU of a movie page made on a cache miss (docs/catalog.md).
     """
     found = list(Movie.objects.filter(pk=movie_id, is_active=True)[:1])
     if not found:
