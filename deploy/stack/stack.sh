@@ -20,7 +20,8 @@
 # (18400): servers BASE+1 and BASE+2, PgBouncer BASE+3, primary BASE+4, replica BASE+5, Redis
 # BASE+6. ML_DIR: the MovieLens directory imported on first start
 # (../shared/datasets/ml-latest-small). STACK_SERVER_WORKERS, STACK_SERVER_THREADS size each
-# server (2 x 2).
+# server (1 x 2: the two servers then run one request process per core of a 2-core machine;
+# 2 x 2 put four on two cores and measured slower, docs/deployment.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -187,7 +188,7 @@ start_servers() {  # the two API servers (those not running), once the stack is 
   source "$DIR/env"
   for index in 1 2; do
     port_var=SERVER${index}_PORT
-    SERVER_BIND="127.0.0.1:${!port_var}" SERVER_WORKERS=${STACK_SERVER_WORKERS:-2} \
+    SERVER_BIND="127.0.0.1:${!port_var}" SERVER_WORKERS=${STACK_SERVER_WORKERS:-1} \
       SERVER_THREADS=${STACK_SERVER_THREADS:-2} PYTHON="$PY" \
       PROMETHEUS_MULTIPROC_DIR="$DIR/run/metrics-$index" spawn "server$index" deploy/serve.sh
   done
@@ -205,9 +206,13 @@ start_apps() {
   "$PY" manage.py collectstatic --noinput -v 0
   first_start_data
   start_servers
-  spawn worker "$ROOT/.venv/bin/celery" -A config worker --loglevel WARNING --concurrency 2 \
-    --queues default,recommendations,tmdb,notifications --hostname "stack@%h"
-  spawn beat "$ROOT/.venv/bin/celery" -A config beat --loglevel WARNING \
+  # The worker and beat run at a lower CPU priority than the servers: in Kubernetes they have
+  # CPUs of their own (deploy/kubernetes/worker-*.yaml), here they share two cores with the
+  # servers, and a background batch (the digests' first run over 100,000 users, a queue of
+  # recommendation refreshes) took a core from request serving for minutes otherwise.
+  spawn worker nice -n 10 "$ROOT/.venv/bin/celery" -A config worker --loglevel WARNING \
+    --concurrency 2 --queues default,recommendations,tmdb,notifications --hostname "stack@%h"
+  spawn beat nice -n 10 "$ROOT/.venv/bin/celery" -A config beat --loglevel WARNING \
     --schedule "$DIR/run/celerybeat-schedule"
 }
 
