@@ -5,12 +5,27 @@
 For each scenario and file: requests/s, p50 and p99 in ms, failed requests (socket errors,
 timeouts, 5xx; 429 and other 4xx are shown apart), and the p99 and throughput of /health/live
 measured just before it, so a figure can be read against the machine's state at that minute.
+Then, for the runs that carry it (bench/stack/cpu.py), where the CPU went: milliseconds of CPU
+per request in each piece of the stack and the rest of the machine, the machine's busy share
+and the share the hypervisor stole,
+the requests per second its cores could serve at that cost (the ceiling), and the mean latency
+that ceiling forces on the run's connections (connections / ceiling): a scenario whose floor
+is near or above the p99 target cannot meet it on this machine, whatever the tail does.
 """
 
 import json
 import sys
 
 P99_TARGET_MS = 200.0
+CPU_COLUMNS = [
+    ("servers", ("servers_ms",)),
+    ("PostgreSQL", ("postgres_primary_ms", "postgres_replica_ms")),
+    ("PgBouncer", ("pgbouncer_ms",)),
+    ("nginx", ("nginx_ms",)),
+    ("Redis", ("redis_ms",)),
+    ("worker, beat", ("worker_ms",)),
+    ("other", ("other_ms",)),
+]
 
 
 def load(path: str) -> tuple[dict, dict]:
@@ -62,7 +77,37 @@ def main(paths: list[str]) -> int:
                 f"| {run['p99_ms']:.1f} | {failed(run)} | {run['status_4xx']} "
                 f"| {run['status_429']} | {reference} | {met} |"
             )
+    cpu_table(loaded, names)
     return 0
+
+
+def cpu_table(loaded, names) -> None:
+    rows = [
+        (key, header, runs[key])
+        for name in names
+        for header, runs in loaded
+        for key in (f"reference:{name}", name)
+        if runs.get(key, {}).get("cpu")
+    ]
+    if not rows:
+        return
+    print()
+    print(
+        "| scenario | data | CPU ms per request | "
+        + " | ".join(title for title, _ in CPU_COLUMNS)
+        + " | machine busy | stolen | ceiling req/s | mean latency floor ms |"
+    )
+    print("| --- | --- | " + "---: | " * (len(CPU_COLUMNS) + 5))
+    for name, header, run in rows:
+        cpu = run["cpu"]
+        parts = " | ".join(f"{sum(cpu.get(k, 0.0) for k in keys):.2f}" for _, keys in CPU_COLUMNS)
+        ceiling = cpu.get("ceiling_rps")
+        floor = f"{1000 * header.get('connections', 0) / ceiling:.0f}" if ceiling else "-"
+        print(
+            f"| {name} | {header.get('label')} | {cpu['total_ms']:.2f} | {parts} "
+            f"| {100 * cpu['busy_share']:.0f} % | {100 * cpu.get('steal_share', 0.0):.0f} % "
+            f"| {ceiling or '-'} | {floor} |"
+        )
 
 
 if __name__ == "__main__":

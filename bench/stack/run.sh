@@ -30,6 +30,11 @@ drive() {  # name seconds
     --timeout 10s -s bench/stack/mix.lua "$STACK_URL" | grep '^{'
 }
 
+measure() {  # name seconds: drive, with where the CPU went per request (bench/stack/cpu.py)
+  .venv/bin/python bench/stack/cpu.py snapshot "$out/$label/cpu-before.json"
+  drive "$@" | .venv/bin/python bench/stack/cpu.py measure "$out/$label/cpu-before.json"
+}
+
 settle() {  # wait (at most 10 s) until the stack answers /health/live within 50 ms again:
   # requests still queued in the servers when wrk stops (up to one per connection) would
   # otherwise be answered during the next run and lengthen its latencies
@@ -48,10 +53,10 @@ printf '{"label": "%s", "connections": %s, "duration": %s, "load": "%s", "at": "
 for name in $SCENARIOS; do
   drive "$name" "$WARMUP" >/dev/null
   settle
-  drive reference "$DURATION" | sed "s/\"reference\"/\"reference:$name\"/" \
+  measure reference "$DURATION" | sed "s/\"reference\"/\"reference:$name\"/" \
     | tee -a "$results"
   settle
-  drive "$name" "$DURATION" | tee -a "$results"
+  measure "$name" "$DURATION" | tee -a "$results"
   settle
 done
 .venv/bin/python bench/stack/report.py "$results"
