@@ -12,6 +12,7 @@ from apps.catalog.models.movies import MovieStatus
 from apps.catalog.rankings import movie_popularity_order, movie_rating_order
 from apps.catalog.ratings import movie_rating_out_of_ten
 from apps.catalog.search import MAX_QUERY_LENGTH, movie_popularity_boost, text_search
+from apps.core.filters import FilterSet
 from apps.core.schema import filter_documented
 
 # Public ordering names to database orderings; "-name" is the same, descending. Nulls go last
@@ -93,7 +94,7 @@ def genre_exists(link_model, owner_field: str, value: str):
     return Exists(link_model.objects.filter(**{owner_field: OuterRef("pk")}, **genre))
 
 
-class MovieFilter(django_filters.FilterSet):
+class MovieFilter(FilterSet):
     genre = genre_filter()
     year_min = filter_documented(
         IntegerFilter(field_name="release_year", lookup_expr="gte", min_value=1800, max_value=2200)
@@ -172,7 +173,7 @@ def movie_filter_key(params) -> str | None:
     """A digest of the validated filters of a movie list, the same for any spelling of the same
     filters (their order, unknown parameters, empty values); None when they are invalid (the
     filter backend answers the 400) or ask for a text search (``q``)."""
-    form = MovieFilter(params, queryset=Movie.objects.none()).form
+    form = MovieFilter.bound_form(params, queryset=Movie.objects.none())
     if not form.is_valid() or form.cleaned_data.get("q"):
         return None
     chosen = sorted(
@@ -181,7 +182,7 @@ def movie_filter_key(params) -> str | None:
     return hashlib.sha256(repr(chosen).encode()).hexdigest()[:32]
 
 
-class ShowFilter(django_filters.FilterSet):
+class ShowFilter(FilterSet):
     genre = genre_filter()
     language = language_filter()
     q = filter_documented(

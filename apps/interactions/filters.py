@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q
 
+from apps.core.filters import FilterSet
 from apps.interactions.models import Interaction, InteractionType
 
 ORDERING_FIELDS = (
@@ -25,7 +26,7 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         return ordered
 
 
-class InteractionMovieFilter(django_filters.FilterSet):
+class InteractionMovieFilter(FilterSet):
     """``q`` searches titles (and favorite notes), ``genre`` is a genre id or slug."""
 
     q = django_filters.CharFilter(method="filter_q", max_length=200, label="Search text")
