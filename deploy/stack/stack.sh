@@ -20,8 +20,8 @@
 # (18400): servers BASE+1 and BASE+2, PgBouncer BASE+3, primary BASE+4, replica BASE+5, Redis
 # BASE+6. ML_DIR: the MovieLens directory imported on first start
 # (../shared/datasets/ml-latest-small). STACK_SERVER_WORKERS, STACK_SERVER_THREADS size each
-# server (1 x 2: the two servers then run one request process per core of a 2-core machine;
-# 2 x 2 put four on two cores and measured slower, docs/deployment.md).
+# server (1 x 2: the two servers then run one request process per core of a 2-core machine,
+# the rule the Kubernetes manifests follow; docs/deployment.md has what 2 x 2 measured).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
