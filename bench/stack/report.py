@@ -7,10 +7,10 @@ timeouts, 5xx; 429 and other 4xx are shown apart), and the p99 and throughput of
 measured just before it, so a figure can be read against the machine's state at that minute.
 Then, for the runs that carry it (bench/stack/cpu.py), where the CPU went: milliseconds of CPU
 per request in each piece of the stack and the rest of the machine, the machine's busy share
-and the share the hypervisor stole,
-the requests per second its cores could serve at that cost (the ceiling), and the mean latency
-that ceiling forces on the run's connections (connections / ceiling): a scenario whose floor
-is near or above the p99 target cannot meet it on this machine, whatever the tail does.
+and the share the hypervisor stole, the requests per second its cores could serve at that cost
+(the ceiling), and the mean latency that ceiling forces on the run's connections (connections /
+ceiling): a scenario whose floor is near or above the p99 target cannot meet it on this
+machine, whatever the tail does.
 """
 
 import json
