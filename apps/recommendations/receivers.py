@@ -73,6 +73,12 @@ def interaction_changed_receiver(
     transaction.on_commit(after_commit, robust=True)
 
 
+def own_refreshes_forget() -> None:
+    """Forget the refreshes this process sent to the broker (tests: the same reason as
+    apps.interactions.services.counters.own_fold_forget)."""
+    _own_refresh_until.clear()
+
+
 def _change_count_bump(user_id: int, *, hide_movie_id: int | None = None) -> datetime | None:
     """Bump the user's change counter (creating their state if they have none) and take
     ``hide_movie_id`` out of their lists, in one statement on PostgreSQL; returns when their

@@ -83,6 +83,14 @@ def counters_fold_schedule() -> None:
             log_once(logger, "counters_fold_failed", "counters_fold_failed", error=str(exc))
 
 
+def own_fold_forget() -> None:
+    """Forget the fold this process sent to the broker, so its next change asks Redis again
+    (tests: a test that scheduled one through a broker must not leave the next test, in the
+    same process, relying on a fold that will never run there)."""
+    global _own_fold_until
+    _own_fold_until = 0.0
+
+
 def counters_fold(*, batch: int = FOLD_BATCH) -> list[int]:
     """Fold every note committed so far into its movie's counters; returns the ids of the
     movies whose counters changed (their cached details are dropped after commit)."""

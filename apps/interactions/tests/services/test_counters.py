@@ -134,3 +134,19 @@ def test_a_process_asks_redis_again_only_once_the_fold_it_scheduled_may_have_beg
     clock[0] += 0.02  # the fold may begin soon: ask again
     counters_fold_schedule()
     assert (len(asked), sent) == (2, [FOLD_DELAY, FOLD_DELAY])
+
+
+def test_forgetting_the_scheduled_fold_makes_the_next_change_ask_again(monkeypatch):
+    from apps.interactions.tasks import counters_fold_task
+
+    monkeypatch.setitem(counters_fold_task.app.conf, "task_always_eager", False)
+    asked = []
+    monkeypatch.setattr(counters, "cache_add", lambda *args: asked.append(args) or True)
+    monkeypatch.setattr(counters, "enqueue", lambda task, countdown=None: True)
+
+    counters_fold_schedule()
+    counters_fold_schedule()  # within the fold's delay: relies on the fold just sent
+    assert len(asked) == 1
+    counters.own_fold_forget()
+    counters_fold_schedule()
+    assert len(asked) == 2
