@@ -18,7 +18,7 @@ from apps.core.logging import log_once_registry
 from apps.core.tasks import broker_backoff_reset
 from apps.core.views import readiness_cache
 from apps.interactions.services.counters import own_fold_forget
-from apps.recommendations.receivers import own_refreshes_forget
+from apps.recommendations.services import own_drain_forget
 
 
 @pytest.hookimpl(wrapper=True)
@@ -57,7 +57,7 @@ def _isolated_cache():
     """Every test starts with an empty cache (local memory or the test Redis database), no
     process-local copies of cached answers, no process-local throttle counts, no recorded
     activity waiting to be written, no remembered readiness answer, and no counters' fold or
-    recommendations refresh this process remembers sending to a broker (a test that sent one,
+    recommendations drain this process remembers sending to a broker (a test that sent one,
     eager mode off, left the next test in the process skipping its folds: 0 likes counted of
     12 in one CI run)."""
     cache.clear()
@@ -69,7 +69,7 @@ def _isolated_cache():
     log_once_registry.reset()
     broker_backoff_reset()
     own_fold_forget()
-    own_refreshes_forget()
+    own_drain_forget()
     readiness_cache.clear()
     yield
     cache.clear()

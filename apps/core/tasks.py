@@ -47,6 +47,12 @@ def enqueue(task, *args, countdown: float | None = None, **kwargs) -> bool:
     return True
 
 
+def broker_unreachable() -> bool:
+    """Whether this process failed to reach the broker in the last BROKER_RETRY_AFTER_SECONDS
+    (work it would enqueue now is not sent: callers may do it themselves instead)."""
+    return time.monotonic() < _broker_down_until
+
+
 def broker_backoff_reset() -> None:
     """Forget a remembered broker failure (tests, or after the broker is known to be back)."""
     global _broker_down_until

@@ -167,6 +167,9 @@ class RecommendationState(models.Model):
     Every interaction change bumps ``change_count``; a refresh records the count it read its
     history at in ``refreshed_count``. The lists are stale while the two differ, which stays
     right when a change lands during a refresh (the refresh records the older count).
+
+    ``refresh_due_at``: since when a background refresh is wanted (the first change since the
+    last one was taken; services ``recommendations_refresh_drain`` takes it and clears it).
     """
 
     user = models.OneToOneField(
@@ -181,10 +184,19 @@ class RecommendationState(models.Model):
     # When the user last read their recommendations (to the day): training keeps the lists
     # of users seen or active lately only; the others are recomputed when they come back.
     seen_at = models.DateTimeField(null=True, blank=True)
+    refresh_due_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "recommendation_states"
-        indexes = [models.Index(fields=["seen_at"], name="idx_recommendation_states_seen")]
+        indexes = [
+            models.Index(fields=["seen_at"], name="idx_recommendation_states_seen"),
+            # The few users waiting for a refresh, found without reading the others.
+            models.Index(
+                fields=["refresh_due_at"],
+                name="idx_recommendation_states_due",
+                condition=models.Q(refresh_due_at__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.refreshed_count}/{self.change_count}"

@@ -1,14 +1,21 @@
 """Writes and business rules of recommendations: refresh, training, clicks, feedback.
 
-Freshness: an interaction change bumps the user's change counter, drops their cached lists and
-schedules a debounced refresh task (one per user however many changes come while it waits);
-the refresh folds the current history into the active engines (no retraining) and replaces
-the stored lists in one transaction. A read never waits for a refresh that is scheduled or
-running: it serves the stored lists meanwhile, and the refreshed ones from the next read after
-the task stored them (REFRESH_COUNTDOWN plus the refresh itself, about a second with a free
-worker). A read refreshes on the spot only when no refresh is on its way (no broker, the
-user's first read). Full training fits every engine, activates the new artifacts and
-refreshes every user with interactions.
+Freshness: an interaction change bumps the user's change counter, notes in the same statement
+since when a refresh is due (``refresh_due_at``, kept at the first change until the refresh is
+taken), drops their cached lists and, after its commit, schedules a drain: one task that takes
+every user whose refresh is due (``recommendations_refresh_drain``). The refresh folds the
+current history into the active engines (no retraining) and replaces the stored lists in one
+transaction. One drain serves every user who wrote in the same REFRESH_COUNTDOWN, so a write
+costs no broker message of its own (a message cost a like about a millisecond of CPU in the
+server, more than any statement of it, and one more message for the worker; issue 16), and
+the refreshes of one user are spaced at least REFRESH_MIN_INTERVAL apart (the drain takes a
+user no sooner). A read never waits for a refresh that is due or running: it serves the
+stored lists meanwhile, and the refreshed ones from the next read after the drain stored them
+(REFRESH_COUNTDOWN plus the refresh itself, about a second with a free worker). A read
+refreshes on the spot only when no refresh is on its way (the user's first read, a due
+refresh overdue by REFRESH_OVERDUE because its drain was lost, or a broker this process could
+not reach). Full training fits every engine, activates the new artifacts and refreshes every
+user with interactions.
 """
 
 from __future__ import annotations
@@ -20,19 +27,20 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, transaction
-from django.db.models import F
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.core.activity import activity_emit_on_commit
 from apps.core.cache import (
     cache_add,
     cache_delete_many,
-    cache_get_many,
+    cache_get,
     namespace_invalidate,
     namespace_version,
 )
 from apps.core.logging import log_once
-from apps.core.tasks import enqueue
+from apps.core.tasks import broker_unreachable, enqueue
 from apps.recommendations import selectors
 from apps.recommendations.engines import ENGINE_NAMES, Engine, build_engine
 from apps.recommendations.engines.hybrid import HybridEngine
@@ -72,7 +80,13 @@ DEFAULT_LIST = "hybrid"  # the list stored for every active user; the others on 
 KEEP_DAYS = 30  # lists of users neither active nor seen for this long are not kept
 SEEN_RESOLUTION = timedelta(days=1)  # ``seen_at`` is written at most once a day
 REFRESH_COUNTDOWN = 0.5  # seconds: interactions in a burst are folded in by one refresh
-PENDING_TTL = 60  # a scheduled refresh that never ran stops blocking new ones after this
+REFRESH_MIN_INTERVAL = timedelta(seconds=20)  # between two background refreshes of one user
+# A due refresh this late lost its drain (a broker restart): reads refresh on the spot again.
+REFRESH_OVERDUE = timedelta(seconds=60)
+DRAIN_PENDING_KEY = "recs:refresh_drain_pending"
+DRAIN_PENDING_TTL = 30  # a scheduled drain that never ran stops blocking new ones after this
+DRAIN_BATCH = 20  # users a drain refreshes before it leaves the rest to the next one
+DRAIN_MARGIN = 0.1  # seconds before its drain may start that a process stops relying on it
 REFRESHING_TTL = 30
 REFRESH_BATCH = 200
 
@@ -88,8 +102,7 @@ def user_cache_parts(*, engine: str | None, limit: int) -> tuple:
     )
 
 
-def _pending_key(user_id: int) -> str:
-    return f"recs:refresh_pending:{user_id}"
+_own_drain_until = 0.0  # monotonic time until which a drain this process scheduled has not begun
 
 
 def _refreshing_key(user_id: int) -> str:
@@ -100,56 +113,118 @@ def _refreshing_key(user_id: int) -> str:
 
 
 def recommendations_mark_stale(*, user_id: int) -> None:
-    """The user's signals changed: their lists are stale until the scheduled refresh runs."""
-    if not RecommendationState.objects.filter(user_id=user_id).update(
-        change_count=F("change_count") + 1
-    ):
+    """The user's signals changed: their lists are stale until the due refresh runs."""
+    due = {"change_count": F("change_count") + 1, "refresh_due_at": _due_now()}
+    if not RecommendationState.objects.filter(user_id=user_id).update(**due):
         _, created = RecommendationState.objects.get_or_create(
-            user_id=user_id, defaults={"change_count": 1}
+            user_id=user_id, defaults={"change_count": 1, "refresh_due_at": timezone.now()}
         )
         if not created:  # made by another request in between
-            RecommendationState.objects.filter(user_id=user_id).update(
-                change_count=F("change_count") + 1
-            )
+            RecommendationState.objects.filter(user_id=user_id).update(**due)
     namespace_invalidate(user_namespace(user_id))
-    recommendations_refresh_schedule(user_id=user_id)
+    transaction.on_commit(recommendations_refresh_drain_schedule, robust=True)
 
 
-def recommendations_refresh_schedule(
-    *, user_id: int, countdown: float = REFRESH_COUNTDOWN
-) -> float | None:
-    """Enqueue one refresh ``countdown`` seconds out (REFRESH_COUNTDOWN by default, at most
-    PENDING_TTL / 2), unless one is already waiting. Returns the countdown of the refresh
-    sent to the broker (None: none sent, or run already in eager mode)."""
-    from apps.recommendations.tasks import recommendations_refresh_task
-
-    key = _pending_key(user_id)
-    if not cache_add(key, 1, PENDING_TTL):
-        return None
-    countdown = min(max(countdown, REFRESH_COUNTDOWN), PENDING_TTL / 2)
-    if not enqueue(recommendations_refresh_task, user_id, countdown=countdown):
-        # Broker down: the stale counter makes the next read refresh on the fly instead.
-        cache_delete_many([key])
-        return None
-    return None if recommendations_refresh_task.app.conf.task_always_eager else countdown
+def _due_now():
+    """``refresh_due_at``'s new value in an UPDATE: kept if a refresh is already due, else now."""
+    return Coalesce(F("refresh_due_at"), Value(timezone.now()))
 
 
-def recommendations_refresh_started(*, user_id: int) -> None:
-    """A refresh task begins: changes from now on need (and may schedule) another one."""
-    cache_delete_many([_pending_key(user_id)])
+def recommendations_refresh_drain_schedule(*, countdown: float = REFRESH_COUNTDOWN) -> None:
+    """Schedule one drain REFRESH_COUNTDOWN seconds out, unless one is already waiting (after
+    the commit of a change that made a refresh due).
+
+    A drain this process sent to the broker starts no sooner than REFRESH_COUNTDOWN later and
+    takes every refresh due before it starts, so until shortly before then this process's
+    changes need not ask Redis. In eager mode the drain runs here, taking every due refresh.
+    Without a broker nothing is sent: the refresh stays due, and the user's next read, which
+    knows the broker failed (``broker_unreachable``), refreshes on the spot."""
+    global _own_drain_until
+    now = time.monotonic()
+    if now < _own_drain_until:
+        return
+    if not cache_add(DRAIN_PENDING_KEY, 1, DRAIN_PENDING_TTL):
+        return
+    from apps.recommendations.tasks import recommendations_refresh_drain_task
+
+    eager = bool(recommendations_refresh_drain_task.app.conf.task_always_eager)
+    if not enqueue(recommendations_refresh_drain_task, countdown=countdown, every=eager):
+        cache_delete_many([DRAIN_PENDING_KEY])
+    elif not eager:
+        _own_drain_until = now + countdown - DRAIN_MARGIN
 
 
-def recommendations_refresh_on_the_way(*, user_id: int) -> bool:
-    """Whether a refresh of the user's lists is scheduled or running (a read need not do it)."""
-    found = cache_get_many([_pending_key(user_id), _refreshing_key(user_id)])
-    return bool(found)
+def own_drain_forget() -> None:
+    """Forget the drain this process sent to the broker, so its next change asks Redis again
+    (tests: the reason of apps.interactions.services.counters.own_fold_forget)."""
+    global _own_drain_until
+    _own_drain_until = 0.0
+
+
+def recommendations_refresh_drain(*, every: bool = False, batch: int = DRAIN_BATCH) -> list[int]:
+    """Refresh up to ``batch`` users whose refresh is due and whose last refresh is at least
+    REFRESH_MIN_INTERVAL old (``every``: all due users, however recent; eager mode), and
+    schedule the next drain while others wait. Returns the users refreshed.
+
+    Each user is taken (their ``refresh_due_at`` cleared) in a short transaction before the
+    refresh reads their history, so a change committed from then on makes them due again;
+    two drains take different users (SKIP LOCKED). A refresh that fails leaves the lists
+    stale, not due: the user's next read refreshes them."""
+    # A change committed from now on schedules a drain of its own: none is left waiting.
+    cache_delete_many([DRAIN_PENDING_KEY])
+    taken = _due_take(every=every, batch=batch)
+    refreshed = []
+    for user_id in taken:
+        try:
+            if recommendations_refresh_scheduled(user_id=user_id):
+                refreshed.append(user_id)
+        except Exception as exc:  # noqa: BLE001 - one user's failure must not stop the others
+            log_once(
+                logger,
+                "recommendations_refresh_failed",
+                "recommendations_refresh_failed",
+                user_id=user_id,
+                error=str(exc),
+            )
+    if len(taken) == batch:
+        recommendations_refresh_drain_schedule(countdown=0)  # more may be due now
+    elif RecommendationState.objects.filter(refresh_due_at__isnull=False).exists():
+        recommendations_refresh_drain_schedule()  # the rest, once their interval has passed
+    return refreshed
+
+
+def _due_take(*, every: bool, batch: int) -> list[int]:
+    """The ids of up to ``batch`` users whose refresh the drain may run now, oldest due first,
+    their ``refresh_due_at`` cleared (committed before the refreshes read anything)."""
+    now = timezone.now()
+    due = RecommendationState.objects.filter(refresh_due_at__isnull=False)
+    if not every:
+        due = due.filter(refresh_due_at__lte=now).filter(
+            Q(refreshed_at__isnull=True) | Q(refreshed_at__lte=now - REFRESH_MIN_INTERVAL)
+        )
+    with transaction.atomic():
+        taken = list(
+            due.select_for_update(skip_locked=True)
+            .order_by("refresh_due_at")
+            .values_list("user_id", flat=True)[:batch]
+        )
+        if taken:
+            RecommendationState.objects.filter(user_id__in=taken).update(refresh_due_at=None)
+    return taken
+
+
+def recommendations_refresh_on_the_way(*, state: RecommendationState) -> bool:
+    """Whether a refresh of the user's lists is due or running (a read need not do it)."""
+    if cache_get(_refreshing_key(state.user_id)) is not None:
+        return True
+    due = state.refresh_due_at
+    return due is not None and timezone.now() - due < REFRESH_OVERDUE and not broker_unreachable()
 
 
 def recommendations_refresh_scheduled(*, user_id: int) -> bool:
-    """The scheduled refresh task: refresh now, holding the user's refreshing mark so that
+    """A refresh the drain took: refresh now, holding the user's refreshing mark so that
     reads meanwhile serve the stored lists instead of refreshing too. False if the user is
     gone."""
-    recommendations_refresh_started(user_id=user_id)
     if not get_user_model().objects.filter(pk=user_id).exists():
         return False
     key = _refreshing_key(user_id)
@@ -266,7 +341,7 @@ def recommendations_ensure_fresh(*, user_id: int) -> None:
     if (
         state is not None
         and state.refreshed_at is not None
-        and recommendations_refresh_on_the_way(user_id=user_id)
+        and recommendations_refresh_on_the_way(state=state)
     ):
         return  # the stored lists now, the refreshed ones from the next read on
     key = _refreshing_key(user_id)
@@ -513,7 +588,7 @@ def recommendation_feedback_give(
             # Bumping the counter locks the state row, which orders this dismissal against a
             # refresh storing lists at the same moment (see recommendations_store).
             RecommendationState.objects.filter(user_id=user_id).update(
-                change_count=F("change_count") + 1
+                change_count=F("change_count") + 1, refresh_due_at=_due_now()
             )
             DismissedMovie.objects.get_or_create(
                 user_id=user_id,
@@ -526,10 +601,8 @@ def recommendation_feedback_give(
             transaction.on_commit(
                 lambda: namespace_invalidate(user_namespace(user_id)), robust=True
             )
-            # The lists are one short now: refill them in the background.
-            transaction.on_commit(
-                lambda: recommendations_refresh_schedule(user_id=user_id), robust=True
-            )
+            # The lists are one short now: refilled in the background (due above).
+            transaction.on_commit(recommendations_refresh_drain_schedule, robust=True)
         else:
             transaction.on_commit(lambda: recommendations_mark_stale(user_id=user_id), robust=True)
     return feedback, created

@@ -40,6 +40,12 @@ CELERY_BEAT_SCHEDULE["recommendations-train-nightly"] = {
     "task": "recommendations.train",
     "schedule": crontab(hour=3, minute=30),
 }
+# The refreshes an interaction change made due are drained by a task the change schedules; this
+# picks up those whose drain was lost (a broker restart) within a minute.
+CELERY_BEAT_SCHEDULE["recommendations-refresh-drain"] = {
+    "task": "recommendations.refresh_drain",
+    "schedule": 60,
+}
 
 # The notification outbox (apps/core/outbox): whatever a lost task or an outage left pending,
 # and retries further away than a delayed task should wait, are sent by this every minute.

@@ -1,14 +1,16 @@
 """What an interaction write does to the user's recommendations (receivers.py): the next read
-reflects it at once, and the refresh that folds it in is coalesced per user."""
+reflects it at once, and the refresh that folds it in is due at once, run by a drain shared by
+every writer, and spaced per user."""
 
 from datetime import timedelta
+from unittest.mock import patch
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.tests.factories import UserFactory
-from apps.recommendations import receivers, services
+from apps.recommendations import services
 from apps.recommendations.models import RecommendationState, UserRecommendation
 from apps.recommendations.tests import fixtures
 from apps.recommendations.tests.fixtures import interactions_add
@@ -23,11 +25,11 @@ URL = reverse("me-recommendations")
 
 @pytest.fixture
 def enqueued(monkeypatch) -> list:
-    """Refreshes scheduled, as (user id, countdown), recorded instead of run."""
+    """Drains scheduled, as (task name, countdown), recorded instead of run."""
     sent = []
 
     def record(task, *args, countdown=None, **kwargs):
-        sent.append((*args, countdown))
+        sent.append((task.name, countdown))
         return True
 
     monkeypatch.setattr(services, "enqueue", record)
@@ -85,6 +87,15 @@ def test_an_unlike_keeps_the_lists_until_the_refresh(
     assert RecommendationState.objects.get(user=user).is_stale
 
 
+DRAIN = ("recommendations.refresh_drain", services.REFRESH_COUNTDOWN)
+
+
+def _drain() -> list[int]:
+    """The users a broker's drain would refresh now (their refreshes recorded, not run)."""
+    with patch.object(services, "recommendations_refresh", lambda **kwargs: None):
+        return services.recommendations_refresh_drain()
+
+
 def test_writes_soon_after_a_refresh_share_one_refresh_at_the_end_of_the_interval(
     trained_world, enqueued, django_capture_on_commit_callbacks
 ):
@@ -98,11 +109,13 @@ def test_writes_soon_after_a_refresh_share_one_refresh_at_the_end_of_the_interva
         for movie in trained_world.scifi[:3]:
             client.post(reverse("movie-like", args=[movie.id]), {}, format="json")
 
-    assert len(enqueued) == 1
-    user_id, countdown = enqueued[0]
-    assert user_id == user.pk
-    # Just refreshed: the refresh waits out the rest of the interval (less the test's time).
-    assert receivers.REFRESH_MIN_INTERVAL - 10 < countdown <= receivers.REFRESH_MIN_INTERVAL
+    assert enqueued == [DRAIN]  # one drain for the three writes
+    assert _drain() == []  # just refreshed: the refresh waits out the interval
+    RecommendationState.objects.filter(user=user).update(
+        refreshed_at=timezone.now() - services.REFRESH_MIN_INTERVAL
+    )
+    assert _drain() == [user.pk]
+    assert _drain() == []
 
 
 def test_the_first_write_after_a_quiet_spell_is_folded_in_at_once(
@@ -113,13 +126,14 @@ def test_the_first_write_after_a_quiet_spell_is_folded_in_at_once(
     client = client_for(user)
     _ids(client)
     RecommendationState.objects.filter(user=user).update(
-        refreshed_at=timezone.now() - timedelta(seconds=receivers.REFRESH_MIN_INTERVAL + 1)
+        refreshed_at=timezone.now() - services.REFRESH_MIN_INTERVAL - timedelta(seconds=1)
     )
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("movie-like", args=[trained_world.scifi[0].id]), {}, format="json")
 
-    assert enqueued == [(user.pk, services.REFRESH_COUNTDOWN)]
+    assert enqueued == [DRAIN]
+    assert _drain() == [user.pk]
 
 
 def test_a_write_of_a_user_without_lists_creates_their_state(
@@ -135,38 +149,40 @@ def test_a_write_of_a_user_without_lists_creates_their_state(
     assert response.status_code == 201
     state = RecommendationState.objects.get(user=user)
     assert (state.change_count, state.refreshed_at) == (1, None)
-    assert enqueued == [(user.pk, services.REFRESH_COUNTDOWN)]
+    assert state.refresh_due_at is not None
+    assert enqueued == [DRAIN]
     assert not UserRecommendation.objects.filter(user=user).exists()
 
 
-def test_a_process_asks_redis_again_only_once_the_refresh_it_scheduled_may_have_begun(
+def test_a_process_asks_redis_again_only_once_the_drain_it_scheduled_may_have_begun(
     world, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from apps.recommendations.tasks import recommendations_refresh_task
+    from apps.recommendations.tasks import recommendations_refresh_drain_task
 
-    monkeypatch.setitem(recommendations_refresh_task.app.conf, "task_always_eager", False)
-    monkeypatch.setattr(receivers, "_own_refresh_until", {})
+    monkeypatch.setitem(recommendations_refresh_drain_task.app.conf, "task_always_eager", False)
     sent = []
     monkeypatch.setattr(
-        services, "enqueue", lambda task, *args, countdown=None: sent.append(countdown) or True
+        services,
+        "enqueue",
+        lambda task, *args, countdown=None, **kw: sent.append(countdown) or True,
     )
     asked = []
-    schedule = receivers.recommendations_refresh_schedule
+    add = services.cache_add
     monkeypatch.setattr(
-        receivers,
-        "recommendations_refresh_schedule",
-        lambda **kwargs: asked.append(kwargs) or schedule(**kwargs),
+        services, "cache_add", lambda key, *args: asked.append(key) or add(key, *args)
     )
-    user = UserFactory()
-    RecommendationState.objects.create(user=user, refreshed_at=timezone.now())
-    client = client_for(user)
-
+    users = [UserFactory(), UserFactory()]
     with django_capture_on_commit_callbacks(execute=True):
-        for movie in world.scifi[:3]:
-            client.post(reverse("movie-like", args=[movie.id]), {}, format="json")
+        for user in users:
+            for movie in world.scifi[:2]:
+                client_for(user).post(reverse("movie-like", args=[movie.id]), {}, format="json")
 
-    # Refreshed just now: one refresh at the end of the interval, and the writes after the
-    # first skip Redis (their commits come before it).
-    assert len(asked) == 1
-    assert len(sent) == 1 and sent[0] > receivers.REFRESH_MIN_INTERVAL - 10
-    assert RecommendationState.objects.get(user=user).change_count == 3
+    # Four writes of two users, one drain, and the writes after the first skip Redis (their
+    # commits come before the drain can start).
+    assert sent == [services.REFRESH_COUNTDOWN]
+    assert asked == [services.DRAIN_PENDING_KEY]
+    assert RecommendationState.objects.filter(change_count=2).count() == 2
+
+    services.own_drain_forget()  # the drain began: the next write asks Redis again
+    services.recommendations_refresh_drain_schedule()
+    assert asked == [services.DRAIN_PENDING_KEY] * 2

@@ -119,7 +119,15 @@ def test_refresh_happens_on_read_when_the_task_could_not_be_enqueued(
     interactions_add(user, trained_world.romance[:2])
     client = client_for(user)
     _items(client)
-    monkeypatch.setattr("apps.recommendations.services.enqueue", lambda *a, **k: False)
+    from apps.recommendations.tasks import recommendations_refresh_drain_task
+
+    # The broker unreachable: the publish fails, and this process remembers it.
+    monkeypatch.setitem(recommendations_refresh_drain_task.app.conf, "task_always_eager", False)
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(recommendations_refresh_drain_task, "apply_async", unreachable)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.put(

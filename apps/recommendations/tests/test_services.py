@@ -1,8 +1,10 @@
 """apps/recommendations/services.py, called directly."""
 
+from datetime import timedelta
 from unittest.mock import patch
 
 import pytest
+from django.utils import timezone
 
 from apps.accounts.tests.factories import UserFactory
 from apps.catalog.tests.factories import MovieFactory
@@ -24,9 +26,9 @@ from apps.recommendations.services import (
     recommendations_mark_stale,
     recommendations_refresh,
     recommendations_refresh_all,
-    recommendations_refresh_schedule,
+    recommendations_refresh_drain,
+    recommendations_refresh_drain_schedule,
     recommendations_refresh_scheduled,
-    recommendations_refresh_started,
     recommender_train,
     user_cache_parts,
     user_namespace,
@@ -42,12 +44,17 @@ trained_world = fixtures.trained_world
 
 @pytest.fixture
 def enqueued(monkeypatch) -> list:
-    """Tasks the services send, recorded instead of run."""
+    """Tasks the services send, as (task name, countdown), recorded instead of run."""
     sent = []
     monkeypatch.setattr(
-        services, "enqueue", lambda task, *args, **kwargs: sent.append(args) or True
+        services,
+        "enqueue",
+        lambda task, *args, countdown=None, **kwargs: sent.append((task.name, countdown)) or True,
     )
     return sent
+
+
+DRAIN = "recommendations.refresh_drain"
 
 
 def rows(user, engine="hybrid") -> list[int]:
@@ -69,27 +76,123 @@ def test_user_cache_parts_change_when_another_model_is_activated():
 
 @pytest.mark.django_db
 def test_recommendations_mark_stale_counts_the_change_drops_the_cache_and_schedules_once(
-    user, enqueued
+    user, enqueued, django_capture_on_commit_callbacks
 ):
     cached_version = namespace_version(user_namespace(user.pk))
 
-    recommendations_mark_stale(user_id=user.pk)
-    recommendations_mark_stale(user_id=user.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        recommendations_mark_stale(user_id=user.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        recommendations_mark_stale(user_id=user.pk)
 
     state = RecommendationState.objects.get(user=user)
     assert (state.change_count, state.is_stale) == (2, True)
+    assert state.refresh_due_at is not None
     assert namespace_version(user_namespace(user.pk)) > cached_version
-    assert enqueued == [(user.pk,)]  # the second change rides on the refresh already waiting
+    # The second change rides on the drain already waiting.
+    assert enqueued == [(DRAIN, services.REFRESH_COUNTDOWN)]
 
 
 @pytest.mark.django_db
-def test_a_started_refresh_lets_the_next_change_schedule_another(user, enqueued):
-    recommendations_refresh_schedule(user_id=user.pk)
-    recommendations_refresh_schedule(user_id=user.pk)
-    recommendations_refresh_started(user_id=user.pk)
-    recommendations_refresh_schedule(user_id=user.pk)
+def test_a_change_keeps_the_time_its_refresh_became_due(user, enqueued):
+    recommendations_mark_stale(user_id=user.pk)
+    first = RecommendationState.objects.get(user=user).refresh_due_at
 
-    assert enqueued == [(user.pk,), (user.pk,)]
+    recommendations_mark_stale(user_id=user.pk)
+
+    assert RecommendationState.objects.get(user=user).refresh_due_at == first
+
+
+@pytest.mark.django_db
+def test_a_drain_that_began_lets_the_next_change_schedule_another(enqueued):
+    recommendations_refresh_drain_schedule()
+    recommendations_refresh_drain_schedule()
+    recommendations_refresh_drain()  # nothing due
+    recommendations_refresh_drain_schedule()
+
+    assert enqueued == [(DRAIN, services.REFRESH_COUNTDOWN)] * 2
+
+
+def _due(user, *, due_seconds_ago: float, refreshed_seconds_ago: float | None) -> None:
+    now = timezone.now()
+    RecommendationState.objects.update_or_create(
+        user=user,
+        defaults={
+            "change_count": 1,
+            "refresh_due_at": now - timedelta(seconds=due_seconds_ago),
+            "refreshed_at": (
+                None
+                if refreshed_seconds_ago is None
+                else now - timedelta(seconds=refreshed_seconds_ago)
+            ),
+        },
+    )
+
+
+@pytest.mark.django_db
+def test_a_drain_refreshes_due_users_no_sooner_than_the_interval_after_their_last_refresh(
+    enqueued,
+):
+    interval = services.REFRESH_MIN_INTERVAL.total_seconds()
+    never, long_ago, recently, not_due = (UserFactory() for _ in range(4))
+    _due(never, due_seconds_ago=1, refreshed_seconds_ago=None)
+    _due(long_ago, due_seconds_ago=1, refreshed_seconds_ago=interval + 5)
+    _due(recently, due_seconds_ago=1, refreshed_seconds_ago=interval - 5)
+    RecommendationState.objects.create(user=not_due, change_count=1, refreshed_count=1)
+    refreshed = []
+
+    with patch.object(services, "recommendations_refresh", lambda **kw: refreshed.append(kw)):
+        taken = recommendations_refresh_drain()
+
+    assert sorted(taken) == sorted([never.pk, long_ago.pk])
+    assert sorted(call["user_id"] for call in refreshed) == sorted(taken)
+    due = dict(RecommendationState.objects.values_list("user_id", "refresh_due_at"))
+    assert due[never.pk] is None and due[long_ago.pk] is None
+    assert due[recently.pk] is not None  # waits out its interval: the next drain is scheduled
+    assert enqueued == [(DRAIN, services.REFRESH_COUNTDOWN)]
+
+
+@pytest.mark.django_db
+def test_a_drain_takes_a_batch_and_schedules_the_next_at_once_when_more_are_due(enqueued):
+    users = [UserFactory() for _ in range(3)]
+    for index, user in enumerate(users):
+        _due(user, due_seconds_ago=10 - index, refreshed_seconds_ago=None)
+
+    with patch.object(services, "recommendations_refresh", lambda **kw: None):
+        taken = recommendations_refresh_drain(batch=2)
+
+    assert taken == [users[0].pk, users[1].pk]  # the oldest due first
+    assert enqueued == [(DRAIN, 0)]
+    assert RecommendationState.objects.filter(refresh_due_at__isnull=False).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_drain_in_eager_mode_takes_every_due_user_however_recent_their_refresh(enqueued):
+    user = UserFactory()
+    _due(user, due_seconds_ago=0, refreshed_seconds_ago=1)
+
+    with patch.object(services, "recommendations_refresh", lambda **kw: None):
+        assert recommendations_refresh_drain(every=True) == [user.pk]
+
+
+@pytest.mark.django_db
+def test_a_failed_refresh_leaves_the_lists_stale_for_the_next_read_and_the_others_refreshed(
+    enqueued,
+):
+    failing, fine = UserFactory(), UserFactory()
+    _due(failing, due_seconds_ago=2, refreshed_seconds_ago=None)
+    _due(fine, due_seconds_ago=1, refreshed_seconds_ago=None)
+
+    def refresh(*, user_id, engine=None):
+        if user_id == failing.pk:
+            raise RuntimeError("engine file unreadable")
+
+    with patch.object(services, "recommendations_refresh", refresh):
+        assert recommendations_refresh_drain() == [fine.pk]
+
+    state = RecommendationState.objects.get(user=failing)
+    assert state.is_stale and state.refresh_due_at is None  # not due: not on its way
+    assert not services.recommendations_refresh_on_the_way(state=state)
 
 
 def test_recommendations_refresh_stores_each_engines_list_and_marks_it_fresh(trained_world):
@@ -114,10 +217,13 @@ def test_recommendations_ensure_fresh_refreshes_stale_lists_only(world, enqueued
 
     assert first
     assert rows(user) == []
-    recommendations_mark_stale(user_id=user.pk)  # schedules a refresh (held by ``enqueued``)
+    recommendations_mark_stale(user_id=user.pk)  # due; the drain is held by ``enqueued``
     recommendations_ensure_fresh(user_id=user.pk)
     assert rows(user) == []  # a refresh is on its way: the read serves what is stored
-    recommendations_refresh_started(user_id=user.pk)  # the task began, and never finished
+    # The drain was lost (a broker restart): once the refresh is overdue, reads do it.
+    RecommendationState.objects.filter(user=user).update(
+        refresh_due_at=timezone.now() - services.REFRESH_OVERDUE - timedelta(seconds=1)
+    )
     recommendations_ensure_fresh(user_id=user.pk)
     assert rows(user) == first
 
