@@ -163,3 +163,35 @@ def test_when_the_cache_cannot_answer_the_user_is_read_from_the_database(
 
     with django_assert_num_queries(1):
         assert authenticate(token).pk == user.pk
+
+
+def test_the_shared_copy_holds_every_field_as_the_orm_reads_the_row(
+    user, copies, django_assert_num_queries
+):
+    # The copy is read with a plain statement: its values converted as the ORM's would be
+    # (dates, aware datetimes and booleans come back as text and integers from SQLite).
+    from datetime import date
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    user.last_login = timezone.now()
+    user.date_of_birth = date(1990, 5, 17)
+    user.is_premium = True
+    user.email_verified_at = None
+    user.save()
+    token = AccountRefreshToken.for_user(user).access_token
+    with django_assert_num_queries(1):
+        made = authenticate(token)  # the row read from the database and shared
+    recent_users.clear()  # as in another process
+    with django_assert_num_queries(0):
+        shared = authenticate(token)
+
+    row = get_user_model().objects.get(pk=user.pk)
+    for field in row._meta.concrete_fields:
+        if field.attname == "password":
+            continue
+        expected = getattr(row, field.attname)
+        for copy in (made, shared):
+            value = getattr(copy, field.attname)
+            assert (value, type(value)) == (expected, type(expected)), field.attname
