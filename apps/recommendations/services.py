@@ -169,15 +169,16 @@ def recommendations_refresh_drain(*, every: bool = False, batch: int = DRAIN_BAT
     Each user is taken (their ``refresh_due_at`` cleared) in a short transaction before the
     refresh reads their history, so a change committed from then on makes them due again;
     two drains take different users (SKIP LOCKED). A refresh that fails leaves the lists
-    stale, not due: the user's next read refreshes them."""
+    stale, not due: the user's next read refreshes them. After each refresh the user's
+    default answer is made and cached (apps.recommendations.answers), so their next read is a
+    hit."""
     # A change committed from now on schedules a drain of its own: none is left waiting.
     cache_delete_many([DRAIN_PENDING_KEY])
     taken = _due_take(every=every, batch=batch)
     refreshed = []
     for user_id in taken:
         try:
-            if recommendations_refresh_scheduled(user_id=user_id):
-                refreshed.append(user_id)
+            done = recommendations_refresh_scheduled(user_id=user_id)
         except Exception as exc:  # noqa: BLE001 - one user's failure must not stop the others
             log_once(
                 logger,
@@ -186,11 +187,33 @@ def recommendations_refresh_drain(*, every: bool = False, batch: int = DRAIN_BAT
                 user_id=user_id,
                 error=str(exc),
             )
+            continue
+        if done:
+            refreshed.append(user_id)
+            _answer_prepare(user_id)
     if len(taken) == batch:
         recommendations_refresh_drain_schedule(countdown=0)  # more may be due now
     elif RecommendationState.objects.filter(refresh_due_at__isnull=False).exists():
         recommendations_refresh_drain_schedule()  # the rest, once their interval has passed
     return refreshed
+
+
+def _answer_prepare(user_id: int) -> None:
+    """Cache the user's default answer after their refresh (apps.recommendations.answers), so
+    their next read is a hit; a failure costs that read a miss, nothing else."""
+    from apps.recommendations.answers import served_answer_prepare
+
+    try:
+        arm = arm_for(user_id=user_id)
+        served_answer_prepare(user_id=user_id, engine=default_engine(arm), arm=arm)
+    except Exception as exc:  # noqa: BLE001 - the refresh is stored; the read makes the answer
+        log_once(
+            logger,
+            "recommendations_answer_prepare_failed",
+            "recommendations_answer_prepare_failed",
+            user_id=user_id,
+            error=str(exc),
+        )
 
 
 def _due_take(*, every: bool, batch: int) -> list[int]:

@@ -10,14 +10,10 @@ from rest_framework.views import APIView
 
 from apps.catalog.models import Movie
 from apps.core.cache import cached
-from apps.core.envelope import success_body
 from apps.core.fastpath import UserBytesMixin, UserSlot
 from apps.core.permissions import OwnedResourceMixin
-from apps.core.renderers import EnvelopeJSONRenderer
-from apps.recommendations import scoring, selectors, services
+from apps.recommendations import answers, scoring, selectors, services
 from apps.recommendations.engines import ENGINE_NAMES
-from apps.recommendations.experiments import EXPERIMENTS_NAMESPACE, arm_for
-from apps.recommendations.registry import ACTIVE_NAMESPACE
 from apps.recommendations.scoring import STORED_PER_ENGINE
 from apps.recommendations.selectors import POPULAR_NAMESPACE, POPULAR_TTL
 from apps.recommendations.serializers import (
@@ -77,12 +73,7 @@ class MyRecommendationListView(UserBytesMixin, OwnedResourceMixin, APIView):
 
     def user_slot(self, request, user_id: int) -> UserSlot:
         query = _parse(RecommendationListQuerySerializer, request)
-        return UserSlot(
-            services.user_namespace(user_id),
-            ("served", query["engine"] or "default", query["limit"]),
-            services.USER_RECS_TTL,
-            depends_on=(ACTIVE_NAMESPACE, EXPERIMENTS_NAMESPACE),
-        )
+        return answers.served_slot(user_id=user_id, engine=query["engine"], limit=query["limit"])
 
     def user_answer_served(self, request, meta) -> None:
         engine, arm, movie_ids = meta
@@ -102,14 +93,10 @@ class MyRecommendationListView(UserBytesMixin, OwnedResourceMixin, APIView):
         query = _parse(RecommendationListQuerySerializer, request)
 
         def produce() -> tuple[bytes, tuple]:
-            arm = arm_for(user_id=request.user.id)
-            rows, _, _ = services.recommendations_served(
+            rows, engine, arm = services.recommendations_served(
                 user=request.user, engine=query["engine"], limit=query["limit"]
             )
-            data = RecommendationItemSerializer(rows, many=True).data
-            body = EnvelopeJSONRenderer().render(success_body(data), "application/json", {})
-            engine = query["engine"] or services.default_engine(arm)
-            return body, (engine, arm, [item["movie"]["id"] for item in data])
+            return answers.served_answer(rows, engine=engine, arm=arm)
 
         return self.user_answer(request, produce)
 

@@ -186,3 +186,31 @@ def test_a_process_asks_redis_again_only_once_the_drain_it_scheduled_may_have_be
     services.own_drain_forget()  # the drain began: the next write asks Redis again
     services.recommendations_refresh_drain_schedule()
     assert asked == [services.DRAIN_PENDING_KEY] * 2
+
+
+def test_after_the_drain_refreshed_a_user_their_next_read_is_the_answer_it_cached(
+    trained_world, enqueued, django_capture_on_commit_callbacks
+):
+    from apps.core.cache import MISSING, namespace_invalidate, versioned_get
+    from apps.recommendations.answers import DEFAULT_LIMIT, served_slot
+
+    user = UserFactory()
+    interactions_add(user, trained_world.romance[:2])
+    client = client_for(user)
+    before = client.get(URL)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("movie-like", args=[trained_world.scifi[0].id]), {}, format="json")
+    slot = served_slot(user_id=user.pk, engine=None, limit=DEFAULT_LIMIT)
+    assert versioned_get(slot.namespace, slot.parts, depends_on=slot.depends_on)[0] is MISSING
+    RecommendationState.objects.filter(user=user).update(
+        refreshed_at=timezone.now() - services.REFRESH_MIN_INTERVAL
+    )
+
+    assert services.recommendations_refresh_drain() == [user.pk]
+
+    body, meta = versioned_get(slot.namespace, slot.parts, depends_on=slot.depends_on)[0]
+    assert meta[0] == "hybrid" and 0 < len(meta[2]) <= DEFAULT_LIMIT
+    assert client.get(URL).content == body
+    assert body != before.content  # the refreshed lists, not the ones served before the like
+    namespace_invalidate(slot.namespace)  # the view makes the same bytes on a miss
+    assert client.get(URL).content == body
