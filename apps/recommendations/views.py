@@ -43,10 +43,27 @@ LIMIT_PARAMETER = OpenApiParameter(
 )
 
 
+# A query serializer's answer to a request without parameters, per class (see _parse).
+_DEFAULTS: dict[type, dict] = {}
+
+
 def _parse(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.query_params)
+    """The request's validated query parameters. A request without any (most of them) gets
+    the serializer's defaults, validated once per serializer class: a serializer instance
+    deep-copies its declared fields, a tenth of the CPU of a cached me/recommendations/ answer
+    (issue 16)."""
+    if not request.query_params:
+        defaults = _DEFAULTS.get(serializer_class)
+        if defaults is None:
+            defaults = _DEFAULTS[serializer_class] = _validated(serializer_class, {})
+        return dict(defaults)
+    return _validated(serializer_class, request.query_params)
+
+
+def _validated(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    return dict(serializer.validated_data)
 
 
 def _unstored_items(scored: list[scoring.Scored], engine: str) -> list:

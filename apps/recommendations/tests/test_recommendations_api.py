@@ -296,3 +296,26 @@ def test_changing_favorite_genres_changes_a_cold_start_users_next_answer(
 
     favorites(trained_world.scifi_genre)
     assert set(_ids(_items(client, limit=3))) <= {m.id for m in trained_world.scifi}
+
+
+def test_a_request_without_parameters_is_answered_as_one_naming_the_defaults(
+    trained_world, monkeypatch
+):
+    from apps.recommendations import views
+
+    user = UserFactory()
+    interactions_add(user, trained_world.romance[:2])
+    client = client_for(user)
+    validated = []
+    original = views._validated
+    monkeypatch.setattr(
+        views, "_validated", lambda cls, data: validated.append(cls) or original(cls, data)
+    )
+    monkeypatch.setattr(views, "_DEFAULTS", {})
+
+    plain = [client.get(URL).json()["data"] for _ in range(3)]
+    assert validated == [views.RecommendationListQuerySerializer]  # the defaults, once
+    named = client.get(URL, {"limit": 20}).json()["data"]
+
+    assert plain[0] == plain[1] == plain[2] == named
+    assert len(validated) > 1  # a request with parameters is validated
