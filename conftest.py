@@ -15,10 +15,8 @@ from apps.analytics.buffer import buffers_clear
 from apps.analytics.timings import histograms
 from apps.core.fastpath import local_copies, local_counts
 from apps.core.logging import log_once_registry
-from apps.core.tasks import broker_backoff_reset
+from apps.core.tasks import broker_backoff_reset, coalesced_runs_forget
 from apps.core.views import readiness_cache
-from apps.interactions.services.counters import own_fold_forget
-from apps.recommendations.services import own_drain_forget
 
 
 @pytest.hookimpl(wrapper=True)
@@ -68,8 +66,7 @@ def _isolated_cache():
     recent_tokens.clear()
     log_once_registry.reset()
     broker_backoff_reset()
-    own_fold_forget()
-    own_drain_forget()
+    coalesced_runs_forget()
     readiness_cache.clear()
     yield
     cache.clear()

@@ -2,9 +2,11 @@
 
 import logging
 import time
+import weakref
 
 from django.db import transaction
 
+from apps.core.cache import cache_add, cache_delete_many
 from apps.core.logging import log_once
 
 logger = logging.getLogger(__name__)
@@ -21,7 +23,7 @@ def enqueue(task, *args, countdown: float | None = None, **kwargs) -> bool:
     ``countdown`` delays the run by that many seconds (eager mode runs it at once).
     """
     global _broker_down_until
-    eager = bool(getattr(task.app.conf, "task_always_eager", False))
+    eager = _eager(task)
     if not eager and time.monotonic() < _broker_down_until:
         log_once(
             logger,
@@ -47,6 +49,10 @@ def enqueue(task, *args, countdown: float | None = None, **kwargs) -> bool:
     return True
 
 
+def _eager(task) -> bool:
+    return bool(getattr(task.app.conf, "task_always_eager", False))
+
+
 def broker_unreachable() -> bool:
     """Whether this process failed to reach the broker in the last BROKER_RETRY_AFTER_SECONDS
     (work it would enqueue now is not sent: callers may do it themselves instead)."""
@@ -62,3 +68,62 @@ def broker_backoff_reset() -> None:
 def enqueue_on_commit(task, *args, using: str | None = None, **kwargs) -> None:
     """Enqueue ``task`` once the current transaction commits (at once outside one)."""
     transaction.on_commit(lambda: enqueue(task, *args, **kwargs), using=using)
+
+
+_coalesced_runs: "weakref.WeakSet[CoalescedRun]" = weakref.WeakSet()
+
+
+class CoalescedRun:
+    """At most one waiting run of a task, shared by every process, for work that many writes
+    make due and one run does for all of them (the counters fold, the recommendations drain).
+
+    The first write after a run began schedules the next one; the others find its mark in the
+    cache (``cache_add``: of two racing writers one wins) and send nothing. The run drops the
+    mark as it begins (``begun``), so a write committed from then on schedules a run of its
+    own and none is left waiting; the mark expires after ``ttl`` seconds, so a run a broker
+    lost blocks new ones no longer than that. The cache down makes every write send a run
+    (``cache_add`` answers True): more runs, none missed.
+
+    A process that sent a run skips even the cache until ``margin`` seconds before the run may
+    begin: the run takes every write committed before it starts, so most writes of a busy
+    process cost no round trip here. In eager mode the run is over when ``schedule`` returns,
+    so there is nothing to rely on."""
+
+    def __init__(self, key: str, *, ttl: int = 30, margin: float = 0.1):
+        self.key, self.ttl, self.margin = key, ttl, margin
+        # Monotonic time until which a run this process sent has not begun. Two threads may
+        # both pass the check and both ask the cache: the mark lets one of them send.
+        self._own_until = 0.0
+        _coalesced_runs.add(self)
+
+    def schedule(self, task, *, countdown: float, **kwargs) -> bool:
+        """Send one run of ``task`` (with ``kwargs``) ``countdown`` seconds out, unless one is
+        waiting. False only when the broker did not take it: the mark is dropped, and the
+        caller may do the work itself."""
+        now = time.monotonic()
+        if now < self._own_until:
+            return True
+        if not cache_add(self.key, 1, self.ttl):
+            return True
+        if not enqueue(task, countdown=countdown, **kwargs):
+            cache_delete_many([self.key])
+            return False
+        if not _eager(task):
+            self._own_until = now + countdown - self.margin
+        return True
+
+    def begun(self) -> None:
+        """The run is starting: a write committed from now on schedules the next one."""
+        cache_delete_many([self.key])
+
+    def forget(self) -> None:
+        """Forget the run this process sent, so its next write asks the cache again."""
+        self._own_until = 0.0
+
+
+def coalesced_runs_forget() -> None:
+    """Forget every run this process sent (tests: a test that sent one through a broker, eager
+    mode off, must not leave the next test in the process relying on a run that never comes;
+    that once cost a CI run 12 uncounted likes)."""
+    for run in _coalesced_runs:
+        run.forget()

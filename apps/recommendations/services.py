@@ -40,7 +40,7 @@ from apps.core.cache import (
     namespace_version,
 )
 from apps.core.logging import log_once
-from apps.core.tasks import broker_unreachable, enqueue
+from apps.core.tasks import CoalescedRun, broker_unreachable
 from apps.recommendations import selectors
 from apps.recommendations.engines import ENGINE_NAMES, Engine, build_engine
 from apps.recommendations.engines.hybrid import HybridEngine
@@ -83,10 +83,9 @@ REFRESH_COUNTDOWN = 0.5  # seconds: interactions in a burst are folded in by one
 REFRESH_MIN_INTERVAL = timedelta(seconds=20)  # between two background refreshes of one user
 # A due refresh this late lost its drain (a broker restart): reads refresh on the spot again.
 REFRESH_OVERDUE = timedelta(seconds=60)
-DRAIN_PENDING_KEY = "recs:refresh_drain_pending"
-DRAIN_PENDING_TTL = 30  # a scheduled drain that never ran stops blocking new ones after this
+# One drain waiting at a time, shared by every writer (its mark expires after 30 s if lost).
+DRAIN = CoalescedRun("recs:refresh_drain_pending")
 DRAIN_BATCH = 20  # users a drain refreshes before it leaves the rest to the next one
-DRAIN_MARGIN = 0.1  # seconds before its drain may start that a process stops relying on it
 REFRESHING_TTL = 30
 REFRESH_BATCH = 200
 
@@ -100,9 +99,6 @@ def user_cache_parts(*, engine: str | None, limit: int) -> tuple:
         namespace_version(ACTIVE_NAMESPACE),
         namespace_version(EXPERIMENTS_NAMESPACE),
     )
-
-
-_own_drain_until = 0.0  # monotonic time until which a drain this process scheduled has not begun
 
 
 def _refreshing_key(user_id: int) -> str:
@@ -131,34 +127,16 @@ def _due_now():
 
 
 def recommendations_refresh_drain_schedule(*, countdown: float = REFRESH_COUNTDOWN) -> None:
-    """Schedule one drain REFRESH_COUNTDOWN seconds out, unless one is already waiting (after
-    the commit of a change that made a refresh due).
+    """Schedule one drain ``countdown`` seconds out, unless one is already waiting
+    (apps.core.tasks.CoalescedRun), after the commit of a change that made a refresh due.
 
-    A drain this process sent to the broker starts no sooner than REFRESH_COUNTDOWN later and
-    takes every refresh due before it starts, so until shortly before then this process's
-    changes need not ask Redis. In eager mode the drain runs here, taking every due refresh.
-    Without a broker nothing is sent: the refresh stays due, and the user's next read, which
-    knows the broker failed (``broker_unreachable``), refreshes on the spot."""
-    global _own_drain_until
-    now = time.monotonic()
-    if now < _own_drain_until:
-        return
-    if not cache_add(DRAIN_PENDING_KEY, 1, DRAIN_PENDING_TTL):
-        return
+    In eager mode the drain runs here, taking every due refresh. Without a broker nothing is
+    sent: the refresh stays due, and the user's next read, which knows the broker failed
+    (``broker_unreachable``), refreshes on the spot."""
     from apps.recommendations.tasks import recommendations_refresh_drain_task
 
     eager = bool(recommendations_refresh_drain_task.app.conf.task_always_eager)
-    if not enqueue(recommendations_refresh_drain_task, countdown=countdown, every=eager):
-        cache_delete_many([DRAIN_PENDING_KEY])
-    elif not eager:
-        _own_drain_until = now + countdown - DRAIN_MARGIN
-
-
-def own_drain_forget() -> None:
-    """Forget the drain this process sent to the broker, so its next change asks Redis again
-    (tests: the reason of apps.interactions.services.counters.own_fold_forget)."""
-    global _own_drain_until
-    _own_drain_until = 0.0
+    DRAIN.schedule(recommendations_refresh_drain_task, countdown=countdown, every=eager)
 
 
 def recommendations_refresh_drain(*, every: bool = False, batch: int = DRAIN_BATCH) -> list[int]:
@@ -172,8 +150,7 @@ def recommendations_refresh_drain(*, every: bool = False, batch: int = DRAIN_BAT
     stale, not due: the user's next read refreshes them. After each refresh the user's
     default answer is made and cached (apps.recommendations.answers), so their next read is a
     hit."""
-    # A change committed from now on schedules a drain of its own: none is left waiting.
-    cache_delete_many([DRAIN_PENDING_KEY])
+    DRAIN.begun()  # a change committed from now on schedules a drain of its own
     taken = _due_take(every=every, batch=batch)
     refreshed = []
     for user_id in taken:

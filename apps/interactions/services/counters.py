@@ -24,13 +24,11 @@ write shows the counters as last folded plus the write's own change.
 """
 
 import logging
-import time
 
 from django.db import connection, transaction
 
-from apps.core.cache import cache_add, cache_delete_many
 from apps.core.logging import log_once
-from apps.core.tasks import enqueue
+from apps.core.tasks import CoalescedRun
 from apps.interactions.models import MovieCounterChange
 from apps.interactions.services.aggregates import movie_aggregates_recompute
 from apps.interactions.services.effects import movie_details_invalidate_on_commit
@@ -38,12 +36,9 @@ from apps.interactions.services.effects import movie_details_invalidate_on_commi
 logger = logging.getLogger(__name__)
 
 FOLD_DELAY = 0.5  # seconds: the changes of this long are folded together
-FOLD_PENDING_KEY = "interactions:counters_fold_pending"
-FOLD_PENDING_TTL = 30  # a scheduled fold that never ran stops blocking new ones after this
+# One fold waiting at a time, shared by every writer (its mark expires after 30 s if lost).
+FOLD = CoalescedRun("interactions:counters_fold_pending")
 FOLD_BATCH = 900  # notes per transaction (under SQLite's 999 bound parameters)
-FOLD_MARGIN = 0.1  # seconds before its fold may start that a process stops relying on it
-
-_own_fold_until = 0.0  # monotonic time until which a fold this process scheduled has not begun
 
 
 def counters_note(*, movie_id: int) -> None:
@@ -59,43 +54,23 @@ def counters_note(*, movie_id: int) -> None:
 
 
 def counters_fold_schedule() -> None:
-    """Schedule one fold FOLD_DELAY seconds out, unless one is already waiting.
-
-    A fold this process sent to the broker starts no sooner than FOLD_DELAY later and folds
-    every note committed before it starts, so until shortly before then this process's
-    writes need not ask Redis (one round trip fewer for most writes of a busy process)."""
-    global _own_fold_until
-    now = time.monotonic()
-    if now < _own_fold_until:
-        return
-    if not cache_add(FOLD_PENDING_KEY, 1, FOLD_PENDING_TTL):
-        return
+    """Schedule one fold FOLD_DELAY seconds out, unless one is already waiting
+    (apps.core.tasks.CoalescedRun); without a broker, fold here rather than let the counters
+    lag."""
     from apps.interactions.tasks import counters_fold_task
 
-    if enqueue(counters_fold_task, countdown=FOLD_DELAY):
-        if not counters_fold_task.app.conf.task_always_eager:  # eager: it has run already
-            _own_fold_until = now + FOLD_DELAY - FOLD_MARGIN
-    else:
-        cache_delete_many([FOLD_PENDING_KEY])
-        try:
-            counters_fold()  # no broker: fold here rather than let the counters lag
-        except Exception as exc:  # noqa: BLE001 - the write has committed; the next fold retries
-            log_once(logger, "counters_fold_failed", "counters_fold_failed", error=str(exc))
-
-
-def own_fold_forget() -> None:
-    """Forget the fold this process sent to the broker, so its next change asks Redis again
-    (tests: a test that scheduled one through a broker must not leave the next test, in the
-    same process, relying on a fold that will never run there)."""
-    global _own_fold_until
-    _own_fold_until = 0.0
+    if FOLD.schedule(counters_fold_task, countdown=FOLD_DELAY):
+        return
+    try:
+        counters_fold()
+    except Exception as exc:  # noqa: BLE001 - the write has committed; the next fold retries
+        log_once(logger, "counters_fold_failed", "counters_fold_failed", error=str(exc))
 
 
 def counters_fold(*, batch: int = FOLD_BATCH) -> list[int]:
     """Fold every note committed so far into its movie's counters; returns the ids of the
     movies whose counters changed (their cached details are dropped after commit)."""
-    # A change committed from now on schedules a fold of its own: none is left unfolded.
-    cache_delete_many([FOLD_PENDING_KEY])
+    FOLD.begun()  # a change committed from now on schedules a fold of its own
     changed: list[int] = []
     while True:
         with transaction.atomic():

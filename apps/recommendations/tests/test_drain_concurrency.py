@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.accounts.tests.factories import UserFactory
+from apps.core import tasks as core_tasks
 from apps.core.testing import postgres_only
 from apps.interactions.tests.test_concurrency import run_concurrently
 from apps.recommendations import services
@@ -28,7 +29,7 @@ def _due_users(count: int) -> list[int]:
 
 
 def test_drains_at_once_refresh_each_due_user_exactly_once(monkeypatch):
-    monkeypatch.setattr(services, "enqueue", lambda *args, **kwargs: True)
+    monkeypatch.setattr(core_tasks, "enqueue", lambda *args, **kwargs: True)
     users = _due_users(30)
     refreshed, lock = [], threading.Lock()
 
@@ -47,7 +48,7 @@ def test_drains_at_once_refresh_each_due_user_exactly_once(monkeypatch):
 
 
 def test_a_drain_skips_a_user_whose_write_is_in_flight_and_takes_them_next_time(monkeypatch):
-    monkeypatch.setattr(services, "enqueue", lambda *args, **kwargs: True)
+    monkeypatch.setattr(core_tasks, "enqueue", lambda *args, **kwargs: True)
     writing, other = _due_users(2)
     locked, release, done = threading.Event(), threading.Event(), threading.Event()
 

@@ -7,6 +7,7 @@ from django.db import connection, transaction
 
 from apps.catalog.cache import movie_namespace
 from apps.catalog.models import Movie
+from apps.core import tasks as core_tasks
 from apps.core.cache import namespace_version
 from apps.core.testing import postgres_only
 from apps.interactions.models import MovieCounterChange
@@ -53,7 +54,7 @@ def test_folding_recomputes_so_a_note_folded_again_changes_nothing(user):
 
 def test_the_changes_of_one_window_schedule_one_fold(monkeypatch):
     sent = []
-    monkeypatch.setattr(counters, "enqueue", lambda task, **options: sent.append(options) or True)
+    monkeypatch.setattr(core_tasks, "enqueue", lambda task, **options: sent.append(options) or True)
 
     counters_fold_schedule()
     counters_fold_schedule()
@@ -67,7 +68,7 @@ def test_the_changes_of_one_window_schedule_one_fold(monkeypatch):
 def test_without_a_broker_the_fold_runs_once_the_write_commits(
     user, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(counters, "enqueue", lambda task, **options: False)
+    monkeypatch.setattr(core_tasks, "enqueue", lambda task, **options: False)
     movie = MovieFactory()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -116,18 +117,17 @@ def test_a_process_asks_redis_again_only_once_the_fold_it_scheduled_may_have_beg
     from apps.interactions.tasks import counters_fold_task
 
     monkeypatch.setitem(counters_fold_task.app.conf, "task_always_eager", False)
-    monkeypatch.setattr(counters, "_own_fold_until", 0.0)
     asked, sent = [], []
-    monkeypatch.setattr(counters, "cache_add", lambda *args: asked.append(args) or True)
+    monkeypatch.setattr(core_tasks, "cache_add", lambda *args: asked.append(args) or True)
     monkeypatch.setattr(
-        counters, "enqueue", lambda task, countdown=None: sent.append(countdown) or True
+        core_tasks, "enqueue", lambda task, countdown=None: sent.append(countdown) or True
     )
     clock = [1000.0]
-    monkeypatch.setattr(counters.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(core_tasks.time, "monotonic", lambda: clock[0])
 
     for _ in range(3):
         counters_fold_schedule()
-    clock[0] += FOLD_DELAY - counters.FOLD_MARGIN - 0.01
+    clock[0] += FOLD_DELAY - counters.FOLD.margin - 0.01
     counters_fold_schedule()
     assert (len(asked), sent) == (1, [FOLD_DELAY])
 
@@ -141,12 +141,12 @@ def test_forgetting_the_scheduled_fold_makes_the_next_change_ask_again(monkeypat
 
     monkeypatch.setitem(counters_fold_task.app.conf, "task_always_eager", False)
     asked = []
-    monkeypatch.setattr(counters, "cache_add", lambda *args: asked.append(args) or True)
-    monkeypatch.setattr(counters, "enqueue", lambda task, countdown=None: True)
+    monkeypatch.setattr(core_tasks, "cache_add", lambda *args: asked.append(args) or True)
+    monkeypatch.setattr(core_tasks, "enqueue", lambda task, countdown=None: True)
 
     counters_fold_schedule()
     counters_fold_schedule()  # within the fold's delay: relies on the fold just sent
     assert len(asked) == 1
-    counters.own_fold_forget()
+    counters.FOLD.forget()
     counters_fold_schedule()
     assert len(asked) == 2
