@@ -21,8 +21,8 @@ bytes); its expiry is checked on every request.
 
 The cached-bytes fast path (apps.core.fastpath) authenticates a logged-in GET before DRF with
 ``fast_credentials``: the same token checks (signature, expiry, type), and the session's
-revocation and the user's shared copy read in the fast path's one cache round trip, together
-with the answer. So a logout, a password change or a deactivation is refused at once, in every
+revocation, the user's shared copy and (with read replicas) the user's recent-writer mark
+read in the fast path's one cache round trip, together with the answer. So a logout, a password change or a deactivation is refused at once, in every
 process, within the bound above.
 """
 
@@ -48,7 +48,7 @@ from apps.accounts.tokens import (
     token_version_of,
 )
 from apps.core.cache import namespace_invalidate_on_commit, versioned_get_many, versioned_set
-from apps.core.routers import request_user_bind
+from apps.core.routers import request_user_bind, request_user_bind_key
 
 TOKEN_REFUSED = "The token is invalid, expired or revoked."  # noqa: S105 - a message
 
@@ -236,13 +236,18 @@ class AccountJWTAuthentication(JWTAuthentication):
         if user_id is None:
             return None
         session = session_of(token)
+        # The user's recent-writer mark (read replicas) is read in the same round trip.
+        writer_key = request_user_bind_key(user_id)
+        plain_keys = (revoked_session_key(session),) if session else ()
+        if writer_key is not None:
+            plain_keys += (writer_key,)
         return FastCredentials(
             header=header,
             user_id=user_id,
             token=token,
-            plain_keys=(revoked_session_key(session),) if session else (),
+            plain_keys=plain_keys,
             entries=((user_copy_namespace(user_id), ("row",), ()),),
-            resolve=partial(_fast_user, token, session),
+            resolve=partial(_fast_user, token, session, writer_key),
         )
 
 
@@ -265,14 +270,16 @@ class FastCredentials:
         self.plain_keys, self.entries = plain_keys, entries
 
 
-def _fast_user(token, session, plain: dict, entries: list):
+def _fast_user(token, session, writer_key, plain: dict, entries: list):
     """The token's user, from the shared copy (made from the database on a miss), or None when
     the session was revoked, the user is missing or inactive, or the token is of an older
     version."""
     if session is not None and plain.get(revoked_session_key(session)) is not None:
         return None
     user_id = _user_id_of(token)
-    request_user_bind(user_id)  # a user who wrote a moment ago is read from the primary
+    # A user who wrote a moment ago is read from the primary (the mark read with the rest).
+    marked = plain.get(writer_key) is not None if writer_key is not None else None
+    request_user_bind(user_id, marked=marked)
     row, version = entries[0]
     user = _user_from_copy(row)
     if user is None:

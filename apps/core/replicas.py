@@ -154,7 +154,9 @@ def install_failure_watch(sender, connection, **kwargs) -> None:
     connection.execute_wrappers.append(watch)
 
 
-def _marker_key(user_id) -> str:
+def recent_writer_key(user_id) -> str:
+    """The cache key of ``user_id``'s recent-writer mark (a caller that reads other keys of the
+    user anyway may read it with them and hand the answer to ``request_user_bind``)."""
     return f"db:rw:{user_id}"
 
 
@@ -162,8 +164,8 @@ def recent_writers_mark(user_ids) -> None:
     """These users read from the primary for the next DATABASE_READ_YOUR_WRITES_SECONDS."""
     if user_ids:
         seconds = settings.DATABASE_READ_YOUR_WRITES_SECONDS
-        cache_set_many({_marker_key(user_id): 1 for user_id in user_ids}, seconds)
+        cache_set_many({recent_writer_key(user_id): 1 for user_id in user_ids}, seconds)
 
 
 def recent_writer(user_id) -> bool:
-    return cache_get(_marker_key(user_id)) is not None
+    return cache_get(recent_writer_key(user_id)) is not None

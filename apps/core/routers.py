@@ -62,16 +62,26 @@ def end_request_scope(tokens, *, user=None) -> None:
         _request_scope.reset(scope_token)
 
 
-def request_user_bind(user_id) -> None:
+def request_user_bind(user_id, *, marked: bool | None = None) -> None:
     """The request acts for ``user_id``: if that user wrote a moment ago, read from the primary.
 
     Called by the authentication before it reads the user, so a token revoked or a password
     changed a moment ago is checked against the primary, not a replica that has not seen it.
+    ``marked``: whether the user's recent-writer mark was found, when the caller read it
+    with its own keys (``request_user_bind_key``); None reads it here.
     """
-    if not _request_scope.get() or _pinned_to_primary.get() or not replica_aliases():
+    if request_user_bind_key(user_id) is None:
         return
-    if replicas.recent_writer(user_id):
+    if marked if marked is not None else replicas.recent_writer(user_id):
         _pinned_to_primary.set(True)
+
+
+def request_user_bind_key(user_id) -> str | None:
+    """The cache key ``request_user_bind`` would read for ``user_id`` in this request, or None
+    when it would read nothing (outside a request, already on the primary, no replicas)."""
+    if not _request_scope.get() or _pinned_to_primary.get() or not replica_aliases():
+        return None
+    return replicas.recent_writer_key(user_id)
 
 
 def analytics_alias() -> str:

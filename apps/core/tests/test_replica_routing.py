@@ -182,3 +182,62 @@ def test_readiness_stays_ready_when_a_replica_is_down(settings_mock, _lag, api_c
         response = api_client.get("/health/ready")
     assert response.status_code == 200
     assert response.json()["data"]["checks"]["replicas"] == "replica_0: skipped (unavailable)"
+
+
+# The recent-writer mark read with the fast path's other keys ------------------------------------
+
+
+def _signed_request(user):
+    """A GET with an access token of a new session of ``user`` (made before the request's
+    scope begins: logging in writes, which would pin the request to the primary)."""
+    from django.test import RequestFactory
+
+    from apps.accounts.tokens import AccountRefreshToken
+
+    token = AccountRefreshToken.for_user(user).access_token
+    return RequestFactory().get("/", HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def _fast_credentials(request):
+    from apps.accounts.authentication import AccountJWTAuthentication
+
+    return AccountJWTAuthentication().fast_credentials(request)
+
+
+@override_settings(DATABASE_REPLICAS=["replica_0"])
+@mock.patch("apps.core.replicas.replica_usable", return_value=True)
+@pytest.mark.parametrize("marked", [True, False])
+def test_the_fast_path_reads_the_writer_mark_with_the_session_and_binds_without_asking_again(
+    _usable, user, marked
+):
+    from apps.core.cache import MISSING
+    from apps.core.testing import cache_calls
+
+    request = _signed_request(user)
+
+    def authenticate():
+        credentials = _fast_credentials(request)
+        key = replicas.recent_writer_key(user.pk)
+        assert key in credentials.plain_keys  # read in the fast path's one round trip
+        with cache_calls() as calls:
+            found = credentials.resolve({key: 1} if marked else {}, [(MISSING, 1)])
+        assert found == user
+        assert "get" not in calls  # the mark is not read a second time
+        return router.db_for_read(Genre)
+
+    tokens = routers.begin_request_scope("GET")
+    try:
+        assert authenticate() == ("default" if marked else "replica_0")
+    finally:
+        routers.end_request_scope(tokens)
+
+
+@override_settings(DATABASE_REPLICAS=[])
+def test_without_replicas_the_fast_path_reads_no_writer_mark(user):
+    request = _signed_request(user)
+    tokens = routers.begin_request_scope("GET")
+    try:
+        credentials = _fast_credentials(request)
+    finally:
+        routers.end_request_scope(tokens)
+    assert replicas.recent_writer_key(user.pk) not in credentials.plain_keys
