@@ -22,8 +22,9 @@ bytes); its expiry is checked on every request.
 The cached-bytes fast path (apps.core.fastpath) authenticates a logged-in GET before DRF with
 ``fast_credentials``: the same token checks (signature, expiry, type), and the session's
 revocation, the user's shared copy and (with read replicas) the user's recent-writer mark
-read in the fast path's one cache round trip, together with the answer. So a logout, a password change or a deactivation is refused at once, in every
-process, within the bound above.
+read in the fast path's one cache round trip, together with the answer. So a logout, a
+password change or a deactivation is refused at once, in every process, within the bound
+above.
 """
 
 import threading

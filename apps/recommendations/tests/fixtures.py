@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from apps.accounts.tests.factories import UserFactory
 from apps.catalog.tests.factories import GenreFactory, MovieFactory
+from apps.core import tasks as core_tasks
 from apps.interactions.models import Interaction
 from apps.recommendations.registry import loaded_engines_forget
 from apps.recommendations.services import recommender_train
@@ -85,3 +86,20 @@ def trained_world(world) -> World:
         interactions_add(UserFactory(), world.comedy, days_ago=1)
     recommender_train(refresh=False)
     return world
+
+
+@pytest.fixture
+def enqueued(monkeypatch) -> list:
+    """The recommendations tasks sent, as (task name, countdown), recorded instead of run
+    (other apps' tasks, such as the counters fold, run as they would)."""
+    sent = []
+    enqueue = core_tasks.enqueue
+
+    def record(task, *args, countdown=None, **kwargs):
+        if not task.name.startswith("recommendations."):
+            return enqueue(task, *args, countdown=countdown, **kwargs)
+        sent.append((task.name, countdown))
+        return True
+
+    monkeypatch.setattr(core_tasks, "enqueue", record)
+    return sent

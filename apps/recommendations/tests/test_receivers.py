@@ -20,25 +20,9 @@ from conftest import client_for
 models_in_tmp = fixtures.models_in_tmp
 world = fixtures.world
 trained_world = fixtures.trained_world
+enqueued = fixtures.enqueued
 
 URL = reverse("me-recommendations")
-
-
-@pytest.fixture
-def enqueued(monkeypatch) -> list:
-    """Drains scheduled, as (task name, countdown), recorded instead of run (other apps' tasks,
-    such as the counters fold, run as they would)."""
-    sent = []
-    enqueue = core_tasks.enqueue
-
-    def record(task, *args, countdown=None, **kwargs):
-        if not task.name.startswith("recommendations."):
-            return enqueue(task, *args, countdown=countdown, **kwargs)
-        sent.append((task.name, countdown))
-        return True
-
-    monkeypatch.setattr(core_tasks, "enqueue", record)
-    return sent
 
 
 def _ids(client, limit=20) -> list[int]:

@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from apps.accounts.tests.factories import UserFactory
 from apps.catalog.tests.factories import MovieFactory
-from apps.core import tasks as core_tasks
 from apps.core.cache import namespace_version
 from apps.recommendations import services
 from apps.recommendations.models import (
@@ -41,23 +40,7 @@ from apps.recommendations.tests.fixtures import interactions_add
 models_in_tmp = fixtures.models_in_tmp
 world = fixtures.world
 trained_world = fixtures.trained_world
-
-
-@pytest.fixture
-def enqueued(monkeypatch) -> list:
-    """Tasks the services send, as (task name, countdown), recorded instead of run (other
-    apps' tasks, such as the counters fold, run as they would)."""
-    sent = []
-    enqueue = core_tasks.enqueue
-
-    def record(task, *args, countdown=None, **kwargs):
-        if not task.name.startswith("recommendations."):
-            return enqueue(task, *args, countdown=countdown, **kwargs)
-        sent.append((task.name, countdown))
-        return True
-
-    monkeypatch.setattr(core_tasks, "enqueue", record)
-    return sent
+enqueued = fixtures.enqueued
 
 
 DRAIN = "recommendations.refresh_drain"
