@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.db import connection
 
-IS_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+IS_POSTGRES = connection.vendor == "postgresql"
 
 postgres_only = pytest.mark.skipif(
     not IS_POSTGRES,

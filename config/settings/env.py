@@ -104,6 +104,8 @@ def database_config(url: str, *, conn_max_age: int = 60, connect_timeout: int = 
         }
         Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     elif config["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend with a health check that sends no query (apps/core/postgresql).
+        config["ENGINE"] = "apps.core.postgresql"
         config.setdefault("OPTIONS", {})["connect_timeout"] = connect_timeout
         if database_pooler(url) == "pgbouncer":
             transaction_pooling(config)
