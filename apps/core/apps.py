@@ -9,8 +9,9 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
-        from apps.core import converters, replicas
+        from apps.core import converters, replicas, routers
         from apps.core.outbox import email, tasks  # noqa: F401 - the email channel, the tasks
 
         converters.register()
         connection_created.connect(replicas.install_failure_watch, dispatch_uid="replica_watch")
+        connection_created.connect(routers.install_write_watch, dispatch_uid="write_watch")

@@ -143,6 +143,8 @@ def install_failure_watch(sender, connection, **kwargs) -> None:
     server marks the replica down for this process."""
     if connection.alias not in getattr(settings, "DATABASE_REPLICAS", []):
         return
+    if any(getattr(wrapper, "replica_watch", False) for wrapper in connection.execute_wrappers):
+        return  # the signal fires again on every reconnection of the same connection object
 
     def watch(execute, sql, params, many, context):
         try:
@@ -151,6 +153,7 @@ def install_failure_watch(sender, connection, **kwargs) -> None:
             replica_failed(connection.alias, exc)
             raise
 
+    watch.replica_watch = True
     connection.execute_wrappers.append(watch)
 
 

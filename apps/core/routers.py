@@ -7,7 +7,9 @@
   - in a request with an unsafe method (POST, PUT, PATCH, DELETE): it reads what it validates
     against from the primary;
   - after the current request has written (read-your-writes within the request), and in a
-    management command or a Celery worker thread once it has written anything;
+    management command or a Celery worker thread once it has written anything. Writes through
+    the ORM are seen by ``db_for_write``; statements sent on the primary's cursor directly (the
+    interaction writes are plain SQL) by ``install_write_watch``;
   - for a user who wrote in the last DATABASE_READ_YOUR_WRITES_SECONDS (read-your-writes across
     requests): a request that wrote leaves a short-lived marker per user in the cache, and the
     authentication checks it before it reads the user (``request_user_bind``).
@@ -98,6 +100,38 @@ def _group(alias: str | None) -> str:
     return alias or "default"
 
 
+def _request_wrote() -> None:
+    """The request (or thread) wrote on the primary: it reads the primary from now on, and at
+    its end its user is marked as a recent writer."""
+    _pinned_to_primary.set(True)
+    if _request_scope.get() and _written_users.get() is None:
+        _written_users.set(set())
+
+
+# The first words of statements that write (a data-modifying WITH included: counting a
+# read-only WITH as a write only sends a few more reads to the primary).
+_WRITING = ("INSERT", "UPDATE", "DELETE", "WITH", "MERGE", "COPY")
+
+
+def _watch_writes(execute, sql, params, many, context):
+    # Read only until the request or thread is known to have written.
+    undecided = not _pinned_to_primary.get() or (
+        _request_scope.get() and _written_users.get() is None
+    )
+    if undecided and sql.lstrip()[:6].upper().startswith(_WRITING):
+        _request_wrote()
+    return execute(sql, params, many, context)
+
+
+def install_write_watch(sender, connection, **kwargs) -> None:
+    """``connection_created`` receiver: a statement that may write, sent on the primary's
+    cursor without the ORM (which asks ``db_for_write``), counts as the request's write, so
+    read-your-writes covers it too. Installed once per connection object (the signal fires
+    again on every reconnection)."""
+    if connection.alias == "default" and _watch_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_watch_writes)
+
+
 def _note_written_user(model, instance) -> None:
     if instance is None:
         return
@@ -130,10 +164,8 @@ class DatabaseRouter:
             return analytics_alias()
         # Whoever wrote reads the primary from then on: a request until it ends, a command or
         # a task's thread for good (train_recommender reads back the states it just wrote).
-        _pinned_to_primary.set(True)
+        _request_wrote()
         if _request_scope.get():
-            if _written_users.get() is None:
-                _written_users.set(set())
             _note_written_user(model, hints.get("instance"))
         return "default"
 

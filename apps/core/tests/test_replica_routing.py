@@ -241,3 +241,54 @@ def test_without_replicas_the_fast_path_reads_no_writer_mark(user):
     finally:
         routers.end_request_scope(tokens)
     assert replicas.recent_writer_key(user.pk) not in credentials.plain_keys
+
+
+# Writes sent as plain SQL (the interaction services) ----------------------------------------
+
+
+@pytest.fixture
+def liked_elsewhere(user):
+    """A movie, and the user's recommendation state made outside any request: a like then
+    writes only plain SQL statements (no ORM write would tell the router)."""
+    from apps.catalog.tests.factories import MovieFactory
+    from apps.recommendations.models import RecommendationState
+
+    RecommendationState.objects.get_or_create(user_id=user.pk)
+    return MovieFactory()
+
+
+@override_settings(DATABASE_REPLICAS=["replica_0"], DATABASE_READ_YOUR_WRITES_SECONDS=5)
+@mock.patch("apps.core.replicas.replica_usable", return_value=True)
+def test_a_like_written_in_plain_sql_marks_its_user_and_a_repeat_that_changes_nothing_does_not(
+    _usable, user, other_user, liked_elsewhere
+):
+    from django.db import connection
+
+    from apps.interactions import services
+
+    assert routers._watch_writes in connection.execute_wrappers
+    movie = liked_elsewhere
+    in_request("POST", lambda: services.like_add(user=user, movie_id=movie.pk), user_id=user.pk)
+    assert in_request("GET", lambda: router.db_for_read(User), user_id=user.pk) == "default"
+    # The same like again by another user who has liked it already: nothing written.
+    services.like_add(user=other_user, movie_id=movie.pk)
+    routers._pinned_to_primary.set(False)
+    in_request(
+        "POST", lambda: services.like_add(user=other_user, movie_id=movie.pk), user_id=other_user.pk
+    )
+    assert in_request("GET", lambda: router.db_for_read(User), user_id=other_user.pk) == (
+        "replica_0"
+    )
+
+
+def test_the_watches_are_installed_once_per_connection_object():
+    from django.db import connection
+
+    routers.install_write_watch(None, connection)
+    routers.install_write_watch(None, connection)
+    assert connection.execute_wrappers.count(routers._watch_writes) == 1
+    replica = mock.Mock(alias="replica_0", execute_wrappers=[])
+    with override_settings(DATABASE_REPLICAS=["replica_0"]):
+        replicas.install_failure_watch(None, replica)
+        replicas.install_failure_watch(None, replica)
+    assert len(replica.execute_wrappers) == 1
