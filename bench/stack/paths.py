@@ -10,6 +10,11 @@ long run does not outlive them: logging in 2,000 users through Argon2 would meas
 Run with the stack's environment (var/stack/env): the tokens are signed with its SECRET_KEY.
 The "mix" scenario is the logged-in mix the drills load the stack with; point BENCH_MIX at any
 file of the same format to drill with another one.
+
+Every scenario but the likes is the same on every run (seeded), so bench/stack/warm.py can
+warm it once. The likes are drawn anew on each run (LIKES lines, any active movie, the same
+users): a like the user has already made changes nothing and costs a fraction of a new one,
+and a fixed set would be mostly repeats from the second run on.
 """
 
 import argparse
@@ -46,6 +51,9 @@ MIX = {
     "detail": 10,
     "like": 5,
 }
+
+
+LIKES = 50000  # like lines per run: wrk draws a few thousand, so few repeat within a run
 
 
 def tokens_for(users, hours: int) -> list[str]:
@@ -91,8 +99,10 @@ def main() -> None:
     ids = rng.sample(movie_ids, min(args.detail_ids, len(movie_ids)))
     words = [w for t in titles for w in t.split() if len(w) > 3 and w.isalpha()]
 
-    def token() -> str:
-        return rng.choice(tokens)
+    def token(source: random.Random = rng) -> str:
+        return source.choice(tokens)
+
+    fresh = random.Random()  # the likes: new pairs on every run (module doc)
 
     scenarios = {
         "reference": [("GET", "/health/live", "")],
@@ -123,11 +133,14 @@ def main() -> None:
         "detail": [("GET", f"/api/v1/movies/{pk}/", "") for pk in ids],
         "detail_user": [("GET", f"/api/v1/movies/{pk}/", token()) for pk in ids],
         "recommendations": [("GET", "/api/v1/me/recommendations/", t) for t in tokens],
-        "like": [("POST", f"/api/v1/movies/{rng.choice(ids)}/like/", token()) for _ in range(5000)],
+        "like": [
+            ("POST", f"/api/v1/movies/{fresh.choice(movie_ids)}/like/", token(fresh))
+            for _ in range(LIKES)
+        ],
     }
     mix = []
     for name, share in MIX.items():
-        mix.extend(rng.choices(scenarios[name], k=share * 100))
+        mix.extend((fresh if name == "like" else rng).choices(scenarios[name], k=share * 100))
     scenarios["mix"] = mix
     # The drills' mix without writes: every request is one nginx may retry on the other server.
     scenarios["mix_get"] = [line for line in mix if line[0] == "GET"]
