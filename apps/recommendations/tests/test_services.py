@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from apps.accounts.tests.factories import UserFactory
 from apps.catalog.tests.factories import MovieFactory
-from apps.core.cache import namespace_version
+from apps.core.cache import cache_delete_many, namespace_version
 from apps.recommendations import services
 from apps.recommendations.models import (
     DismissedMovie,
@@ -213,6 +213,27 @@ def test_recommendations_ensure_fresh_refreshes_stale_lists_only(world, enqueued
     RecommendationState.objects.filter(user=user).update(
         refresh_due_at=timezone.now() - services.REFRESH_OVERDUE - timedelta(seconds=1)
     )
+    recommendations_ensure_fresh(user_id=user.pk)
+    assert rows(user) == first
+
+
+def test_an_overdue_refresh_waits_for_the_drains_while_they_run(world, enqueued):
+    """Drains running behind (a backlog) are not lost: the read serves the stored lists and
+    leaves the work to them; once no drain has begun for REFRESH_OVERDUE, reads refresh."""
+    user = UserFactory()
+    interactions_add(user, world.comedy[:1])
+    recommendations_ensure_fresh(user_id=user.pk)
+    first = rows(user)
+    UserRecommendation.objects.filter(user=user).delete()
+    recommendations_mark_stale(user_id=user.pk)
+    RecommendationState.objects.filter(user=user).update(
+        refresh_due_at=timezone.now() - services.REFRESH_OVERDUE - timedelta(seconds=1)
+    )
+    with patch.object(services, "_due_take", lambda **kw: []):
+        recommendations_refresh_drain()  # a drain begins (busy with others: takes nobody)
+    recommendations_ensure_fresh(user_id=user.pk)
+    assert rows(user) == []  # still due, the drains are running: not refreshed here
+    cache_delete_many([services.DRAINING_KEY])  # none began for REFRESH_OVERDUE (its TTL)
     recommendations_ensure_fresh(user_id=user.pk)
     assert rows(user) == first
 
