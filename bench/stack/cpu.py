@@ -37,7 +37,12 @@ PIECES = {
     "pgbouncer": ["pgbouncer/pgbouncer.pid"],
     "nginx": ["nginx/nginx.pid"],
     "redis": ["redis/redis.pid"],
-    "worker": ["run/worker.pid", "run/beat.pid"],
+    "worker": [
+        "run/worker-recommendations.pid",
+        "run/worker-notifications.pid",
+        "run/worker-tmdb.pid",
+        "run/beat.pid",
+    ],
 }
 TICKS = os.sysconf("SC_CLK_TCK")
 

@@ -3,7 +3,7 @@
 #
 #   client -> nginx :STACK_PORT -> two API servers (deploy/serve.sh) -> PgBouncer -> PostgreSQL
 #             primary, and its streaming read replica (pg_basebackup); Redis (cache, throttles,
-#             broker); a Celery worker for every queue and beat.
+#             broker); Celery workers split by kind of work as in Kubernetes, and beat.
 #
 # Everything runs from var/stack/ on ports of its own: the machine's PostgreSQL (5432) and
 # Redis (6379) are never touched, and `stop` leaves nothing running. PostgreSQL and PgBouncer
@@ -38,6 +38,10 @@ STACK_DB=${STACK_DB:-$(cat "$DIR/db" 2>/dev/null || echo nexus)}
 log() { printf '== stack: %s\n' "$*"; }
 as_pg() { runuser -u "$PG_USER" -- "$@"; }
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# The Celery workers, one per kind of work (deploy/kubernetes/worker-*.yaml); each consumes the
+# queue its name ends with (notifications also takes default).
+WORKERS=(worker-recommendations worker-notifications worker-tmdb)
 
 render() {  # template output KEY=VALUE...
   local template=$1 output=$2
@@ -206,12 +210,20 @@ start_apps() {
   "$PY" manage.py collectstatic --noinput -v 0
   first_start_data
   start_servers
-  # The worker and beat run at a lower CPU priority than the servers: in Kubernetes they have
+  # The workers and beat run at a lower CPU priority than the servers: in Kubernetes they have
   # CPUs of their own (deploy/kubernetes/worker-*.yaml), here they share two cores with the
   # servers, and a background batch (the digests' first run over 100,000 users, a queue of
-  # recommendation refreshes) took a core from request serving for minutes otherwise.
-  spawn worker nice -n 10 "$ROOT/.venv/bin/celery" -A config worker --loglevel WARNING \
-    --concurrency 2 --queues default,recommendations,tmdb,notifications --hostname "stack@%h"
+  # recommendation refreshes) took a core from request serving for minutes otherwise. One
+  # worker per kind of work, as the manifests have: with one worker for every queue, the
+  # digests' first run held both its processes for minutes at seed 002's volumes while the
+  # recommendation refreshes that likes made due waited behind it.
+  local queues name
+  for name in "${WORKERS[@]}"; do
+    queues=${name#worker-}
+    [ "$queues" = notifications ] && queues=notifications,default
+    spawn "$name" nice -n 10 "$ROOT/.venv/bin/celery" -A config worker --loglevel WARNING \
+      --concurrency 2 --queues "$queues" --hostname "$name@%h"
+  done
   spawn beat nice -n 10 "$ROOT/.venv/bin/celery" -A config beat --loglevel WARNING \
     --schedule "$DIR/run/celerybeat-schedule"
 }
@@ -237,7 +249,9 @@ use_database() {
   echo "$STACK_DB" >"$DIR/db"
   app_env >"$DIR/env"
   restart_pgbouncer
-  for name in server1 server2 worker beat; do stop_pidfile "$name" "$DIR/run/$name.pid"; done
+  for name in server1 server2 "${WORKERS[@]}" beat; do
+    stop_pidfile "$name" "$DIR/run/$name.pid"
+  done
   redis-cli -p "$REDIS_PORT" flushall >/dev/null
   start_apps
   log "the app uses the database $STACK_DB"
@@ -273,7 +287,9 @@ stop_pidfile() {  # name pidfile [signal]
 stop() {
   [ -d "$DIR" ] || { log "nothing to stop"; return 0; }
   stop_pidfile nginx "$DIR/nginx/nginx.pid" QUIT
-  for name in server1 server2 worker beat; do stop_pidfile "$name" "$DIR/run/$name.pid"; done
+  for name in server1 server2 "${WORKERS[@]}" beat; do
+    stop_pidfile "$name" "$DIR/run/$name.pid"
+  done
   stop_pidfile pgbouncer "$DIR/pgbouncer/pgbouncer.pid" INT
   stop_pidfile redis "$DIR/redis/redis.pid"
   for cluster in pg-replica pg-primary; do
@@ -285,14 +301,15 @@ stop() {
 }
 
 status() {
-  for pidfile in nginx/nginx.pid run/server1.pid run/server2.pid run/worker.pid run/beat.pid \
-    pgbouncer/pgbouncer.pid redis/redis.pid; do
+  local name pidfile pidfiles=(nginx/nginx.pid run/server1.pid run/server2.pid)
+  for name in "${WORKERS[@]}" beat; do pidfiles+=("run/$name.pid"); done
+  for pidfile in "${pidfiles[@]}" pgbouncer/pgbouncer.pid redis/redis.pid; do
     if pid_alive "$DIR/$pidfile"; then state=running; else state=stopped; fi
-    printf '%-24s %s\n' "$pidfile" "$state"
+    printf '%-32s %s\n' "$pidfile" "$state"
   done
   for cluster in pg-primary pg-replica; do
     if [ -f "$DIR/$cluster/postmaster.pid" ]; then state=running; else state=stopped; fi
-    printf '%-24s %s\n' "$cluster" "$state"
+    printf '%-32s %s\n' "$cluster" "$state"
   done
 }
 
