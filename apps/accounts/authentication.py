@@ -48,7 +48,12 @@ from apps.accounts.tokens import (
     session_of,
     token_version_of,
 )
-from apps.core.cache import namespace_invalidate_on_commit, versioned_get_many, versioned_set
+from apps.core.cache import (
+    cache_get_many,
+    namespace_invalidate_on_commit,
+    versioned_get_many,
+    versioned_set,
+)
 from apps.core.routers import request_user_bind, request_user_bind_key
 
 TOKEN_REFUSED = "The token is invalid, expired or revoked."  # noqa: S105 - a message
@@ -189,20 +194,30 @@ class AccountJWTAuthentication(JWTAuthentication):
         return token
 
     def get_user(self, validated_token):
-        # A user who wrote a moment ago (a password change, a logout) is read from the primary.
         user_id = validated_token.get(api_settings.USER_ID_CLAIM)
-        request_user_bind(user_id)
         session = session_of(validated_token)
         copies = (
             user_id is not None
             and not api_settings.CHECK_REVOKE_TOKEN
             and settings.AUTH_USER_CACHE_SECONDS > 0
         )
+        # The session's logout mark and (with read replicas) the user's recent-writer mark are
+        # read together, with the shared copy when this process holds none: one round trip.
+        session_key = revoked_session_key(session) if session is not None else None
+        writer_key = request_user_bind_key(user_id) if user_id is not None else None
+        plain_keys = tuple(key for key in (session_key, writer_key) if key is not None)
         user = recent_users.get(user_id) if copies else None
-        revoked = None  # the session's mark, when read with the shared copy
+        plain = None  # the plain keys' values, once read
         try:
             if user is None and copies:
-                user, revoked = _shared_user(validated_token, session)
+                user, plain = _shared_user(validated_token, plain_keys)
+            elif plain_keys:
+                plain = cache_get_many(plain_keys)
+            # A user who wrote a moment ago (a password change, a logout) is read from the
+            # primary.
+            request_user_bind(
+                user_id, marked=writer_key in plain if plain is not None and writer_key else None
+            )
             if user is None:
                 user = super().get_user(validated_token)
                 recent_users.put(user)
@@ -213,8 +228,8 @@ class AccountJWTAuthentication(JWTAuthentication):
         if token_version_of(validated_token) != user.token_version:
             # Issued before the last password change or reset.
             raise exceptions.AuthenticationFailed(TOKEN_REFUSED, code="token_revoked")
-        if session is not None and (
-            revoked if revoked is not None else session_is_revoked(session)
+        if session_key is not None and (
+            session_key in plain if plain is not None else session_is_revoked(session)
         ):
             raise exceptions.AuthenticationFailed(TOKEN_REFUSED, code="token_revoked")
         return user
@@ -297,22 +312,21 @@ def _fast_user(token, session, writer_key, plain: dict, entries: list):
     return user
 
 
-def _shared_user(token, session) -> tuple:
+def _shared_user(token, plain_keys: tuple[str, ...]) -> tuple:
     """The DRF path's read of the token's user when this process holds no copy: the shared
-    copy and the session's logout mark in one cache round trip (the row is read from the
-    primary, then shared, when there is no copy). Returns ``(user, revoked)``; ``(None,
-    None)`` when the cache cannot answer or the token's user id is not a number (the caller
-    reads the database and asks about the session itself). Raises simplejwt's
-    AuthenticationFailed when the user does not exist."""
+    copy and ``plain_keys`` (the session's logout mark, the user's recent-writer mark) in one
+    cache round trip (the row is read from the primary, then shared, when there is no copy).
+    Returns ``(user, values of the plain keys present)``; ``(None, None)`` when the cache
+    cannot answer or the token's user id is not a number (the caller reads the database and
+    asks about the marks itself). Raises simplejwt's AuthenticationFailed when the user does
+    not exist."""
     user_id = _user_id_of(token)
     if user_id is None:
         return None, None
-    keys = (revoked_session_key(session),) if session else ()
-    read = versioned_get_many([(user_copy_namespace(user_id), ("row",), ())], keys)
+    read = versioned_get_many([(user_copy_namespace(user_id), ("row",), ())], plain_keys)
     if read is None:
         return None, None
     plain, entries = read
-    revoked = session is not None and plain.get(revoked_session_key(session)) is not None
     row, version = entries[0]
     user = _user_from_copy(row)
     if user is None:
@@ -320,7 +334,7 @@ def _shared_user(token, session) -> tuple:
         if user is None:
             raise JWTAuthenticationFailed("User not found", code="user_not_found")
     recent_users.put(user)
-    return user, revoked
+    return user, plain
 
 
 def _user_from_copy(row):

@@ -292,3 +292,35 @@ def test_the_watches_are_installed_once_per_connection_object():
         replicas.install_failure_watch(None, replica)
         replicas.install_failure_watch(None, replica)
     assert len(replica.execute_wrappers) == 1
+
+
+@override_settings(
+    DATABASE_REPLICAS=["replica_0"], DATABASE_READ_YOUR_WRITES_SECONDS=5, AUTH_USER_CACHE_SECONDS=1
+)
+@mock.patch("apps.core.replicas.replica_usable", return_value=True)
+@pytest.mark.parametrize("marked", [True, False])
+def test_the_drf_path_reads_the_writer_mark_with_the_session_mark_in_one_round_trip(
+    _usable, user, marked
+):
+    """A logged-in read the fast path did not answer: DRF's authentication reads both marks
+    and the shared copy in one round trip (the copy is made from the primary: no replica is
+    configured in the tests)."""
+    from rest_framework.request import Request
+
+    from apps.accounts.authentication import AccountJWTAuthentication
+    from apps.core.testing import cache_calls
+
+    request = Request(_signed_request(user))
+    if marked:
+        replicas.recent_writers_mark([user.pk])
+    tokens = routers.begin_request_scope("GET")
+    try:
+        with cache_calls() as calls:
+            found, _ = AccountJWTAuthentication().authenticate(request)
+        chosen = router.db_for_read(Genre)
+    finally:
+        routers.end_request_scope(tokens)
+    assert found == user
+    assert calls.count("get_many") == 1
+    assert "get" not in calls
+    assert chosen == ("default" if marked else "replica_0")
