@@ -57,7 +57,7 @@ bench-loggedin: install
 	bash bench/loggedin/run.sh
 
 # The production shape on one machine (deploy/stack/stack.sh, docs/deployment.md): nginx, two
-# servers, PgBouncer, a PostgreSQL primary and streaming replica, Redis, a worker and beat.
+# servers, PgBouncer, a PostgreSQL primary and streaming replica, Redis, workers and beat.
 STACK_DEBS := nginx-light pgbouncer wrk
 stack-packages:
 	@missing=""; for cmd in nginx pgbouncer wrk; do command -v $$cmd >/dev/null || missing=1; done; \
