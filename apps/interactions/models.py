@@ -174,17 +174,29 @@ class EpisodeReview(models.Model):
 
 
 class MovieCounterChange(models.Model):
-    """A note that a committed write changed a movie's counted rows (likes, dislikes, views,
-    ratings): apps.interactions.services.counters folds these notes into the movie's counters.
+    """A committed write's change to a movie's counters (likes, dislikes, views, ratings):
+    apps.interactions.services.counters folds these notes into the movie's counters.
 
     Append-only from the write path (one INSERT in the write's own transaction, no lock on the
     movie row), so writes to one hot movie do not queue on that row. ``movie_id`` is a plain
     column, not a foreign key: the note must not lock the movie for its key either, and a note
     of a movie deleted since folds into nothing.
+
+    The counted columns hold the change the write made (a like +1, the dislike it replaced -1,
+    a rating changed from 3 to 4.5 ``rating_sum`` +1.5), so a fold costs the notes it folds,
+    not the movie's rows. ``recount`` asks for the movie's counters to be counted again from
+    its rows instead: the database's default, so a note from a writer that names no change
+    (one that predates the counted columns, during a rolling upgrade) is never folded as zero.
     """
 
     id = models.BigAutoField(primary_key=True)
     movie_id = models.BigIntegerField()
+    recount = models.BooleanField(db_default=True)
+    like_count = models.IntegerField(db_default=0)
+    dislike_count = models.IntegerField(db_default=0)
+    view_count = models.IntegerField(db_default=0)
+    rating_count = models.IntegerField(db_default=0)
+    rating_sum = models.DecimalField(max_digits=12, decimal_places=1, db_default=0)
 
     class Meta:
         db_table = "movie_counter_changes"

@@ -1,15 +1,17 @@
-"""Movie counters (likes, dislikes, views, ratings) folded in the background from the rows.
+"""Movie counters (likes, dislikes, views, ratings) folded in the background from notes.
 
 Why: when every like updated its movie's counters in the write's transaction, every write to
 one movie took that movie's row lock and held it to commit, so the writes to a hot movie ran
-one at a time (about 40 a second measured, issue 15). Now a write only appends a note
-(``MovieCounterChange``, one INSERT in its own transaction, no lock on the movie) and, once it
-commits, schedules a fold. The fold takes the notes (``FOR UPDATE SKIP LOCKED``: two folds
-take disjoint notes) and sets those movies' counters from their rows
-(``movie_aggregates_recompute``: movie rows locked in id order, one UPDATE per batch), then
-drops their cached details. The counters are recomputed, never incremented, so a fold is
-idempotent: a note folded twice, or a write committed while a fold runs (its note stays for the
-next fold), can never make a counter drift from the rows.
+one at a time (about 40 a second measured, issue 15). Now a write only appends a note of what
+it changed (``MovieCounterChange``: like_count +1, and dislike_count -1 when the like replaced
+a dislike; one INSERT in the write's transaction, no lock on the movie) and, once it commits,
+schedules a fold. The fold takes the movies of the oldest notes, locks them in id order, takes
+every note of theirs committed so far and adds the changes to their counters
+(services.aggregates ``movie_counters_fold``), then drops their cached details. A fold costs
+the notes it folds: it used to count each touched movie again from its rows, which at seed
+002's volumes cost seconds for the most popular movies, the very ones most writes touch
+(issue 16). Each note is taken and added in one transaction, so it is added exactly once;
+the rows stay the truth (``recount_interactions`` counts every movie again from them).
 
 How long until counters equal the rows ("settled"): a fold is scheduled FOLD_DELAY seconds
 after the first change that finds none scheduled (coalescing every change of the next
@@ -24,13 +26,15 @@ write shows the counters as last folded plus the write's own change.
 """
 
 import logging
+from decimal import Decimal
+from functools import cache
 
 from django.db import connection, transaction
 
 from apps.core.logging import log_once
 from apps.core.tasks import CoalescedRun
 from apps.interactions.models import MovieCounterChange
-from apps.interactions.services.aggregates import movie_aggregates_recompute
+from apps.interactions.services.aggregates import COUNTED_FIELDS, movie_counters_fold
 from apps.interactions.services.effects import movie_details_invalidate_on_commit
 
 logger = logging.getLogger(__name__)
@@ -38,18 +42,27 @@ logger = logging.getLogger(__name__)
 FOLD_DELAY = 0.5  # seconds: the changes of this long are folded together
 # One fold waiting at a time, shared by every writer (its mark expires after 30 s if lost).
 FOLD = CoalescedRun("interactions:counters_fold_pending")
-FOLD_BATCH = 900  # notes per transaction (under SQLite's 999 bound parameters)
+FOLD_BATCH = 500  # notes read per transaction: their movies are folded
 
 
-def counters_note(*, movie_id: int) -> None:
-    """In the write's transaction: the movie's counted rows changed; fold once it commits.
-    (One plain INSERT: the ORM's would cost the write path more than the database's work.)"""
-    table = connection.ops.quote_name(MovieCounterChange._meta.db_table)
+@cache
+def _note_statement() -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(name) for name in ("movie_id", "recount", *COUNTED_FIELDS))
+    values = ", ".join(["%s"] * (2 + len(COUNTED_FIELDS)))
+    table = quote(MovieCounterChange._meta.db_table)
+    return f"INSERT INTO {table} ({columns}) VALUES ({values})"  # noqa: S608 - model's names
+
+
+def counters_note(*, movie_id: int, changes: dict[str, int | Decimal]) -> None:
+    """In the write's transaction: the write changed the movie's counters by ``changes``
+    (counter name to change, COUNTED_FIELDS); fold once it commits. (One plain INSERT: the
+    ORM's would cost the write path more than the database's work.)"""
+    ops = connection.ops
+    values = [changes.get(name, 0) for name in COUNTED_FIELDS]
+    values[-1] = ops.adapt_decimalfield_value(Decimal(values[-1]), 12, 1)  # rating_sum
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({connection.ops.quote_name('movie_id')}) VALUES (%s)",  # noqa: S608
-            [movie_id],
-        )
+        cursor.execute(_note_statement(), [movie_id, False, *values])
     transaction.on_commit(counters_fold_schedule, robust=True)
 
 
@@ -74,17 +87,15 @@ def counters_fold(*, batch: int = FOLD_BATCH) -> list[int]:
     changed: list[int] = []
     while True:
         with transaction.atomic():
-            notes = list(
-                MovieCounterChange.objects.select_for_update(skip_locked=True)
-                .order_by("id")
-                .values_list("id", "movie_id")[:batch]
+            # The movies of the oldest notes; every note of theirs is folded.
+            noted = list(
+                MovieCounterChange.objects.order_by("id").values_list("movie_id", flat=True)[:batch]
             )
-            if not notes:
+            if not noted:
                 break
-            MovieCounterChange.objects.filter(id__in=[note for note, _ in notes]).delete()
-            ids = movie_aggregates_recompute(movie_ids={movie for _, movie in notes})
+            ids = movie_counters_fold(movie_ids=noted)
             movie_details_invalidate_on_commit(ids)
         changed += ids
-        if len(notes) < batch:
+        if len(noted) < batch:
             break
     return changed

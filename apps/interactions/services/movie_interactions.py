@@ -14,9 +14,10 @@ movie, type) constraint remains the last line of defence against duplicates.
 Cost: these writes are most of what a logged-in user sends, so each one is a few plain SQL
 statements rather than ORM queries (building those cost more CPU than the database spent on
 them, issue 15): one locks the user and reads the movie's counters, one reads the user's rows
-on the movie, then one per row changed and one counter note; the answer is built from the rows
-read and changed, without reading them again. The statements read the same on PostgreSQL and
-SQLite (where the user lock is left out: its IMMEDIATE transactions serialise writers).
+on the movie, then one per row changed and one counter note per counted change; the answer is
+built from the rows read and changed, without reading them again. The statements read the
+same on PostgreSQL and SQLite (where the user lock is left out: its IMMEDIATE transactions
+serialise writers).
 """
 
 from dataclasses import dataclass
@@ -256,7 +257,6 @@ class _Write:
         self.user = user
         self.source = source
         self.movie, self.rows = _write_begin(user=user, movie_id=movie_id)
-        self._noted = False
 
     def outcome(self, action: str | None) -> InteractionOutcome:
         return InteractionOutcome(
@@ -266,11 +266,9 @@ class _Write:
         )
 
     def counters_changed(self, deltas: dict[str, int | Decimal]) -> None:
-        """Note (once per write) that the movie's counted rows changed, and show the change
+        """Note that the write changed the movie's counters by ``deltas``, and show the change
         on the movie (never below zero), so the answer includes it."""
-        if not self._noted:
-            counters_note(movie_id=self.movie.pk)
-            self._noted = True
+        counters_note(movie_id=self.movie.pk, changes=deltas)
         for field, delta in deltas.items():
             setattr(self.movie, field, max(getattr(self.movie, field) + delta, 0))
 

@@ -16,6 +16,7 @@ from apps.catalog.models import Movie
 from apps.core.testing import postgres_only
 from apps.interactions import services
 from apps.interactions.models import EpisodeReview, Interaction, InteractionType, UserListItem
+from apps.interactions.services.aggregates import movie_aggregates_recompute
 from apps.interactions.tests.factories import EpisodeFactory, MovieFactory, UserListFactory
 from conftest import client_for
 
@@ -129,6 +130,44 @@ def test_users_liking_and_unliking_one_movie_at_once_all_succeed_and_counts_sett
     services.counters_fold()  # settle: folds whatever a concurrent fold left (nothing, usually)
     movie = assert_aggregates_match_rows(movie.pk)
     assert movie.like_count == Interaction.objects.filter(movie=movie).count()
+
+
+def test_writes_racing_folds_and_recounts_of_their_movie_count_each_change_once():
+    """Likes, unlikes and changed ratings while folds add the notes and recounts count the
+    rows again (services.aggregates): whichever runs first, every change is in the counters
+    once, never twice and never lost, once the notes are folded."""
+    movie = MovieFactory()
+    users = [UserFactory() for _ in range(THREADS // 2)]
+    for user in users[::2]:
+        services.like_add(user=user, movie_id=movie.pk)  # noted, not folded
+
+    def operations(round_: int) -> list:
+        found = []
+        for index, user in enumerate(users):
+            if (index + round_) % 2:
+                found.append(lambda user=user: services.like_add(user=user, movie_id=movie.pk))
+            else:
+                found.append(
+                    lambda user=user: services.membership_remove(
+                        user=user, movie_id=movie.pk, interaction_type=InteractionType.LIKE
+                    )
+                )
+            rating = Decimal((index + round_) % 10 + 1) / 2
+            found.append(
+                lambda user=user, rating=rating: services.rating_set(
+                    user=user, movie_id=movie.pk, value=rating
+                )
+            )
+        for _ in range(THREADS // 4):
+            found.append(services.counters_fold)
+            found.append(lambda: movie_aggregates_recompute(movie_ids=[movie.pk]))
+        return found
+
+    for round_ in range(3):  # each round changes every user's like and rating
+        run_concurrently(operations(round_))
+        services.counters_fold()  # settle: the notes of writes after the last fold or recount
+        movie = assert_aggregates_match_rows(movie.pk)
+        assert movie.like_count == len(users) // 2
 
 
 def test_one_user_favoriting_one_movie_many_times_at_once_keeps_one_row():

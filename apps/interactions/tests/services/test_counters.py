@@ -1,19 +1,27 @@
 """apps/interactions/services/counters.py: notes appended by writes, folded into counters."""
 
 import threading
+from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from apps.catalog.cache import movie_namespace
 from apps.catalog.models import Movie
 from apps.core import tasks as core_tasks
 from apps.core.cache import namespace_version
 from apps.core.testing import postgres_only
-from apps.interactions.models import MovieCounterChange
+from apps.interactions.models import Interaction, MovieCounterChange
 from apps.interactions.services import counters
+from apps.interactions.services.aggregates import movie_aggregates_recompute
 from apps.interactions.services.counters import FOLD_DELAY, counters_fold, counters_fold_schedule
-from apps.interactions.services.movie_interactions import like_add, rating_set
+from apps.interactions.services.movie_interactions import (
+    dislike_add,
+    like_add,
+    rating_set,
+    view_record,
+)
 from apps.interactions.tests.factories import MovieFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,17 +47,90 @@ def test_a_counted_write_notes_the_change_and_the_fold_sets_the_counters_from_th
     assert namespace_version(movie_namespace(movie.pk)) > before
 
 
-def test_folding_recomputes_so_a_note_folded_again_changes_nothing(user):
+def test_each_note_holds_the_change_its_write_made(user, other_user):
+    movie = MovieFactory()
+    dislike_add(user=user, movie_id=movie.pk)
+    like_add(user=user, movie_id=movie.pk)  # replaces the dislike
+    rating_set(user=other_user, movie_id=movie.pk, value=Decimal("3.0"))
+    rating_set(user=other_user, movie_id=movie.pk, value=Decimal("4.5"))
+    view_record(user=other_user, movie_id=movie.pk)
+
+    notes = list(
+        MovieCounterChange.objects.order_by("id").values_list(
+            "recount", "like_count", "dislike_count", "view_count", "rating_count", "rating_sum"
+        )
+    )
+    assert notes == [
+        (False, 0, 1, 0, 0, 0),
+        (False, 0, -1, 0, 0, 0),
+        (False, 1, 0, 0, 0, 0),
+        (False, 0, 0, 0, 1, Decimal("3.0")),
+        (False, 0, 0, 0, 0, Decimal("1.5")),
+        (False, 0, 0, 1, 0, 0),
+    ]
+    assert counters_fold() == [movie.pk]
+    movie.refresh_from_db()
+    assert (movie.like_count, movie.dislike_count, movie.view_count) == (1, 0, 1)
+    assert (movie.rating_count, movie.rating_sum, movie.our_rating) == (
+        1,
+        Decimal("4.5"),
+        Decimal("4.5"),
+    )
+
+
+def test_the_fold_adds_the_noted_changes_without_counting_the_rows(user):
+    movie = MovieFactory()
+    Movie.objects.filter(pk=movie.pk).update(like_count=7)  # drifted behind the rows' back
+    like_add(user=user, movie_id=movie.pk)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert counters_fold() == [movie.pk]
+
+    movie.refresh_from_db()
+    assert movie.like_count == 8  # 7 + 1: the rows (one like) were not counted
+    assert not any(Interaction._meta.db_table in query["sql"] for query in queries.captured_queries)
+    assert counters_fold() == []  # each note is added once
+
+
+def test_a_note_that_asks_for_a_recount_counts_the_movie_from_its_rows(user, other_user):
     movie = MovieFactory()
     like_add(user=user, movie_id=movie.pk)
-    Movie.objects.filter(pk=movie.pk).update(like_count=7)  # drifted behind the rows' back
+    like_add(user=other_user, movie_id=movie.pk)
+    Movie.objects.filter(pk=movie.pk).update(like_count=7)
+    # A note that names no change (a writer from before the counted columns): a recount.
+    MovieCounterChange.objects.create(movie_id=movie.pk)
 
     assert counters_fold() == [movie.pk]
-    MovieCounterChange.objects.create(movie_id=movie.pk)
-    assert counters_fold() == []
+
+    movie.refresh_from_db()
+    assert movie.like_count == 2  # from the rows; the two notes of changes were dropped
+    assert MovieCounterChange.objects.count() == 0
+
+
+def test_a_recount_drops_the_notes_of_the_rows_it_counted(user):
+    movie = MovieFactory()
+    like_add(user=user, movie_id=movie.pk)  # noted, not folded
+
+    assert movie_aggregates_recompute(movie_ids=[movie.pk]) == [movie.pk]
+    assert counters_fold() == []  # the like is counted once, by the recount
 
     movie.refresh_from_db()
     assert movie.like_count == 1
+    assert MovieCounterChange.objects.count() == 0
+
+
+def test_a_fold_over_more_movies_than_a_batch_takes_every_note(user, other_user):
+    movies = [MovieFactory() for _ in range(5)]
+    for movie in movies:
+        like_add(user=user, movie_id=movie.pk)
+        like_add(user=other_user, movie_id=movie.pk)
+
+    assert sorted(counters_fold(batch=2)) == sorted(movie.pk for movie in movies)
+
+    assert MovieCounterChange.objects.count() == 0
+    assert set(
+        Movie.objects.filter(pk__in=[m.pk for m in movies]).values_list("like_count", flat=True)
+    ) == {2}
 
 
 def test_the_changes_of_one_window_schedule_one_fold(monkeypatch):

@@ -171,9 +171,9 @@ def test_share_record_counts_retries_once_and_moves_no_movie_counter(user):
 def test_each_write_is_a_fixed_handful_of_statements(user, django_assert_num_queries):
     """Pinned: the write path is most of what logged-in users send (issue 15). Statements,
     in the test's transaction: SAVEPOINT, the user's lock with the movie, the user's rows on
-    it, one per row changed, one counter note, the recommendations' state bump (which also
-    takes the movie out of the user's lists: one statement with it on PostgreSQL, two on
-    SQLite), RELEASE. The answer is built from the rows read, not read again."""
+    it, one per row changed, one counter note per counted change, the recommendations' state
+    bump (which also takes the movie out of the user's lists: one statement with it on
+    PostgreSQL, two on SQLite), RELEASE. The answer is built from the rows read, not read again."""
     from django.db import connection
 
     from apps.recommendations.models import RecommendationState
@@ -186,8 +186,8 @@ def test_each_write_is_a_fixed_handful_of_statements(user, django_assert_num_que
         liked = like_add(user=user, movie_id=movie.pk)
     with django_assert_num_queries(4):  # a repeat changes nothing
         like_add(user=user, movie_id=movie.pk)
-    # The like goes, the dislike comes: one note, a state bump per changed row.
-    with django_assert_num_queries(8 + hide):
+    # The like goes, the dislike comes: a counter note and a state bump per changed row.
+    with django_assert_num_queries(9 + hide):
         dislike_add(user=user, movie_id=movie.pk)
     with django_assert_num_queries(7):  # a removal hides nothing
         membership_remove(user=user, movie_id=movie.pk, interaction_type=InteractionType.DISLIKE)
