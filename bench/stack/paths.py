@@ -12,9 +12,11 @@ The "mix" scenario is the logged-in mix the drills load the stack with; point BE
 file of the same format to drill with another one.
 
 Every scenario but the likes is the same on every run (seeded), so bench/stack/warm.py can
-warm it once. The likes are drawn anew on each run (LIKES lines, any active movie, the same
-users): a like the user has already made changes nothing and costs a fraction of a new one,
-and a fixed set would be mostly repeats from the second run on.
+warm it once. The likes are drawn anew on each run (LIKES lines, the same users): a like the
+user has already made changes nothing and costs a fraction of a new one, and a fixed set
+would be mostly repeats from the second run on. "like" draws any active movie alike;
+"like_popular" draws movies as often as they already have interactions (their counters plus
+one), the catalog's own skew, so most likes go to the popular movies, as in seed 002's data.
 """
 
 import argparse
@@ -74,9 +76,13 @@ def main() -> None:
     rng = random.Random(42)
     args.outdir.mkdir(parents=True, exist_ok=True)
 
-    movie_ids = list(
-        Movie.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True)
+    counted = list(
+        Movie.objects.filter(is_active=True)
+        .order_by("pk")
+        .values_list("pk", "like_count", "dislike_count", "view_count", "rating_count")
     )
+    movie_ids = [pk for pk, *_ in counted]
+    popularity = [1 + sum(counts) for _, *counts in counted]
     if not movie_ids:
         raise SystemExit("bench: no movies; start the stack with ML_DIR set")
     titles = list(
@@ -136,6 +142,10 @@ def main() -> None:
         "like": [
             ("POST", f"/api/v1/movies/{fresh.choice(movie_ids)}/like/", token(fresh))
             for _ in range(LIKES)
+        ],
+        "like_popular": [
+            ("POST", f"/api/v1/movies/{pk}/like/", token(fresh))
+            for pk in fresh.choices(movie_ids, weights=popularity, k=LIKES)
         ],
     }
     mix = []
