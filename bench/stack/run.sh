@@ -7,7 +7,7 @@
 #   bash bench/stack/run.sh LABEL      (results: var/stack/bench/LABEL.jsonl)
 #
 # Knobs: BENCH_DURATION (s, 20), BENCH_WARMUP (s, 5), BENCH_CONNECTIONS (50),
-# BENCH_SCENARIOS (lists filtered search detail detail_user recommendations like),
+# BENCH_SCENARIOS (lists filtered search detail detail_user recommendations like like_popular),
 # BENCH_USERS (users with tokens, 2000). The stack must run with throttles out of the
 # benchmark's way: STACK_THROTTLE_ANON=60000000/min STACK_THROTTLE_USER=60000000/min make stack.
 set -euo pipefail
@@ -20,7 +20,7 @@ set +a
 DURATION=${BENCH_DURATION:-20}
 WARMUP=${BENCH_WARMUP:-5}
 CONNECTIONS=${BENCH_CONNECTIONS:-50}
-SCENARIOS=${BENCH_SCENARIOS:-lists filtered search detail detail_user recommendations like}
+SCENARIOS=${BENCH_SCENARIOS:-lists filtered search detail detail_user recommendations like like_popular}
 out=var/stack/bench
 mkdir -p "$out/$label"
 .venv/bin/python bench/stack/paths.py "$out/$label" --users "${BENCH_USERS:-2000}"
