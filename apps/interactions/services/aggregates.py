@@ -37,6 +37,9 @@ from apps.interactions.models import Interaction, InteractionType, MovieCounterC
 BATCH = 500
 WRITE_ROWS = 100  # VALUES rows per UPDATE: 700 parameters, under SQLite's old limit of 999
 IDS_PER_STATEMENT = 900  # ids bound in one IN (...), under the same limit
+# Notes taken per fold transaction: after a long worker outage a hot movie can have hundreds
+# of thousands, and a fold must commit its progress within its task's time limit.
+NOTES_PER_FOLD = 20_000
 AGGREGATE_FIELDS = [
     "like_count",
     "dislike_count",
@@ -187,11 +190,12 @@ def movie_counters_fold(*, movie_ids: Iterable[int]) -> list[int]:
 
 
 def _notes_fold(movies: list[Movie]) -> list[Movie]:
-    """Take the locked movies' notes and apply them; returns the movies that changed."""
+    """Take the locked movies' oldest notes (at most NOTES_PER_FOLD; the rest wait for the
+    next fold) and apply them; returns the movies that changed."""
     notes = list(
-        MovieCounterChange.objects.filter(movie_id__in=[movie.pk for movie in movies]).values_list(
-            "id", "movie_id", "recount", *COUNTED_FIELDS
-        )
+        MovieCounterChange.objects.filter(movie_id__in=[movie.pk for movie in movies])
+        .order_by("id")
+        .values_list("id", "movie_id", "recount", *COUNTED_FIELDS)[:NOTES_PER_FOLD]
     )
     recounted = {movie_id for _, movie_id, recount, *_ in notes if recount}
     sums: dict[int, dict] = {}

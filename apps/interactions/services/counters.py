@@ -98,4 +98,4 @@ def counters_fold(*, batch: int = FOLD_BATCH) -> list[int]:
         changed += ids
         if len(noted) < batch:
             break
-    return changed
+    return list(dict.fromkeys(changed))  # once each, in the order first changed

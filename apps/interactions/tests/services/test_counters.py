@@ -13,7 +13,7 @@ from apps.core import tasks as core_tasks
 from apps.core.cache import namespace_version
 from apps.core.testing import postgres_only
 from apps.interactions.models import Interaction, MovieCounterChange
-from apps.interactions.services import counters
+from apps.interactions.services import aggregates, counters
 from apps.interactions.services.aggregates import movie_aggregates_recompute
 from apps.interactions.services.counters import FOLD_DELAY, counters_fold, counters_fold_schedule
 from apps.interactions.services.movie_interactions import (
@@ -131,6 +131,33 @@ def test_a_fold_over_more_movies_than_a_batch_takes_every_note(user, other_user)
     assert set(
         Movie.objects.filter(pk__in=[m.pk for m in movies]).values_list("like_count", flat=True)
     ) == {2}
+
+
+def test_a_fold_takes_a_bounded_number_of_notes_per_transaction_and_goes_on(
+    user, other_user, monkeypatch
+):
+    movie = MovieFactory()
+    for person in (user, other_user):
+        like_add(user=person, movie_id=movie.pk)
+        rating_set(user=person, movie_id=movie.pk, value=Decimal("2.0"))
+    view_record(user=user, movie_id=movie.pk)
+    monkeypatch.setattr(aggregates, "NOTES_PER_FOLD", 2)
+    written = []
+    write = aggregates._movies_write
+
+    def counted_write(movies):
+        written.append([movie.pk for movie in movies])
+        write(movies)
+
+    monkeypatch.setattr(aggregates, "_movies_write", counted_write)
+
+    assert counters_fold(batch=2) == [movie.pk]
+
+    assert written == [[movie.pk]] * 3  # five notes, two at a time
+    movie.refresh_from_db()
+    assert (movie.like_count, movie.view_count, movie.rating_count) == (2, 1, 2)
+    assert movie.our_rating == Decimal("2.0")
+    assert MovieCounterChange.objects.count() == 0
 
 
 def test_the_changes_of_one_window_schedule_one_fold(monkeypatch):
