@@ -4,12 +4,15 @@ from datetime import timedelta
 from unittest.mock import patch
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.accounts.tests.factories import UserFactory
 from apps.catalog.tests.factories import MovieFactory
 from apps.core.cache import cache_delete_many, namespace_version
-from apps.recommendations import services
+from apps.core.testing import postgres_only
+from apps.recommendations import services, storing
 from apps.recommendations.models import (
     DismissedMovie,
     ModelArtifact,
@@ -193,6 +196,36 @@ def test_recommendations_refresh_stores_each_engines_list_and_marks_it_fresh(tra
     unseen_scifi = {movie.pk for movie in trained_world.scifi[3:]}
     assert set(rows(user)[: len(unseen_scifi)]) == unseen_scifi
     assert not RecommendationState.objects.get(user=user).is_stale
+
+
+@postgres_only
+def test_postgresql_gets_a_users_rows_in_one_short_upsert_and_updates_them_in_place(user):
+    """Hundreds of rows in one statement of eight parameters (storing._rows_upsert: a
+    statement of more than 50 is split again by psycopg on every call)."""
+    movies = [MovieFactory() for _ in range(60)]
+    engines = ["hybrid", "collaborative", "content", "trending"]
+    reason = RecommendationReason.objects.create(text="Picked for your taste")
+    moment = timezone.now()
+
+    def upsert(score: float) -> list[str]:
+        found = [
+            (user.pk, movie.pk, engine, score, rank + 1, reason.pk, None)
+            for engine in engines
+            for rank, movie in enumerate(movies)
+        ]
+        with CaptureQueriesContext(connection) as queries:
+            storing._rows_upsert(found, generated_at=moment)
+        return [query["sql"] for query in queries.captured_queries]
+
+    statements = upsert(0.5)
+    assert len(statements) == 1 and "unnest(" in statements[0]
+    assert UserRecommendation.objects.filter(user=user).count() == 240
+
+    upsert(0.25)
+    stored = UserRecommendation.objects.filter(user=user)
+    assert stored.count() == 240
+    assert set(stored.values_list("score", flat=True)) == {0.25}
+    assert stored.get(movie=movies[9], algorithm="content").rank == 10
 
 
 def test_recommendations_ensure_fresh_refreshes_stale_lists_only(world, enqueued):
