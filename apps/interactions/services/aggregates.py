@@ -182,7 +182,11 @@ def movie_counters_fold(*, movie_ids: Iterable[int]) -> list[int]:
     ordered = sorted(set(movie_ids))
     changed: list[int] = []
     for start in range(0, len(ordered), BATCH):
-        movies = _movies_locked(ordered[start : start + BATCH])
+        batch = ordered[start : start + BATCH]
+        movies = _movies_locked(batch)
+        gone = set(batch) - {movie.pk for movie in movies}
+        if gone:  # deleted since: their notes fold into nothing (their rows went with them)
+            MovieCounterChange.objects.filter(movie_id__in=gone).delete()
         written = _notes_fold(movies)
         _movies_write(written)
         changed += [movie.pk for movie in written]

@@ -160,6 +160,29 @@ def test_a_fold_takes_a_bounded_number_of_notes_per_transaction_and_goes_on(
     assert MovieCounterChange.objects.count() == 0
 
 
+def test_the_notes_of_a_deleted_movie_fold_into_nothing_and_hold_up_no_fold(user, monkeypatch):
+    gone, kept = MovieFactory(), MovieFactory()
+    like_add(user=user, movie_id=gone.pk)
+    view_record(user=user, movie_id=gone.pk)
+    like_add(user=user, movie_id=kept.pk)
+    gone.delete()
+    rounds = []
+    fold = counters.movie_counters_fold
+
+    def counted_fold(*, movie_ids):
+        rounds.append(list(movie_ids))
+        assert len(rounds) <= 5, "the fold goes round the same notes"
+        return fold(movie_ids=movie_ids)
+
+    monkeypatch.setattr(counters, "movie_counters_fold", counted_fold)
+
+    assert counters_fold(batch=1) == [kept.pk]
+
+    assert MovieCounterChange.objects.count() == 0
+    kept.refresh_from_db()
+    assert kept.like_count == 1
+
+
 def test_the_changes_of_one_window_schedule_one_fold(monkeypatch):
     sent = []
     monkeypatch.setattr(core_tasks, "enqueue", lambda task, **options: sent.append(options) or True)
