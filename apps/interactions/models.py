@@ -187,6 +187,9 @@ class MovieCounterChange(models.Model):
     not the movie's rows. ``recount`` asks for the movie's counters to be counted again from
     its rows instead: the database's default, so a note from a writer that names no change
     (one that predates the counted columns, during a rolling upgrade) is never folded as zero.
+
+    No index but the primary key: the table holds the notes of the last half second or so,
+    which the fold reads whole, and every index would cost every counted write.
     """
 
     id = models.BigAutoField(primary_key=True)

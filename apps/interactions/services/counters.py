@@ -59,8 +59,12 @@ def counters_note(*, movie_id: int, changes: dict[str, int | Decimal]) -> None:
     (counter name to change, COUNTED_FIELDS); fold once it commits. (One plain INSERT: the
     ORM's would cost the write path more than the database's work.)"""
     ops = connection.ops
-    values = [changes.get(name, 0) for name in COUNTED_FIELDS]
-    values[-1] = ops.adapt_decimalfield_value(Decimal(values[-1]), 12, 1)  # rating_sum
+    values = [
+        ops.adapt_decimalfield_value(Decimal(changes.get(name, 0)), 12, 1)
+        if name == "rating_sum"
+        else changes.get(name, 0)
+        for name in COUNTED_FIELDS
+    ]
     with connection.cursor() as cursor:
         cursor.execute(_note_statement(), [movie_id, False, *values])
     transaction.on_commit(counters_fold_schedule, robust=True)
