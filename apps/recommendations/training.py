@@ -208,7 +208,8 @@ def _interaction_rows(user_ids: list[int]):
         epoch = 'FLOOR(EXTRACT(EPOCH FROM i."timestamp"))::bigint'
         rating = "i.rating::float8"
     else:
-        epoch = "CAST(strftime('%s', i.\"timestamp\") AS INTEGER)"
+        # '%%s': the backend turns every unescaped %s into a parameter, even in quotes.
+        epoch = "CAST(strftime('%%s', i.\"timestamp\") AS INTEGER)"
         rating = "CAST(i.rating AS REAL)"
     with connection.cursor() as cursor:
         for start in range(0, len(user_ids), 1000):
