@@ -331,6 +331,16 @@ def versioned_set(namespace: str, parts: tuple, value: Any, ttl: int, version: A
     cache_set(_entry_key(namespace, parts), (version, value), ttl)
 
 
+def versioned_set_many(entries: Iterable[tuple[str, tuple, Any, Any]], ttl: int) -> None:
+    """``versioned_set`` of each ``(namespace, parts, value, version)``, in one round trip."""
+    values = {
+        _entry_key(namespace, parts): (version, value)
+        for namespace, parts, value, version in entries
+    }
+    if values:
+        cache_set_many(values, ttl)
+
+
 def cached(
     namespace: str,
     parts: tuple,

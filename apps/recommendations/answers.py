@@ -11,7 +11,7 @@ servers' in a deployment, stored under the version it read before making it, as 
 stores its own (an answer made while a change lands is born stale).
 """
 
-from apps.core.cache import MISSING, versioned_get, versioned_set
+from apps.core.cache import MISSING, versioned_get_many, versioned_set_many
 from apps.core.envelope import success_body
 from apps.core.fastpath import UserSlot
 from apps.core.renderers import EnvelopeJSONRenderer
@@ -44,13 +44,41 @@ def served_answer(rows: list, *, engine: str, arm: Arm | None) -> tuple[bytes, t
     return body, (engine, arm, [item["movie"]["id"] for item in data])
 
 
-def served_answer_prepare(*, user_id: int, engine: str, arm: Arm | None) -> None:
-    """Make and cache the user's default answer from their stored list of ``engine`` (their
-    default list), unless a current one is cached. Does not count as the user's visit."""
-    slot = served_slot(user_id=user_id, engine=None, limit=DEFAULT_LIMIT)
-    cached, version = versioned_get(slot.namespace, slot.parts, depends_on=slot.depends_on)
-    if cached is not MISSING:
+def served_answers_prepare(*, users: list[tuple[int, str, Arm | None]]) -> None:
+    """Make and cache the default answer of each ``(user_id, engine, arm)`` from the user's
+    stored list of ``engine`` (their default list), unless a current one is cached, with one
+    cache round trip to read, one to store, and one query (and one for the genres) per engine
+    for the lists. Does not count as the users' visit."""
+    slots = [
+        served_slot(user_id=user_id, engine=None, limit=DEFAULT_LIMIT) for user_id, _, _ in users
+    ]
+    read = versioned_get_many((slot.namespace, slot.parts, slot.depends_on) for slot in slots)
+    if read is None:  # the cache is down: nothing could be stored either
         return
-    rows = selectors.recommendation_list(user=user_id, engine=engine, limit=DEFAULT_LIMIT)
-    body = served_answer(rows, engine=engine, arm=arm)
-    versioned_set(slot.namespace, slot.parts, body, slot.ttl, version)
+    missing = [
+        (user, slot, version)
+        for user, slot, (cached, version) in zip(users, slots, read[1], strict=True)
+        if cached is MISSING
+    ]
+    by_engine: dict[str, list[int]] = {}
+    for (user_id, engine, _), _, _ in missing:
+        by_engine.setdefault(engine, []).append(user_id)
+    rows = {
+        (engine, user_id): user_rows
+        for engine, user_ids in by_engine.items()
+        for user_id, user_rows in selectors.recommendation_lists(
+            user_ids=user_ids, engine=engine, limit=DEFAULT_LIMIT
+        ).items()
+    }
+    versioned_set_many(
+        [
+            (
+                slot.namespace,
+                slot.parts,
+                served_answer(rows.get((engine, user_id), []), engine=engine, arm=arm),
+                version,
+            )
+            for (user_id, engine, arm), slot, version in missing
+        ],
+        USER_RECS_TTL,
+    )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Count, Prefetch, QuerySet, Subquery
+from django.db.models import Count, F, Prefetch, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 
 from apps.accounts.models import UserFavoriteGenre
 from apps.catalog.models import Genre, Movie, MovieGenre
@@ -26,27 +27,56 @@ def own_recommendations(*, user) -> QuerySet[UserRecommendation]:
     return UserRecommendation.objects.filter(user=user)
 
 
+_GENRES = Prefetch("movie__genres", queryset=Genre.objects.only("id", "name", "slug"))
+
+
+def _listed(rows: QuerySet[UserRecommendation], engine: str) -> QuerySet[UserRecommendation]:
+    # The rows of ``engine``'s current lists (ranked) whose movie is still served.
+    return rows.filter(algorithm=engine, rank__isnull=False, movie__is_active=True).select_related(
+        "movie", "reason"
+    )
+
+
 def recommendation_list(*, user, engine: str, limit: int) -> list[UserRecommendation]:
     """The user's current list for ``engine``, best first, with movies for the summary."""
     return list(
-        own_recommendations(user=user)
-        .filter(algorithm=engine, rank__isnull=False, movie__is_active=True)
-        .select_related("movie", "reason")
-        .prefetch_related(
-            Prefetch("movie__genres", queryset=Genre.objects.only("id", "name", "slug"))
-        )
+        _listed(own_recommendations(user=user), engine)
+        .prefetch_related(_GENRES)
         .order_by("rank")[:limit]
     )
 
 
-def stored_list_engines(*, user_id: int) -> list[str]:
-    """The engines whose list the user has stored."""
-    return list(
-        UserRecommendation.objects.filter(user_id=user_id, rank__isnull=False)
-        .order_by()
-        .values_list("algorithm", flat=True)
-        .distinct()
+def recommendation_lists(
+    *, user_ids: list[int], engine: str, limit: int
+) -> dict[int, list[UserRecommendation]]:
+    """``recommendation_list`` of each of these users, in one query (and one for the genres):
+    each user's first ``limit`` rows by rank. Users without a list are left out."""
+    top = (
+        _listed(UserRecommendation.objects.filter(user_id__in=user_ids), engine)
+        .annotate(
+            position=Window(RowNumber(), partition_by=[F("user_id")], order_by=F("rank").asc())
+        )
+        .filter(position__lte=limit)
+        .prefetch_related(_GENRES)
+        .order_by("user_id", "rank")
     )
+    lists: dict[int, list[UserRecommendation]] = {}
+    for row in top:
+        lists.setdefault(row.user_id, []).append(row)
+    return lists
+
+
+def stored_list_engines_of(*, user_ids: list[int]) -> dict[int, set[str]]:
+    """The engines whose list each of these users has stored (users with none are left out)."""
+    engines: dict[int, set[str]] = {}
+    for user_id, engine in (
+        UserRecommendation.objects.filter(user_id__in=user_ids, rank__isnull=False)
+        .order_by()
+        .values_list("user_id", "algorithm")
+        .distinct()
+    ):
+        engines.setdefault(user_id, set()).add(engine)
+    return engines
 
 
 def recommendation_state(*, user_id: int) -> RecommendationState | None:

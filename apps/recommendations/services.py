@@ -37,6 +37,7 @@ from apps.core.cache import (
     cache_delete_many,
     cache_get,
     cache_set,
+    cache_set_many,
     namespace_invalidate,
     namespace_version,
 )
@@ -57,14 +58,14 @@ from apps.recommendations.models import (
     UserRecommendation,
 )
 from apps.recommendations.registry import ACTIVE_NAMESPACE, artifact_save
-from apps.recommendations.scoring import user_lists_compute, user_lists_compute_many
+from apps.recommendations.scoring import user_lists_compute_many
 from apps.recommendations.signals import recommendations_served as recommendations_served_signal
 from apps.recommendations.storing import (
     IMPRESSION_BUCKETS,
     BatchWriter,
     ListsToStore,
     impression_tally,
-    recommendations_store,
+    recommendations_store_many,
     retire_lists,
     user_namespace,
 )
@@ -153,29 +154,17 @@ def recommendations_refresh_drain(*, every: bool = False, batch: int = DRAIN_BAT
 
     Each user is taken (their ``refresh_due_at`` cleared) in a short transaction before the
     refresh reads their history, so a change committed from then on makes them due again;
-    two drains take different users (SKIP LOCKED). A refresh that fails leaves the lists
-    stale, not due: the user's next read refreshes them. After each refresh the user's
-    default answer is made and cached (apps.recommendations.answers), so their next read is a
-    hit."""
+    two drains take different users (SKIP LOCKED). The users taken are refreshed together
+    (``recommendations_refresh_many``: a query for all of them where one user's refresh ran
+    several of its own, one pass of the engines, one transaction to store). A refresh that
+    fails leaves the lists stale, not due: the user's next read refreshes them. After the
+    refreshes each user's default answer is made and cached (apps.recommendations.answers),
+    so their next read is a hit."""
     DRAIN.begun()  # a change committed from now on schedules a drain of its own
     cache_set(DRAINING_KEY, 1, int(REFRESH_OVERDUE.total_seconds()))
     taken = _due_take(every=every, batch=batch)
-    refreshed = []
-    for user_id in taken:
-        try:
-            done = recommendations_refresh_scheduled(user_id=user_id)
-        except Exception as exc:  # noqa: BLE001 - one user's failure must not stop the others
-            log_once(
-                logger,
-                "recommendations_refresh_failed",
-                "recommendations_refresh_failed",
-                user_id=user_id,
-                error=str(exc),
-            )
-            continue
-        if done:
-            refreshed.append(user_id)
-            _answer_prepare(user_id)
+    refreshed = recommendations_refresh_scheduled_many(user_ids=taken) if taken else []
+    _answers_prepare(refreshed)
     if len(taken) == batch:
         recommendations_refresh_drain_schedule(countdown=0)  # more may be due now
     elif RecommendationState.objects.filter(refresh_due_at__isnull=False).exists():
@@ -183,20 +172,27 @@ def recommendations_refresh_drain(*, every: bool = False, batch: int = DRAIN_BAT
     return refreshed
 
 
-def _answer_prepare(user_id: int) -> None:
-    """Cache the user's default answer after their refresh (apps.recommendations.answers), so
-    their next read is a hit; a failure costs that read a miss, nothing else."""
-    from apps.recommendations.answers import served_answer_prepare
+def _answers_prepare(user_ids: list[int]) -> None:
+    """Cache the default answer of each of these users after their refresh
+    (apps.recommendations.answers), so their next read is a hit; a failure costs those reads
+    a miss, nothing else."""
+    from apps.recommendations.answers import served_answers_prepare
 
+    if not user_ids:
+        return
     try:
-        arm = arm_for(user_id=user_id)
-        served_answer_prepare(user_id=user_id, engine=default_engine(arm), arm=arm)
+        arms = running_arms()
+        users = []
+        for user_id in user_ids:
+            arm = arm_for(user_id=user_id, arms=arms)
+            users.append((user_id, default_engine(arm), arm))
+        served_answers_prepare(users=users)
     except Exception as exc:  # noqa: BLE001 - the refresh is stored; the read makes the answer
         log_once(
             logger,
             "recommendations_answer_prepare_failed",
             "recommendations_answer_prepare_failed",
-            user_id=user_id,
+            users=len(user_ids),
             error=str(exc),
         )
 
@@ -233,44 +229,106 @@ def recommendations_refresh_on_the_way(*, state: RecommendationState) -> bool:
     return timezone.now() - due < REFRESH_OVERDUE or cache_get(DRAINING_KEY) is not None
 
 
-def recommendations_refresh_scheduled(*, user_id: int) -> bool:
-    """A refresh the drain took: refresh now, holding the user's refreshing mark so that
-    reads meanwhile serve the stored lists instead of refreshing too. False if the user is
-    gone."""
-    if not get_user_model().objects.filter(pk=user_id).exists():
-        return False
-    key = _refreshing_key(user_id)
-    cache_add(key, 1, REFRESHING_TTL)
+def recommendations_refresh_scheduled_many(*, user_ids: list[int]) -> list[int]:
+    """The refreshes a drain took: refresh these users now, together, holding their
+    refreshing marks so that reads meanwhile serve the stored lists instead of refreshing
+    too. Returns the users refreshed (not those who are gone). If refreshing them together
+    fails, each is tried alone, so one user's failure does not stop the others."""
+    keys = [_refreshing_key(user_id) for user_id in user_ids]
+    cache_set_many(dict.fromkeys(keys, 1), REFRESHING_TTL)
     try:
-        recommendations_refresh(user_id=user_id)
+        try:
+            return recommendations_refresh_many(user_ids=user_ids)
+        except Exception as exc:  # noqa: BLE001 - retried user by user below
+            log_once(
+                logger,
+                "recommendations_refresh_batch_failed",
+                "recommendations_refresh_batch_failed",
+                users=len(user_ids),
+                error=str(exc),
+            )
+        refreshed = []
+        for user_id in user_ids:
+            try:
+                refreshed += recommendations_refresh_many(user_ids=[user_id])
+            except Exception as exc:  # noqa: BLE001 - one user's failure must not stop the others
+                log_once(
+                    logger,
+                    "recommendations_refresh_failed",
+                    "recommendations_refresh_failed",
+                    user_id=user_id,
+                    error=str(exc),
+                )
+        return refreshed
     finally:
-        cache_delete_many([key])
-    return True
+        cache_delete_many(keys)
 
 
 def recommendations_refresh(*, user_id: int, engine: str | None = None) -> bool:
     """Fold the user's current events into the active engines and store the new lists: the
     default list, the other lists the user has, and ``engine``'s when given.
 
-    Returns False when a refresh that read newer events has already stored its lists.
+    Returns False when a refresh that read newer events has already stored its lists, or the
+    user is gone.
     """
-    state, _ = RecommendationState.objects.get_or_create(user_id=user_id)
-    arm = arm_for(user_id=user_id)
-    kept = set(selectors.stored_list_engines(user_id=user_id))
-    wanted = {default_engine(arm), *kept, *([engine] if engine else [])}
-    events = user_events_load(user_ids=[user_id])[user_id]
-    lists = user_lists_compute(
-        events=events,
-        favorite_genres=selectors.favorite_genres(user_id=user_id),
-        engine_names=tuple(name for name in ENGINE_NAMES if name in wanted),
-        hybrid_weights=arm.weights if arm else None,
+    return user_id in recommendations_refresh_many(user_ids=[user_id], engine=engine, stored=True)
+
+
+def recommendations_refresh_many(
+    *, user_ids: list[int], engine: str | None = None, stored: bool = False
+) -> list[int]:
+    """``recommendations_refresh`` of every one of ``user_ids`` who still exists, together:
+    one query for all of them for each thing a refresh reads (states, stored lists, events,
+    favorite genres), the lists computed in one pass per experiment arm and set of engines,
+    and stored in one transaction. Returns the users refreshed, in id order; with ``stored``,
+    only those whose lists were stored (not those a refresh that read newer events had
+    already stored).
+
+    Each user's change counter is read before their events, so lists are never stored as
+    newer than the history they were computed from (a change landing in between makes the
+    next refresh store again).
+    """
+    users = sorted(
+        get_user_model().objects.filter(pk__in=set(user_ids)).values_list("pk", flat=True)
     )
-    return recommendations_store(
-        user_id=user_id,
-        lists=lists,
-        seen_count=state.change_count,
-        arm_id=arm.id if arm else None,
+    if not users:
+        return []
+    RecommendationState.objects.bulk_create(
+        [RecommendationState(user_id=user_id) for user_id in users], ignore_conflicts=True
     )
+    counts = dict(
+        RecommendationState.objects.filter(user_id__in=users).values_list("user_id", "change_count")
+    )
+    kept = selectors.stored_list_engines_of(user_ids=users)
+    events = user_events_load(user_ids=users)
+    genres = selectors.favorite_genres_of(user_ids=users)
+    arms = running_arms()
+    # Users computed together share an arm (by id: an arm's blend is a dict, so an Arm is
+    # not hashable) and a set of engines.
+    groups: dict[tuple[int | None, tuple[str, ...]], tuple[Arm | None, list[int]]] = {}
+    for user_id in users:
+        arm = arm_for(user_id=user_id, arms=arms)
+        wanted = {default_engine(arm), *kept.get(user_id, ()), *([engine] if engine else [])}
+        names = tuple(name for name in ENGINE_NAMES if name in wanted)
+        groups.setdefault((arm.id if arm else None, names), (arm, []))[1].append(user_id)
+    batch: list[ListsToStore] = []
+    for (_, names), (arm, members) in groups.items():
+        lists = user_lists_compute_many(
+            users=[(events[user_id], genres.get(user_id, [])) for user_id in members],
+            engine_names=names,
+            hybrid_weights=arm.weights if arm else None,
+        )
+        batch += [
+            ListsToStore(
+                user_id=user_id,
+                lists=user_lists,
+                seen_count=counts[user_id],
+                arm_id=arm.id if arm else None,
+            )
+            for user_id, user_lists in zip(members, lists, strict=True)
+        ]
+    written = recommendations_store_many(batch=batch)
+    return sorted(written) if stored else users
 
 
 def default_engine(arm: Arm | None) -> str:
@@ -483,11 +541,13 @@ def recommendations_refresh_all(*, report: Callable[[str], None] | None = None) 
             )
             events = user_events_load(user_ids=batch)
             genres = selectors.favorite_genres_of(user_ids=batch)
-            by_arm: dict[Arm | None, list[int]] = {}
+            # By arm id: an arm's blend is a dict, so an Arm is not hashable.
+            by_arm: dict[int | None, tuple[Arm | None, list[int]]] = {}
             for user_id in batch:
-                by_arm.setdefault(arm_for(user_id=user_id, arms=arms), []).append(user_id)
+                arm = arm_for(user_id=user_id, arms=arms)
+                by_arm.setdefault(arm.id if arm else None, (arm, []))[1].append(user_id)
             stored: list[ListsToStore] = []
-            for arm, user_ids_of_arm in by_arm.items():
+            for arm, user_ids_of_arm in by_arm.values():
                 lists = user_lists_compute_many(
                     users=[(events[u], genres.get(u, [])) for u in user_ids_of_arm],
                     engine_names=(default_engine(arm),),

@@ -19,7 +19,7 @@ def recommendations_refresh_drain_task(every: bool = False) -> None:
 def recommendations_refresh_task(user_id: int) -> None:
     """One user's refresh, as the release before the drain sent it: kept so that messages
     already queued by that release are still run after an upgrade (nothing sends it now)."""
-    services.recommendations_refresh_scheduled(user_id=user_id)
+    services.recommendations_refresh_scheduled_many(user_ids=[user_id])
 
 
 @shared_task(

@@ -19,6 +19,10 @@ from apps.recommendations.models import RecommendationState
 pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
 
 
+def _refreshed_all(*, user_ids, **kwargs):
+    return user_ids
+
+
 def _due_users(count: int) -> list[int]:
     due = timezone.now() - timedelta(seconds=1)
     users = [UserFactory() for _ in range(count)]
@@ -33,11 +37,12 @@ def test_drains_at_once_refresh_each_due_user_exactly_once(monkeypatch):
     users = _due_users(30)
     refreshed, lock = [], threading.Lock()
 
-    def refresh(*, user_id, engine=None):
+    def refresh(*, user_ids, **kwargs):
         with lock:
-            refreshed.append(user_id)
+            refreshed.extend(user_ids)
+        return user_ids
 
-    with patch.object(services, "recommendations_refresh", refresh):
+    with patch.object(services, "recommendations_refresh_many", refresh):
         run_concurrently(
             [lambda: services.recommendations_refresh_drain(batch=7) for _ in range(6)]
         )
@@ -66,11 +71,11 @@ def test_a_drain_skips_a_user_whose_write_is_in_flight_and_takes_them_next_time(
     thread.start()
     try:
         assert locked.wait(timeout=30)
-        with patch.object(services, "recommendations_refresh", lambda **kwargs: None):
+        with patch.object(services, "recommendations_refresh_many", _refreshed_all):
             assert services.recommendations_refresh_drain() == [other]
     finally:
         release.set()
         thread.join(timeout=30)
     assert done.is_set()
-    with patch.object(services, "recommendations_refresh", lambda **kwargs: None):
+    with patch.object(services, "recommendations_refresh_many", _refreshed_all):
         assert services.recommendations_refresh_drain() == [writing]

@@ -200,10 +200,8 @@ def test_absurd_ids_are_404_not_500(auth_client, path):
 def test_lists_computed_before_a_dismissal_and_stored_after_it_leave_the_movie_out(scifi_fan):
     from apps.recommendations import selectors
     from apps.recommendations.scoring import user_lists_compute
-    from apps.recommendations.services import (
-        recommendation_feedback_give,
-        recommendations_store,
-    )
+    from apps.recommendations.services import recommendation_feedback_give
+    from apps.recommendations.storing import recommendations_store
     from apps.recommendations.training import user_events_load
 
     seen = RecommendationState.objects.get(user=scifi_fan).change_count

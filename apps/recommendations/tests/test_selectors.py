@@ -23,7 +23,9 @@ from apps.recommendations.selectors import (
     own_recommendations,
     popular_movie_scores,
     recommendation_list,
+    recommendation_lists,
     recommendation_state,
+    stored_list_engines_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +59,37 @@ def test_recommendation_list_is_one_engines_current_list_in_rank_order(user, oth
 
     assert recommendation_list(user=user, engine="hybrid", limit=10) == [first, second]
     assert recommendation_list(user=user, engine="hybrid", limit=1) == [first]
+
+
+def test_recommendation_lists_are_each_users_list_by_rank_in_two_queries(
+    user, other_user, django_assert_num_queries
+):
+    third = UserFactory()
+    mine = [stored(user, MovieFactory(), rank=rank) for rank in (1, 2, 4, 5)]  # 3 was hidden
+    stored(user, MovieFactory(), rank=None)
+    stored(user, MovieFactory(is_active=False), rank=3)
+    stored(user, MovieFactory(), engine="content")
+    theirs = [stored(other_user, MovieFactory(), rank=rank) for rank in (2, 1)]
+    stored(third, MovieFactory(), engine="content")
+
+    with django_assert_num_queries(2):  # the rows, then the genres of their movies
+        lists = recommendation_lists(
+            user_ids=[user.pk, other_user.pk, third.pk], engine="hybrid", limit=3
+        )
+        [movie.genres.all() for rows in lists.values() for movie in (r.movie for r in rows)]
+
+    assert lists == {user.pk: mine[:3], other_user.pk: [theirs[1], theirs[0]]}
+    assert lists[user.pk] == recommendation_list(user=user, engine="hybrid", limit=3)
+
+
+def test_stored_list_engines_of_names_each_users_ranked_lists(user, other_user):
+    stored(user, MovieFactory())
+    stored(user, MovieFactory(), engine="content", rank=1)
+    stored(other_user, MovieFactory(), engine="collaborative", rank=None)  # out of the list
+
+    assert stored_list_engines_of(user_ids=[user.pk, other_user.pk]) == {
+        user.pk: {"hybrid", "content"}
+    }
 
 
 def test_recommendation_state_is_the_users_row_or_none(user):
@@ -151,3 +184,17 @@ def test_co_liked_movie_scores_count_what_the_movies_fans_also_liked():
         (often.pk, 1.0),
         (once.pk, 1 / 3),
     ]
+
+
+def test_a_users_events_carry_their_interactions_times_in_unix_seconds(user):
+    from datetime import UTC, datetime
+
+    from apps.recommendations.training import user_events_load
+
+    moments = [datetime(2026, 5, 1, 12, 0, 30, tzinfo=UTC), datetime(2026, 5, 2, tzinfo=UTC)]
+    for moment in moments:
+        InteractionFactory(user=user, interaction_type="like", timestamp=moment)
+
+    events = user_events_load(user_ids=[user.pk])[user.pk]
+
+    assert events.timestamps == [int(moment.timestamp()) for moment in moments]

@@ -31,7 +31,7 @@ from apps.recommendations.services import (
     recommendations_refresh_all,
     recommendations_refresh_drain,
     recommendations_refresh_drain_schedule,
-    recommendations_refresh_scheduled,
+    recommendations_refresh_scheduled_many,
     recommender_train,
     user_cache_parts,
     user_namespace,
@@ -105,6 +105,10 @@ def test_a_drain_that_began_lets_the_next_change_schedule_another(enqueued):
     assert enqueued == [(DRAIN, services.REFRESH_COUNTDOWN)] * 2
 
 
+def _refreshed_all(*, user_ids, engine=None, stored=False):
+    return user_ids
+
+
 def _due(user, *, due_seconds_ago: float, refreshed_seconds_ago: float | None) -> None:
     now = timezone.now()
     RecommendationState.objects.update_or_create(
@@ -133,11 +137,15 @@ def test_a_drain_refreshes_due_users_no_sooner_than_the_interval_after_their_las
     RecommendationState.objects.create(user=not_due, change_count=1, refreshed_count=1)
     refreshed = []
 
-    with patch.object(services, "recommendations_refresh", lambda **kw: refreshed.append(kw)):
+    def refresh(*, user_ids, **kwargs):
+        refreshed.extend(user_ids)
+        return user_ids
+
+    with patch.object(services, "recommendations_refresh_many", refresh):
         taken = recommendations_refresh_drain()
 
     assert sorted(taken) == sorted([never.pk, long_ago.pk])
-    assert sorted(call["user_id"] for call in refreshed) == sorted(taken)
+    assert sorted(refreshed) == sorted(taken)
     due = dict(RecommendationState.objects.values_list("user_id", "refresh_due_at"))
     assert due[never.pk] is None and due[long_ago.pk] is None
     assert due[recently.pk] is not None  # waits out its interval: the next drain is scheduled
@@ -150,7 +158,7 @@ def test_a_drain_takes_a_batch_and_schedules_the_next_at_once_when_more_are_due(
     for index, user in enumerate(users):
         _due(user, due_seconds_ago=10 - index, refreshed_seconds_ago=None)
 
-    with patch.object(services, "recommendations_refresh", lambda **kw: None):
+    with patch.object(services, "recommendations_refresh_many", _refreshed_all):
         taken = recommendations_refresh_drain(batch=2)
 
     assert taken == [users[0].pk, users[1].pk]  # the oldest due first
@@ -163,7 +171,7 @@ def test_a_drain_in_eager_mode_takes_every_due_user_however_recent_their_refresh
     user = UserFactory()
     _due(user, due_seconds_ago=0, refreshed_seconds_ago=1)
 
-    with patch.object(services, "recommendations_refresh", lambda **kw: None):
+    with patch.object(services, "recommendations_refresh_many", _refreshed_all):
         assert recommendations_refresh_drain(every=True) == [user.pk]
 
 
@@ -175,12 +183,19 @@ def test_a_failed_refresh_leaves_the_lists_stale_for_the_next_read_and_the_other
     _due(failing, due_seconds_ago=2, refreshed_seconds_ago=None)
     _due(fine, due_seconds_ago=1, refreshed_seconds_ago=None)
 
-    def refresh(*, user_id, engine=None):
-        if user_id == failing.pk:
-            raise RuntimeError("engine file unreadable")
+    batches = []
 
-    with patch.object(services, "recommendations_refresh", refresh):
+    def refresh(*, user_ids, engine=None, stored=False):
+        batches.append(user_ids)
+        if failing.pk in user_ids:
+            raise RuntimeError("engine file unreadable")
+        return user_ids
+
+    with patch.object(services, "recommendations_refresh_many", refresh):
         assert recommendations_refresh_drain() == [fine.pk]
+
+    # Together first; when that fails, each alone.
+    assert batches == [[failing.pk, fine.pk], [failing.pk], [fine.pk]]
 
     state = RecommendationState.objects.get(user=failing)
     assert state.is_stale and state.refresh_due_at is None  # not due: not on its way
@@ -278,15 +293,16 @@ def test_a_read_does_not_refresh_while_the_scheduled_refresh_runs(world, enqueue
     recommendations_mark_stale(user_id=user.pk)
     calls = []
 
-    def refresh_and_read(*, user_id, engine=None):
-        calls.append(user_id)
-        if len(calls) == 1:  # the task's refresh: a read arrives meanwhile
-            recommendations_ensure_fresh(user_id=user_id)
+    def refresh_and_read(*, user_ids, engine=None, stored=False):
+        calls.append(user_ids)
+        if len(calls) == 1:  # the drain's refresh: a read arrives meanwhile
+            recommendations_ensure_fresh(user_id=user_ids[0])
+        return user_ids
 
-    with patch.object(services, "recommendations_refresh", refresh_and_read):
-        recommendations_refresh_scheduled(user_id=user.pk)
+    with patch.object(services, "recommendations_refresh_many", refresh_and_read):
+        recommendations_refresh_scheduled_many(user_ids=[user.pk])
 
-    assert calls == [user.pk]
+    assert calls == [[user.pk]]
 
 
 def test_recommender_train_fits_and_activates_every_engine(world):
