@@ -131,3 +131,23 @@ def test_a_hybrid_arm_with_its_own_blend_changes_its_users_scores(trained_world)
 
     comedy = {movie.id for movie in trained_world.comedy}
     assert {item["movie"]["id"] for item in items} == comedy
+
+
+def test_refreshing_every_user_stores_each_one_the_list_of_their_arm(trained_world):
+    """recommendations_refresh_all (after training) groups users by arm: an arm is not
+    hashable (its blend is a dict), so the groups are keyed by the arm's id."""
+    from apps.recommendations.services import recommendations_refresh_all
+
+    _experiment(("content-first", "0.5", "content"))
+    inside, outside = _user_in("content-first", trained_world), _user_in(None, trained_world)
+
+    assert recommendations_refresh_all() >= 2
+
+    arm = ExperimentArm.objects.get(name="content-first")
+    listed = UserRecommendation.objects.filter(rank__isnull=False)
+    assert set(listed.filter(user=inside).values_list("algorithm", "arm_id")) == {
+        ("content", arm.id)
+    }
+    assert set(listed.filter(user=outside).values_list("algorithm", "arm_id")) == {
+        ("hybrid", None)
+    }
