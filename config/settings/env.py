@@ -91,8 +91,16 @@ def database_pooler(url: str) -> str:
     return "pgbouncer" if dj_database_url.parse(url).get("PORT") in (6432, "6432") else "none"
 
 
-def database_config(url: str, *, conn_max_age: int = 60, connect_timeout: int = 5) -> dict:
-    """A DATABASES entry from a URL, with the options every alias shares."""
+# How long a new connection to the primary refused by the server (PgBouncer or PostgreSQL
+# restarting) is tried again before the request fails (apps/core/postgresql).
+PRIMARY_CONNECT_RETRY_SECONDS = 2.0
+
+
+def database_config(
+    url: str, *, conn_max_age: int = 60, connect_timeout: int = 5, connect_retry: float = 0.0
+) -> dict:
+    """A DATABASES entry from a URL, with the options every alias shares; a refused connection
+    is tried again for ``connect_retry`` seconds (PostgreSQL only)."""
     config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
@@ -107,6 +115,7 @@ def database_config(url: str, *, conn_max_age: int = 60, connect_timeout: int = 
         # Django's backend with a health check that sends no query (apps/core/postgresql).
         config["ENGINE"] = "apps.core.postgresql"
         config.setdefault("OPTIONS", {})["connect_timeout"] = connect_timeout
+        config["CONNECT_RETRY_SECONDS"] = connect_retry
         if database_pooler(url) == "pgbouncer":
             transaction_pooling(config)
     return config
@@ -137,10 +146,14 @@ def databases_from_env(default_sqlite_path: Path) -> tuple[dict, list[str]]:
     Returns the mapping and the list of replica aliases (the router reads from those).
     """
     default_url = env_str("DATABASE_URL") or f"sqlite:///{default_sqlite_path}"
-    databases = {"default": database_config(default_url)}
+    databases = {
+        "default": database_config(default_url, connect_retry=PRIMARY_CONNECT_RETRY_SECONDS)
+    }
     analytics_url = env_str("ANALYTICS_DATABASE_URL")
     if analytics_url:
-        databases["analytics"] = database_config(analytics_url)
+        databases["analytics"] = database_config(
+            analytics_url, connect_retry=PRIMARY_CONNECT_RETRY_SECONDS
+        )
     replicas = []
     for index, url in enumerate(env_list("DATABASE_REPLICA_URLS")):
         alias = f"replica_{index}"

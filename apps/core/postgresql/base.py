@@ -19,17 +19,49 @@ Django's own check.
 
 The check after an error (``close_if_unusable_or_obsolete``) keeps its ``SELECT 1``: there the
 question is whether the server still answers, which only a query tells.
+
+A new connection refused by the server (nothing listening: PgBouncer or PostgreSQL restarting)
+is tried again for up to the alias's ``CONNECT_RETRY_SECONDS`` (config/settings/env.py: 2 s for
+the primary, none for a replica, which the router skips instead), waiting 50 ms, then twice as
+long each time up to 400 ms. So a request that starts while the pooler restarts waits for it
+instead of failing (issue 16: "restarting PgBouncer costs only the requests in flight"). Any
+other failure to connect (a timeout, a refused password) is raised at once, as before, and so
+is a refusal past the budget: the request then fails as it would have, 2 s later.
 """
 
 import select
+import time
 
+import psycopg
 from django.db.backends.postgresql import base
 from psycopg import pq
+
+RETRY_FIRST_DELAY = 0.05  # seconds
+RETRY_MAX_DELAY = 0.4
 
 _HEALTHY = {pq.TransactionStatus.IDLE, pq.TransactionStatus.INTRANS}
 
 
+def refused(exc: psycopg.OperationalError) -> bool:
+    """Whether a failure to connect says nothing listens there (libpq's words for ECONNREFUSED
+    on every address it tried)."""
+    return "Connection refused" in str(exc)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    def get_new_connection(self, conn_params):
+        budget = float(self.settings_dict.get("CONNECT_RETRY_SECONDS") or 0)
+        deadline = time.monotonic() + budget
+        delay = RETRY_FIRST_DELAY
+        while True:
+            try:
+                return super().get_new_connection(conn_params)
+            except psycopg.OperationalError as exc:
+                if not refused(exc) or time.monotonic() + delay > deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, RETRY_MAX_DELAY)
+
     def close_if_health_check_failed(self) -> None:
         if self.connection is None or not self.health_check_enabled or self.health_check_done:
             return

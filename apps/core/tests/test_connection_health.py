@@ -81,3 +81,102 @@ def test_a_connection_with_something_unread_is_replaced(checked):
         pass
     checked.close_if_health_check_failed()
     assert checked.connection is None
+
+
+class _LateListener:
+    """A TCP port that refuses connections until ``opens_after`` seconds have passed, then
+    forwards each one to the real PostgreSQL (a pooler restarting, seen from the client)."""
+
+    def __init__(self, target: tuple[str, int], opens_after: float) -> None:
+        import socket
+        import threading
+
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        self.port = probe.getsockname()[1]
+        probe.close()  # nothing listens on the port until the timer fires
+        self._target, self._sockets, self._socket_module = target, [], socket
+        self._timer = threading.Timer(opens_after, self._open)
+        self._timer.start()
+
+    def _open(self) -> None:
+        import threading
+
+        server = self._socket_module.create_server(("127.0.0.1", self.port))
+        self._sockets.append(server)
+        threading.Thread(target=self._accept, args=(server,), daemon=True).start()
+
+    def _accept(self, server) -> None:
+        import threading
+
+        while True:
+            try:
+                client, _ = server.accept()
+            except OSError:
+                return
+            upstream = self._socket_module.create_connection(self._target)
+            self._sockets += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source, sink) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        self._timer.cancel()
+        for sock in self._sockets:
+            sock.close()
+
+
+def _wrapper_through(port: int, retry: float):
+    """A connection of the default database's settings, through ``port``, retrying for
+    ``retry`` seconds."""
+    from django.db import connections
+
+    settings_dict = {
+        **connections["default"].settings_dict,
+        "HOST": "127.0.0.1",
+        "PORT": port,
+        "CONNECT_RETRY_SECONDS": retry,
+    }
+    # Its own wrapper under the alias "default" (connection_created receivers look the alias up).
+    return type(connections["default"])(settings_dict, alias="default")
+
+
+def test_a_refused_connection_is_tried_again_until_the_server_listens():
+    params = connection.get_connection_params()
+    listener = _LateListener((params.get("host") or "127.0.0.1", int(params["port"])), 0.3)
+    probe = _wrapper_through(listener.port, retry=2.0)
+    started = time.monotonic()
+    try:
+        probe.ensure_connection()
+        with probe.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            assert cursor.fetchone() == (1,)
+    finally:
+        probe.close()
+        listener.close()
+    assert time.monotonic() - started >= 0.3
+
+
+def test_a_refused_connection_fails_at_once_without_a_budget_and_past_it():
+    from django.db import OperationalError
+
+    params = connection.get_connection_params()
+    target = (params.get("host") or "127.0.0.1", int(params["port"]))
+    for retry, opens_after, at_most in ((0.0, 0.5, 0.3), (0.2, 2.0, 1.0)):
+        listener = _LateListener(target, opens_after)
+        probe = _wrapper_through(listener.port, retry=retry)
+        started = time.monotonic()
+        try:
+            with pytest.raises(OperationalError, match="Connection refused"):
+                probe.ensure_connection()
+        finally:
+            probe.close()
+            listener.close()
+        assert time.monotonic() - started < at_most
