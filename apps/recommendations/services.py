@@ -293,22 +293,44 @@ def recommendations_refresh_many(
     )
     if not users:
         return []
+    kept = selectors.stored_list_engines_of(user_ids=users)
+    batch = _lists_compute(
+        users,
+        engines_for=lambda user_id, arm: {
+            default_engine(arm),
+            *kept.get(user_id, ()),
+            *([engine] if engine else []),
+        },
+    )
+    written = recommendations_store_many(batch=batch)
+    return sorted(written) if stored else users
+
+
+def _lists_compute(
+    user_ids: list[int],
+    *,
+    engines_for: Callable[[int, Arm | None], set[str]],
+    arms: list[Arm] | None = None,
+) -> list[ListsToStore]:
+    """The new lists of these users (who exist), each with the change counter it was computed
+    at: their states made where missing, the counters read before the events, the users
+    computed together per experiment arm and set of engines (``engines_for(user_id, arm)``)."""
     RecommendationState.objects.bulk_create(
-        [RecommendationState(user_id=user_id) for user_id in users], ignore_conflicts=True
+        [RecommendationState(user_id=user_id) for user_id in user_ids], ignore_conflicts=True
     )
     counts = dict(
-        RecommendationState.objects.filter(user_id__in=users).values_list("user_id", "change_count")
+        RecommendationState.objects.filter(user_id__in=user_ids).values_list(
+            "user_id", "change_count"
+        )
     )
-    kept = selectors.stored_list_engines_of(user_ids=users)
-    events = user_events_load(user_ids=users)
-    genres = selectors.favorite_genres_of(user_ids=users)
-    arms = running_arms()
-    # Users computed together share an arm (by id: an arm's blend is a dict, so an Arm is
-    # not hashable) and a set of engines.
+    events = user_events_load(user_ids=user_ids)
+    genres = selectors.favorite_genres_of(user_ids=user_ids)
+    arms = running_arms() if arms is None else arms
+    # Grouped by arm id: an arm's blend is a dict, so an Arm is not hashable.
     groups: dict[tuple[int | None, tuple[str, ...]], tuple[Arm | None, list[int]]] = {}
-    for user_id in users:
+    for user_id in user_ids:
         arm = arm_for(user_id=user_id, arms=arms)
-        wanted = {default_engine(arm), *kept.get(user_id, ()), *([engine] if engine else [])}
+        wanted = engines_for(user_id, arm)
         names = tuple(name for name in ENGINE_NAMES if name in wanted)
         groups.setdefault((arm.id if arm else None, names), (arm, []))[1].append(user_id)
     batch: list[ListsToStore] = []
@@ -327,8 +349,7 @@ def recommendations_refresh_many(
             )
             for user_id, user_lists in zip(members, lists, strict=True)
         ]
-    written = recommendations_store_many(batch=batch)
-    return sorted(written) if stored else users
+    return batch
 
 
 def default_engine(arm: Arm | None) -> str:
@@ -531,37 +552,9 @@ def recommendations_refresh_all(*, report: Callable[[str], None] | None = None) 
                 for user_id in user_ids[start : start + REFRESH_BATCH]
                 if user_id in existing_users
             ]
-            RecommendationState.objects.bulk_create(
-                [RecommendationState(user_id=user_id) for user_id in batch], ignore_conflicts=True
+            stored = _lists_compute(
+                batch, engines_for=lambda user_id, arm: {default_engine(arm)}, arms=arms
             )
-            counts = dict(
-                RecommendationState.objects.filter(user_id__in=batch).values_list(
-                    "user_id", "change_count"
-                )
-            )
-            events = user_events_load(user_ids=batch)
-            genres = selectors.favorite_genres_of(user_ids=batch)
-            # By arm id: an arm's blend is a dict, so an Arm is not hashable.
-            by_arm: dict[int | None, tuple[Arm | None, list[int]]] = {}
-            for user_id in batch:
-                arm = arm_for(user_id=user_id, arms=arms)
-                by_arm.setdefault(arm.id if arm else None, (arm, []))[1].append(user_id)
-            stored: list[ListsToStore] = []
-            for arm, user_ids_of_arm in by_arm.values():
-                lists = user_lists_compute_many(
-                    users=[(events[u], genres.get(u, [])) for u in user_ids_of_arm],
-                    engine_names=(default_engine(arm),),
-                    hybrid_weights=arm.weights if arm else None,
-                )
-                stored += [
-                    ListsToStore(
-                        user_id=user_id,
-                        lists=user_lists,
-                        seen_count=counts[user_id],
-                        arm_id=arm.id if arm else None,
-                    )
-                    for user_id, user_lists in zip(user_ids_of_arm, lists, strict=True)
-                ]
             writer.submit(sorted(stored, key=lambda entry: entry.user_id))
             done += len(batch)
             say(f"refreshed {done} of {len(user_ids)} users")

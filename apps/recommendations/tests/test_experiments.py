@@ -148,6 +148,4 @@ def test_refreshing_every_user_stores_each_one_the_list_of_their_arm(trained_wor
     assert set(listed.filter(user=inside).values_list("algorithm", "arm_id")) == {
         ("content", arm.id)
     }
-    assert set(listed.filter(user=outside).values_list("algorithm", "arm_id")) == {
-        ("hybrid", None)
-    }
+    assert set(listed.filter(user=outside).values_list("algorithm", "arm_id")) == {("hybrid", None)}
