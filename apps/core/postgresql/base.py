@@ -1,4 +1,5 @@
-"""Django's PostgreSQL backend, with a health check that costs no round trip.
+"""Django's PostgreSQL backend, with a health check that costs no round trip, and new
+connections refused by a restarting server tried again.
 
 With ``CONN_HEALTH_CHECKS`` (config/settings/env.py), Django checks a reused connection at the
 first query of every request by sending ``SELECT 1`` and waiting for the answer. Behind

@@ -1,6 +1,8 @@
 """The PostgreSQL backend's health check without a round trip (apps/core/postgresql)."""
 
 import select
+import socket
+import threading
 import time
 
 import psycopg
@@ -88,33 +90,26 @@ class _LateListener:
     forwards each one to the real PostgreSQL (a pooler restarting, seen from the client)."""
 
     def __init__(self, target: tuple[str, int], opens_after: float) -> None:
-        import socket
-        import threading
-
         probe = socket.socket()
         probe.bind(("127.0.0.1", 0))
         self.port = probe.getsockname()[1]
         probe.close()  # nothing listens on the port until the timer fires
-        self._target, self._sockets, self._socket_module = target, [], socket
+        self._target, self._sockets = target, []
         self._timer = threading.Timer(opens_after, self._open)
         self._timer.start()
 
     def _open(self) -> None:
-        import threading
-
-        server = self._socket_module.create_server(("127.0.0.1", self.port))
+        server = socket.create_server(("127.0.0.1", self.port))
         self._sockets.append(server)
         threading.Thread(target=self._accept, args=(server,), daemon=True).start()
 
     def _accept(self, server) -> None:
-        import threading
-
         while True:
             try:
                 client, _ = server.accept()
             except OSError:
                 return
-            upstream = self._socket_module.create_connection(self._target)
+            upstream = socket.create_connection(self._target)
             self._sockets += [client, upstream]
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
