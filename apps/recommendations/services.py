@@ -252,16 +252,22 @@ def recommendations_refresh_scheduled_many(*, user_ids: list[int]) -> list[int]:
             try:
                 refreshed += recommendations_refresh_many(user_ids=[user_id])
             except Exception as exc:  # noqa: BLE001 - one user's failure must not stop the others
-                log_once(
-                    logger,
-                    "recommendations_refresh_failed",
-                    "recommendations_refresh_failed",
-                    user_id=user_id,
-                    error=str(exc),
-                )
+                _refresh_failed(user_id, exc)
         return refreshed
     finally:
         cache_delete_many(keys)
+
+
+def _refresh_failed(user_id: int, exc: Exception) -> None:
+    """Log a user's failed refresh (at most once a minute per process, apps.core.logging); the
+    lists stay stale, and the next read refreshes them."""
+    log_once(
+        logger,
+        "recommendations_refresh_failed",
+        "recommendations_refresh_failed",
+        user_id=user_id,
+        error=str(exc),
+    )
 
 
 def recommendations_refresh(*, user_id: int, engine: str | None = None) -> bool:
@@ -443,13 +449,7 @@ def recommendations_ensure_fresh(*, user_id: int) -> None:
         if state is None:
             RecommendationState.objects.filter(user_id=user_id).update(seen_at=now)
     except Exception as exc:  # noqa: BLE001 - stored lists (or none) beat an error page
-        log_once(
-            logger,
-            "recommendations_refresh_failed",
-            "recommendations_refresh_failed",
-            user_id=user_id,
-            error=str(exc),
-        )
+        _refresh_failed(user_id, exc)
     finally:
         cache_delete_many([key])
 
