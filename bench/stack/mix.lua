@@ -20,7 +20,23 @@ setup = function(thread)
   threads[#threads + 1] = thread
 end
 
+-- LuaJIT's math.random starts from the same seed in every Lua state: unseeded, wrk's threads
+-- drew the same lines in the same order, and every run drew what the run before it had drawn,
+-- so a run of likes was mostly likes already made (answered 200, not 201) and the same user's
+-- like sent by two threads at once. Each thread seeds its own from the kernel.
+local function seed()
+  local urandom = assert(io.open("/dev/urandom", "rb"))
+  local bytes = urandom:read(4)
+  urandom:close()
+  local n = 0
+  for i = 1, #bytes do
+    n = n * 256 + bytes:byte(i)
+  end
+  math.randomseed(n)
+end
+
 init = function()
+  seed()
   for i, line in ipairs(lines) do
     local method, path, rest = line:match("^(%u+)\t([^\t]+)\t?(.*)$")
     local token, body = rest:match("^([^\t]*)\t(.*)$")
