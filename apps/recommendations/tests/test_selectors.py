@@ -198,3 +198,23 @@ def test_a_users_events_carry_their_interactions_times_in_unix_seconds(user):
     events = user_events_load(user_ids=[user.pk])[user.pk]
 
     assert events.timestamps == [int(moment.timestamp()) for moment in moments]
+
+
+def test_users_events_name_their_movies_with_one_read_of_titles(django_assert_num_queries):
+    from apps.recommendations.training import user_events_load
+
+    users = UserFactory.create_batch(3)
+    seen = MovieFactory(title="Alien")
+    liked = MovieFactory(title="Heat")
+    InteractionFactory(user=users[0], movie=liked, interaction_type="like")
+    InteractionFactory(user=users[1], movie=seen, interaction_type="view")
+    InteractionFactory(user=users[1], movie=liked, interaction_type="rating", rating=Decimal(4))
+
+    # The interactions, their movies' titles, then feedback, clicks and dismissals.
+    with django_assert_num_queries(5):
+        events = user_events_load(user_ids=[user.pk for user in users])
+
+    assert events[users[0].pk].titles == {liked.pk: "Heat"}
+    assert events[users[1].pk].titles == {seen.pk: "Alien", liked.pk: "Heat"}
+    assert events[users[2].pk].titles == {}
+    assert events[users[2].pk].is_empty
