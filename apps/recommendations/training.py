@@ -128,7 +128,8 @@ class UserEvents:
 
 
 def user_events_load(*, user_ids: Iterable[int]) -> dict[int, UserEvents]:
-    """The events and exclusions of each of ``user_ids`` (four queries for any number)."""
+    """The events and exclusions of each of ``user_ids`` (five queries for any number: the
+    interactions, their movies' titles, feedback, clicks, dismissals)."""
     user_ids = list(user_ids)
     events: dict[int, UserEvents] = {user_id: UserEvents() for user_id in user_ids}
     weights: dict[tuple[str, float | None], float] = {}
