@@ -218,3 +218,22 @@ def test_users_events_name_their_movies_with_one_read_of_titles(django_assert_nu
     assert events[users[1].pk].titles == {seen.pk: "Alien", liked.pk: "Heat"}
     assert events[users[2].pk].titles == {}
     assert events[users[2].pk].is_empty
+
+
+def test_a_movie_deleted_between_the_events_and_titles_reads_is_left_untitled(user, monkeypatch):
+    from apps.recommendations import training
+
+    gone = MovieFactory(title="Gone")
+    kept = MovieFactory(title="Kept")
+    InteractionFactory(user=user, movie=gone, interaction_type="like")
+    InteractionFactory(user=user, movie=kept, interaction_type="like")
+    read_titles = training._movie_titles
+
+    def titles_after_the_delete(movie_ids):
+        return {pk: title for pk, title in read_titles(movie_ids).items() if pk != gone.pk}
+
+    monkeypatch.setattr(training, "_movie_titles", titles_after_the_delete)
+
+    events = training.user_events_load(user_ids=[user.pk])[user.pk]
+
+    assert events.titles == {gone.pk: "", kept.pk: "Kept"}
