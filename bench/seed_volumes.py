@@ -22,6 +22,8 @@ import io
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -191,6 +193,25 @@ def secondary_indexes(cur, table: str) -> list[tuple[str, str]]:
     return cur.fetchall()
 
 
+@contextmanager
+def indexes_dropped(cur, table: str, label: str) -> Iterator[None]:
+    """The table's secondary indexes dropped for a COPY, and built again after it, also when
+    the COPY fails (the chunks committed so far stay, and a table left without its indexes
+    would make every later measurement of the stack wrong)."""
+    indexes = secondary_indexes(cur, table)
+    for name, _ in indexes:
+        cur.execute(f'DROP INDEX "{name}"')
+    say(f"{label}: {len(indexes)} secondary indexes dropped for the COPY")
+    try:
+        yield
+    finally:
+        cur.connection.rollback()  # an uncommitted chunk, if a failure left one
+        for name, definition in indexes:
+            say(f"{label}: building {name}")
+            cur.execute(definition.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
+        cur.connection.commit()
+
+
 def add_interactions(cur, rng, wanted: int, now: int, user_ids, movie_ids) -> None:
     have = count(cur, "user_movie_interactions")
     todo = max(0, wanted - have)
@@ -215,10 +236,12 @@ def add_interactions(cur, rng, wanted: int, now: int, user_ids, movie_ids) -> No
     halves = rng.choice(
         np.arange(1, 11), size=todo, p=[0.02, 0.03, 0.04, 0.06, 0.1, 0.15, 0.2, 0.2, 0.12, 0.08]
     )
-    indexes = secondary_indexes(cur, "user_movie_interactions")
-    for name, _ in indexes:
-        cur.execute(f'DROP INDEX "{name}"')
-    say(f"interactions: COPY of {todo} rows ({len(indexes)} secondary indexes dropped)")
+    say(f"interactions: COPY of {todo} rows")
+    with indexes_dropped(cur, "user_movie_interactions", "interactions"):
+        _copy_interactions(cur, todo, users, movies, kinds, stamps, halves)
+
+
+def _copy_interactions(cur, todo: int, users, movies, kinds, stamps, halves) -> None:
     for start in range(0, todo, CHUNK):
         part = range(start, min(todo, start + CHUNK))
         copy_lines(
@@ -235,9 +258,6 @@ def add_interactions(cur, rng, wanted: int, now: int, user_ids, movie_ids) -> No
         # an index cannot be built while any are pending.
         cur.connection.commit()
         say(f"interactions: {part.stop} of {todo}")
-    for name, definition in indexes:
-        say(f"interactions: building {name}")
-        cur.execute(definition)
 
 
 def add_activity(cur, rng, wanted: int, now: int, user_ids, movie_ids) -> None:
@@ -246,9 +266,11 @@ def add_activity(cur, rng, wanted: int, now: int, user_ids, movie_ids) -> None:
     say(f"activity: {have} present, adding {todo}")
     if not todo:
         return
-    indexes = secondary_indexes(cur, "user_activity_logs")
-    for name, _ in indexes:
-        cur.execute(f'DROP INDEX "{name}"')
+    with indexes_dropped(cur, "user_activity_logs", "activity"):
+        _copy_activity(cur, rng, todo, now, user_ids, movie_ids)
+
+
+def _copy_activity(cur, rng, todo: int, now: int, user_ids, movie_ids) -> None:
     null = chr(92) + "N"
     for start in range(0, todo, CHUNK):
         size = min(CHUNK, todo - start)
@@ -272,9 +294,6 @@ def add_activity(cur, rng, wanted: int, now: int, user_ids, movie_ids) -> None:
         )
         cur.connection.commit()
         say(f"activity: {start + size} of {todo}")
-    for name, definition in indexes:
-        say(f"activity: building {name}")
-        cur.execute(definition)
 
 
 def recount_movies(cur) -> None:
