@@ -114,6 +114,36 @@ def cache_add(key: str, value: Any, ttl: int | None) -> bool:
     return added is not False
 
 
+def cache_add_or_get(key: str, value: Any, ttl: float | None) -> tuple[bool, Any]:
+    """``cache_add``, telling what stood in the way: ``(True, None)`` when this call set
+    ``key``, ``(False, value found)`` when it was set already (``(False, None)`` if it expired
+    in between). One round trip on Redis (``SET NX GET``, Redis 7 or later); ``add`` then
+    ``get`` on other backends. The cache unavailable answers ``(True, None)``, as ``cache_add``
+    answers True."""
+    try:
+        backend = caches[DEFAULT_CACHE_ALIAS]
+        if isinstance(backend, RedisCache):
+            return _redis_add_or_get(backend, key, value, ttl)
+        if cache.add(key, value, ttl):
+            return True, None
+        return False, cache.get(key)
+    except Exception:  # noqa: BLE001
+        _outage("cache_set_failed")
+        return True, None
+
+
+def _redis_add_or_get(backend: RedisCache, key: str, value: Any, ttl: float | None):
+    client = backend.client
+    found = client.get_client(write=True).set(
+        client.make_key(key),
+        client.encode(value),
+        nx=True,
+        get=True,
+        px=None if ttl is None else max(1, int(ttl * 1000)),
+    )
+    return (True, None) if found is None else (False, client.decode(found))
+
+
 def cache_delete_many(keys: Iterable[str]) -> None:
     try:
         cache.delete_many(list(keys))

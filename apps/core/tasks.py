@@ -6,7 +6,7 @@ import weakref
 
 from django.db import transaction
 
-from apps.core.cache import cache_add, cache_delete_many
+from apps.core.cache import cache_add_or_get, cache_delete_many
 from apps.core.logging import log_once
 
 logger = logging.getLogger(__name__)
@@ -78,22 +78,28 @@ class CoalescedRun:
     make due and one run does for all of them (the counters fold, the recommendations drain).
 
     The first write after a run began schedules the next one; the others find its mark in the
-    cache (``cache_add``: of two racing writers one wins) and send nothing. The run drops the
-    mark as it begins (``begun``), so a write committed from then on schedules a run of its
-    own and none is left waiting; the mark expires after ``ttl`` seconds, so a run a broker
-    lost blocks new ones no longer than that. The cache down makes every write send a run
-    (``cache_add`` answers True): more runs, none missed.
+    cache (of two racing writers one sets it) and send nothing. The run drops the mark as it
+    begins (``begun``), so a write committed from then on schedules a run of its own and none
+    is left waiting; the mark expires after ``ttl`` seconds, so a run a broker lost blocks new
+    ones no longer than that. The cache down makes every write send a run (``cache_add_or_get``
+    answers that it set the mark): more runs, none missed.
 
-    A process that sent a run skips even the cache until ``margin`` seconds before the run may
-    begin: the run takes every write committed before it starts, so most writes of a busy
-    process cost no round trip here. In eager mode the run is over when ``schedule`` returns,
-    so there is nothing to rely on."""
+    A run takes every write committed before it begins, and it cannot begin before the time
+    it was sent for (its countdown). So a process that knows of a waiting run skips even the
+    cache until ``margin`` seconds before that time: the run it sent, or one another process
+    sent, whose time the mark holds (wall-clock milliseconds, read with the same round trip
+    that tried to set it). Without this every write of every process but the sender asked the
+    cache, once per kind of run (issue 16: about 1.7 extra round trips per like through the
+    stack). What it assumes: the clocks of the processes and the workers agree within
+    ``margin``, as the sender's own countdown already did. A run past its time (a busy
+    worker) is relied on by nobody: it may begin at any moment, so each write asks again. In
+    eager mode the run is over when ``schedule`` returns, so there is nothing to rely on."""
 
     def __init__(self, key: str, *, ttl: int = 30, margin: float = 0.1):
         self.key, self.ttl, self.margin = key, ttl, margin
-        # Monotonic time until which a run this process sent has not begun. Two threads may
-        # both pass the check and both ask the cache: the mark lets one of them send.
-        self._own_until = 0.0
+        # Monotonic time until which a run this process knows of has not begun. Two threads
+        # may both pass the check and both ask the cache: the mark lets one of them send.
+        self._known_until = 0.0
         _coalesced_runs.add(self)
 
     def schedule(self, task, *, countdown: float, **kwargs) -> bool:
@@ -101,24 +107,38 @@ class CoalescedRun:
         waiting. False only when the broker did not take it: the mark is dropped, and the
         caller may do the work itself."""
         now = time.monotonic()
-        if now < self._own_until:
+        if now < self._known_until:
             return True
-        if not cache_add(self.key, 1, self.ttl):
+        begins = time.time() + countdown
+        added, waiting = cache_add_or_get(self.key, int(begins * 1000), self.ttl)
+        eager = _eager(task)
+        if not added:
+            if not eager:
+                self._rely_on(now, waiting)
             return True
         if not enqueue(task, countdown=countdown, **kwargs):
             cache_delete_many([self.key])
             return False
-        if not _eager(task):
-            self._own_until = now + countdown - self.margin
+        if not eager:
+            self._known_until = now + countdown - self.margin
         return True
+
+    def _rely_on(self, now: float, begins_ms) -> None:
+        """Another process's run is waiting, sent for ``begins_ms`` (its mark's value): skip
+        the cache until ``margin`` before then. Anything else (an expired mark, one of an
+        older release that holds no time, a run past its time) is not relied on."""
+        if isinstance(begins_ms, int) and not isinstance(begins_ms, bool):
+            left = begins_ms / 1000 - time.time() - self.margin
+            if left > 0:
+                self._known_until = now + left
 
     def begun(self) -> None:
         """The run is starting: a write committed from now on schedules the next one."""
         cache_delete_many([self.key])
 
     def forget(self) -> None:
-        """Forget the run this process sent, so its next write asks the cache again."""
-        self._own_until = 0.0
+        """Forget the run this process knows of, so its next write asks the cache again."""
+        self._known_until = 0.0
 
 
 def coalesced_runs_forget() -> None:

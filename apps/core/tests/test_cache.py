@@ -7,6 +7,8 @@ from django.db import transaction
 from apps.core import cache as cache_module
 from apps.core.cache import (
     MISSING,
+    cache_add_or_get,
+    cache_get,
     cache_incr,
     cached,
     namespace_invalidate,
@@ -95,6 +97,37 @@ def test_a_counter_is_created_with_its_expiry():
 def test_a_counter_without_a_ttl_does_not_expire():
     cache_incr("c:forever")
     assert cache.ttl("c:forever") is None
+
+
+def test_cache_add_or_get_sets_a_key_once_then_tells_the_value_in_the_way():
+    assert cache_add_or_get("gate", 1764000000123, 30) == (True, None)
+    assert cache_add_or_get("gate", 5, 30) == (False, 1764000000123)
+    assert cache_get("gate") == 1764000000123
+    cache.delete("gate")
+    assert cache_add_or_get("gate", {"any": "value"}, 30) == (True, None)
+    assert cache_add_or_get("gate", 5, 30) == (False, {"any": "value"})
+
+
+@redis_only
+def test_cache_add_or_get_is_one_redis_command_and_sets_the_expiry(monkeypatch):
+    from django_redis import get_redis_connection
+
+    client = get_redis_connection("default")
+    commands = []
+    real = client.execute_command
+    monkeypatch.setattr(
+        client, "execute_command", lambda *args, **kw: commands.append(args[0]) or real(*args, **kw)
+    )
+    assert cache_add_or_get("gate:ttl", 1, 2.5) == (True, None)
+    assert cache_add_or_get("gate:ttl", 2, 2.5) == (False, 1)
+    assert commands == ["SET", "SET"]
+    assert 0 < cache.ttl("gate:ttl") <= 3
+
+
+def test_with_the_cache_down_cache_add_or_get_answers_that_it_set_the_key():
+    with cache_unavailable():
+        assert cache_add_or_get("gate", 1, 30) == (True, None)
+        assert cache_add_or_get("gate", 1, 30) == (True, None)
 
 
 def test_with_the_cache_down_a_counter_answers_none_and_reads_are_misses():

@@ -7,7 +7,7 @@ from celery import Celery
 from django.core.cache import cache
 from django.test import override_settings
 
-from apps.core.cache import cached, namespace_invalidate
+from apps.core.cache import cache_add_or_get, cached, namespace_invalidate
 from apps.core.tasks import broker_backoff_reset, enqueue
 from config.settings.env import cache_config
 
@@ -30,6 +30,7 @@ def test_cache_reads_are_misses_and_writes_are_no_ops(redis_down):
     assert cached("ns", ("a",), 60, lambda: calls.append(1) or "fresh") == "fresh"
     assert len(calls) == 2
     namespace_invalidate("ns")
+    assert cache_add_or_get("gate", 1, 30) == (True, None)  # the work runs, perhaps twice
 
 
 @pytest.mark.parametrize(

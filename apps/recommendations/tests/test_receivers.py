@@ -158,7 +158,7 @@ def test_a_process_asks_redis_again_only_once_the_drain_it_scheduled_may_have_be
             sent.append(countdown)
         return True
 
-    add = core_tasks.cache_add
+    add = core_tasks.cache_add_or_get
 
     def ask(key, *args):
         if key == services.DRAIN.key:
@@ -166,7 +166,7 @@ def test_a_process_asks_redis_again_only_once_the_drain_it_scheduled_may_have_be
         return add(key, *args)
 
     monkeypatch.setattr(core_tasks, "enqueue", send)
-    monkeypatch.setattr(core_tasks, "cache_add", ask)
+    monkeypatch.setattr(core_tasks, "cache_add_or_get", ask)
     users = [UserFactory(), UserFactory()]
     with django_capture_on_commit_callbacks(execute=True):
         for user in users:

@@ -249,7 +249,9 @@ def test_a_process_asks_redis_again_only_once_the_fold_it_scheduled_may_have_beg
 
     monkeypatch.setitem(counters_fold_task.app.conf, "task_always_eager", False)
     asked, sent = [], []
-    monkeypatch.setattr(core_tasks, "cache_add", lambda *args: asked.append(args) or True)
+    monkeypatch.setattr(
+        core_tasks, "cache_add_or_get", lambda *args: asked.append(args) or (True, None)
+    )
     monkeypatch.setattr(
         core_tasks, "enqueue", lambda task, countdown=None: sent.append(countdown) or True
     )
@@ -272,7 +274,9 @@ def test_forgetting_the_scheduled_fold_makes_the_next_change_ask_again(monkeypat
 
     monkeypatch.setitem(counters_fold_task.app.conf, "task_always_eager", False)
     asked = []
-    monkeypatch.setattr(core_tasks, "cache_add", lambda *args: asked.append(args) or True)
+    monkeypatch.setattr(
+        core_tasks, "cache_add_or_get", lambda *args: asked.append(args) or (True, None)
+    )
     monkeypatch.setattr(core_tasks, "enqueue", lambda task, countdown=None: True)
 
     counters_fold_schedule()
