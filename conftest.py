@@ -1,5 +1,6 @@
 """The one conftest: shared fixtures. Each app's factories live in apps/<app>/tests/factories.py."""
 
+import time
 from importlib import import_module
 
 import pytest
@@ -13,6 +14,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from apps.accounts.authentication import recent_tokens
 from apps.analytics.buffer import buffers_clear
 from apps.analytics.timings import histograms
+from apps.core import throttling
 from apps.core.fastpath import local_copies, local_counts
 from apps.core.logging import log_once_registry
 from apps.core.tasks import broker_backoff_reset, coalesced_runs_forget
@@ -70,6 +72,29 @@ def _isolated_cache():
     readiness_cache.clear()
     yield
     cache.clear()
+
+
+class _WindowAlignedClock:
+    """The wall clock as the throttles read it, shifted so that the test starts one second into
+    a day, and so into a minute and an hour as well: time still passes, and a test shorter
+    than 59 s counts its requests in one window of any rate. The windows are fixed (they start
+    on the minute), and a test whose requests straddled a minute's start once counted three
+    requests of a "2/min" user in two windows and saw no 429 (a flaky CI run)."""
+
+    def __init__(self) -> None:
+        now = time.time()
+        self.shift = now - (now // 86400 * 86400 + 1)
+
+    def time(self) -> float:
+        return time.time() - self.shift
+
+    def __getattr__(self, name):
+        return getattr(time, name)
+
+
+@pytest.fixture(autouse=True)
+def _throttle_windows_aligned(monkeypatch):
+    monkeypatch.setattr(throttling, "time", _WindowAlignedClock())
 
 
 # Rows written by data migrations, which every database has from the start, as production does.
