@@ -89,7 +89,7 @@ class CoalescedRun:
     cache until ``margin`` seconds before that time: the run it sent, or one another process
     sent, whose time the mark holds (wall-clock milliseconds, read with the same round trip
     that tried to set it). Without this every write of every process but the sender asked the
-    cache, once per kind of run (issue 16: about 1.7 extra round trips per like through the
+    cache, once per kind of run (issue 16: 1.4 to 1.7 extra round trips per like through the
     stack). What it assumes: the clocks of the processes and the workers agree within
     ``margin``, as the sender's own countdown already did. A run past its time (a busy
     worker) is relied on by nobody: it may begin at any moment, so each write asks again. In
