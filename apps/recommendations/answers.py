@@ -9,8 +9,19 @@ about 1 ms for a hit; issue 16), and the users who write are the ones who read. 
 the default answer (the default list, DEFAULT_LIMIT items) in the worker, whose CPU is not the
 servers' in a deployment, stored under the version it read before making it, as the view
 stores its own (an answer made while a change lands is born stale).
+
+Each movie an answer shows is read and rendered once for every answer made together: the
+stored rows are read without their movies (selectors.recommendation_lists), then the distinct
+movies with ``movies_for_summary`` and MovieSummarySerializer, and each item is put together
+from its row and its movie's summary, as RecommendationItemSerializer lays it out. The users
+a drain refreshes are shown mostly the same movies (at seed 002's volumes, 60 to 75 distinct
+movies among the 400 items of 20 users' answers), and reading and rendering a movie for each
+item was most of the answers' cost (4.3 ms of a drain's 8.0 ms of CPU per user; 0.7 ms now,
+and a drain 5.2 to 5.6 ms: bench/recommendations_drain.py, issue 16). An answer made alone
+(the view's miss) costs about what it did, with one query more: the movies apart from the rows.
 """
 
+from apps.catalog.serializers import MovieSummarySerializer
 from apps.core.cache import MISSING, versioned_get_many, versioned_set_many
 from apps.core.envelope import success_body
 from apps.core.fastpath import UserSlot
@@ -18,7 +29,6 @@ from apps.core.renderers import EnvelopeJSONRenderer
 from apps.recommendations import selectors
 from apps.recommendations.experiments import EXPERIMENTS_NAMESPACE, Arm
 from apps.recommendations.registry import ACTIVE_NAMESPACE
-from apps.recommendations.serializers import RecommendationItemSerializer
 from apps.recommendations.services import USER_RECS_TTL
 from apps.recommendations.storing import user_namespace
 
@@ -37,11 +47,47 @@ def served_slot(*, user_id: int, engine: str | None, limit: int) -> UserSlot:
 
 
 def served_answer(rows: list, *, engine: str, arm: Arm | None) -> tuple[bytes, tuple]:
-    """The answer's bytes for these stored rows, with what serving it records (the engine, the
-    experiment arm and the movies shown)."""
-    data = RecommendationItemSerializer(rows, many=True).data
-    body = EnvelopeJSONRenderer().render(success_body(data), "application/json", {})
-    return body, (engine, arm, [item["movie"]["id"] for item in data])
+    """The answer's bytes for these stored rows (selectors.recommendation_list), with what
+    serving it records (the engine, the experiment arm and the movies shown)."""
+    return served_answers([(rows, engine, arm)])[0]
+
+
+def served_answers(lists: list[tuple[list, str, Arm | None]]) -> list[tuple[bytes, tuple]]:
+    """``served_answer`` of each ``(rows, engine, arm)``, every movie they show read and
+    rendered once (two queries for any number of lists). A row whose movie is no longer
+    active by then is left out, as the list query leaves out the ones inactive before."""
+    summaries = _movie_summaries(
+        list(dict.fromkeys(row.movie_id for rows, _, _ in lists for row in rows))
+    )
+    renderer = EnvelopeJSONRenderer()
+    answers = []
+    for rows, engine, arm in lists:
+        data = [_item(row, summaries[row.movie_id]) for row in rows if row.movie_id in summaries]
+        body = renderer.render(success_body(data), "application/json", {})
+        answers.append((body, (engine, arm, [item["movie"]["id"] for item in data])))
+    return answers
+
+
+def _movie_summaries(movie_ids: list[int]) -> dict[int, dict]:
+    if not movie_ids:
+        return {}
+    movies = selectors.movies_for_summary(movie_ids=movie_ids)
+    return {
+        summary["id"]: summary
+        for summary in MovieSummarySerializer(list(movies.values()), many=True).data
+    }
+
+
+def _item(row, movie: dict) -> dict:
+    # RecommendationItemSerializer's fields, in its order and with its fields' types (a test
+    # holds the two to the same bytes); the movie's summary is shared by the items showing it.
+    return {
+        "id": row.id,
+        "movie": movie,
+        "score": float(row.score),
+        "engine": row.algorithm,
+        "reason": row.reason.text,
+    }
 
 
 def served_answers_prepare(*, users: list[tuple[int, str, Arm | None]]) -> None:
@@ -70,15 +116,13 @@ def served_answers_prepare(*, users: list[tuple[int, str, Arm | None]]) -> None:
             user_ids=user_ids, engine=engine, limit=DEFAULT_LIMIT
         ).items()
     }
+    made = served_answers(
+        [(rows.get((engine, user_id), []), engine, arm) for (user_id, engine, arm), _, _ in missing]
+    )
     versioned_set_many(
         [
-            (
-                slot.namespace,
-                slot.parts,
-                served_answer(rows.get((engine, user_id), []), engine=engine, arm=arm),
-                version,
-            )
-            for (user_id, engine, arm), slot, version in missing
+            (slot.namespace, slot.parts, answer, version)
+            for (_, slot, version), answer in zip(missing, made, strict=True)
         ],
         USER_RECS_TTL,
     )

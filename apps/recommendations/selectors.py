@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Count, F, Prefetch, QuerySet, Subquery, Window
+from django.db.models import Count, F, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 
 from apps.accounts.models import UserFavoriteGenre
-from apps.catalog.models import Genre, Movie, MovieGenre
+from apps.catalog.models import Movie, MovieGenre
 from apps.catalog.ratings import EMPTY_PRIOR_MEAN, bayesian_average, rating_prior_mean
 from apps.catalog.selectors import movie_summary_queryset
 from apps.core.cache import cached
@@ -27,37 +27,37 @@ def own_recommendations(*, user) -> QuerySet[UserRecommendation]:
     return UserRecommendation.objects.filter(user=user)
 
 
-_GENRES = Prefetch("movie__genres", queryset=Genre.objects.only("id", "name", "slug"))
+# What an answer shows of a listed row; its movie is read apart, once for every list that
+# shows it (apps.recommendations.answers).
+_LISTED_FIELDS = ("id", "user_id", "movie_id", "score", "algorithm", "rank", "reason__text")
 
 
 def _listed(rows: QuerySet[UserRecommendation], engine: str) -> QuerySet[UserRecommendation]:
     # The rows of ``engine``'s current lists (ranked) whose movie is still served.
-    return rows.filter(algorithm=engine, rank__isnull=False, movie__is_active=True).select_related(
-        "movie", "reason"
+    return (
+        rows.filter(algorithm=engine, rank__isnull=False, movie__is_active=True)
+        .select_related("reason")
+        .only(*_LISTED_FIELDS)
     )
 
 
 def recommendation_list(*, user, engine: str, limit: int) -> list[UserRecommendation]:
-    """The user's current list for ``engine``, best first, with movies for the summary."""
-    return list(
-        _listed(own_recommendations(user=user), engine)
-        .prefetch_related(_GENRES)
-        .order_by("rank")[:limit]
-    )
+    """The user's current list for ``engine``, best first: the rows with their reasons, not
+    their movies (``movies_for_summary``), in one query."""
+    return list(_listed(own_recommendations(user=user), engine).order_by("rank")[:limit])
 
 
 def recommendation_lists(
     *, user_ids: list[int], engine: str, limit: int
 ) -> dict[int, list[UserRecommendation]]:
-    """``recommendation_list`` of each of these users, in one query (and one for the genres):
-    each user's first ``limit`` rows by rank. Users without a list are left out."""
+    """``recommendation_list`` of each of these users, in one query: each user's first
+    ``limit`` rows by rank. Users without a list are left out."""
     top = (
         _listed(UserRecommendation.objects.filter(user_id__in=user_ids), engine)
         .annotate(
             position=Window(RowNumber(), partition_by=[F("user_id")], order_by=F("rank").asc())
         )
         .filter(position__lte=limit)
-        .prefetch_related(_GENRES)
         .order_by("user_id", "rank")
     )
     lists: dict[int, list[UserRecommendation]] = {}

@@ -248,11 +248,11 @@ def test_cold_read_of_fresh_rows_takes_a_fixed_number_of_queries(
     cache.clear()
 
     # The token's user, the running experiment (the cache was emptied too), the freshness
-    # state, the rows with their movies, the genres, the impressions counter.
-    with django_assert_num_queries(6):
+    # state, the rows with their reasons, their movies, the genres, the impressions counter.
+    with django_assert_num_queries(7):
         first = _items(client, limit=5)
     cache.clear()
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert len(_items(client, limit=14)) == 14 > len(first)
 
 
