@@ -14,21 +14,24 @@ from django.db.models import (
     F,
     FloatField,
     OrderBy,
-    Prefetch,
     Q,
     QuerySet,
 )
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from apps.catalog.models import Genre, Movie, TMDbListItem
+from apps.catalog.models import Movie, TMDbListItem
 from apps.catalog.ratings import (
     TMDB_PRIOR_MEAN,
     bayesian_average,
     movie_rating_out_of_ten,
     rating_prior_mean,
 )
-from apps.catalog.selectors import movie_summary_queryset, show_summary_queryset
+from apps.catalog.selectors import (
+    movie_summary_queryset,
+    show_summary_queryset,
+    summary_genres_prefetch,
+)
 
 MOVIE_LISTS = {
     "popular": "movie_popular",
@@ -53,9 +56,7 @@ def snapshot_items(*, key: str, shows: bool = False) -> QuerySet[TMDbListItem] |
             **{f"{target}__is_active": True},
         )
         .select_related(target)
-        .prefetch_related(
-            Prefetch(f"{target}__genres", queryset=Genre.objects.only("id", "name", "slug"))
-        )
+        .prefetch_related(summary_genres_prefetch(f"{target}__genres"))
         .order_by("position")
     )
     if not items.exists():

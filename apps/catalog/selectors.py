@@ -30,11 +30,26 @@ WRITER_JOBS = ("Writer", "Screenplay", "Story", "Novel", "Author", "Characters")
 SIMILARITY_WEIGHTS = {"genre": 1.0, "tag": 2.0, "keyword": 2.0, "person": 3.0}
 
 
+# Where a summary's genres are prefetched: a plain list on each movie or show.
+SUMMARY_GENRES = "summary_genres"
+
+
+def summary_genres_prefetch(lookup: str = "genres") -> Prefetch:
+    """The genres a movie or show summary shows (``lookup``: the path to them), prefetched as a
+    plain list in ``SUMMARY_GENRES`` on each movie or show, which the summary serializers read.
+
+    Why a list: a prefetch into the related manager makes a manager and a queryset for every
+    object, which was about a quarter of the CPU of reading and rendering a page of summaries
+    (20 movies: 5.7 to 5.9 ms, 4.4 to 4.5 ms with the list, at seed 002's volumes; issue 16).
+    ``movie.genres.all()`` on such an object is a query again: read ``SUMMARY_GENRES``."""
+    return Prefetch(
+        lookup, queryset=Genre.objects.only("id", "name", "slug"), to_attr=SUMMARY_GENRES
+    )
+
+
 def movie_summary_queryset() -> QuerySet[Movie]:
     """Active movies with what MovieSummarySerializer reads, in two queries for any page size."""
-    return Movie.objects.filter(is_active=True).prefetch_related(
-        Prefetch("genres", queryset=Genre.objects.only("id", "name", "slug"))
-    )
+    return Movie.objects.filter(is_active=True).prefetch_related(summary_genres_prefetch())
 
 
 class KnownTotal:
@@ -192,9 +207,7 @@ def person_detail_get(*, person_id: int) -> Person:
 
 
 def show_summary_queryset() -> QuerySet[TVShow]:
-    return TVShow.objects.filter(is_active=True).prefetch_related(
-        Prefetch("genres", queryset=Genre.objects.only("id", "name", "slug"))
-    )
+    return TVShow.objects.filter(is_active=True).prefetch_related(summary_genres_prefetch())
 
 
 def show_detail_get(*, show_id: int) -> TVShow:

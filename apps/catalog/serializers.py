@@ -16,7 +16,7 @@ from apps.catalog.models import (
     Video,
 )
 from apps.catalog.search import MAX_QUERY_LENGTH
-from apps.catalog.selectors import DIRECTOR_JOBS, WRITER_JOBS
+from apps.catalog.selectors import DIRECTOR_JOBS, SUMMARY_GENRES, WRITER_JOBS
 from apps.core.serializers import ModelSerializer
 
 
@@ -31,6 +31,14 @@ def context_image_url(
     if "image_base_url" not in context:
         context["image_base_url"] = image_base_url()
     return image_url(path, size, base=context["image_base_url"])
+
+
+def summary_genre_names(target: Movie | TVShow) -> list[str]:
+    """The genre names a summary shows: prefetched as a list (selectors
+    ``summary_genres_prefetch``), else read through the relation (a query when not prefetched
+    at all)."""
+    genres = getattr(target, SUMMARY_GENRES, None)
+    return [genre.name for genre in (genres if genres is not None else target.genres.all())]
 
 
 class GenreSerializer(ModelSerializer):
@@ -64,7 +72,7 @@ class MovieSummarySerializer(ModelSerializer):
         ]
 
     def get_genres(self, movie: Movie) -> list[str]:
-        return [genre.name for genre in movie.genres.all()]
+        return summary_genre_names(movie)
 
     def get_poster_url(self, movie: Movie) -> str | None:
         return context_image_url(self, movie.poster_path, "w342")
@@ -295,7 +303,7 @@ class CatalogShowSummarySerializer(ModelSerializer):
         ]
 
     def get_genres(self, show: TVShow) -> list[str]:
-        return [genre.name for genre in show.genres.all()]
+        return summary_genre_names(show)
 
     def get_poster_url(self, show: TVShow) -> str | None:
         return context_image_url(self, show.poster_path, "w342")

@@ -4,7 +4,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 
 from apps.catalog.cache import LISTS_NAMESPACE
-from apps.catalog.models import Genre, Movie, Person
+from apps.catalog.models import Movie, Person
+from apps.catalog.selectors import summary_genres_prefetch
 from apps.core.cache import cached
 from apps.core.exceptions import NotFound
 from apps.feed.cache import FEED_TTL, section_items_parts
@@ -62,12 +63,11 @@ def collection_list() -> QuerySet[Collection]:
 def collection_detail_get(*, slug: str) -> Collection:
     """A live collection with its items in order, each with its movie or show (two queries,
     and one for the genres of each kind)."""
-    genres = Genre.objects.only("id", "name", "slug")
     items = (
         CollectionItem.objects.filter(Q(movie__is_active=True) | Q(show__is_active=True))
         .select_related("movie", "show")
         .prefetch_related(
-            Prefetch("movie__genres", queryset=genres), Prefetch("show__genres", queryset=genres)
+            summary_genres_prefetch("movie__genres"), summary_genres_prefetch("show__genres")
         )
         .order_by("position", "id")
     )

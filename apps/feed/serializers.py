@@ -3,7 +3,7 @@ the card serializer describes them for the schema."""
 
 from rest_framework import serializers
 
-from apps.catalog.serializers import context_image_url
+from apps.catalog.serializers import context_image_url, summary_genre_names
 from apps.core.serializers import ModelSerializer
 from apps.feed.cards import movie_rating
 from apps.feed.models import Collection, CollectionItem, NewsArticle
@@ -111,7 +111,7 @@ class CollectionEntrySerializer(ModelSerializer):
         return float(item.show.tmdb_rating) if item.show.tmdb_rating is not None else None
 
     def get_genres(self, item: CollectionItem) -> list[str]:
-        return [genre.name for genre in (item.movie or item.show).genres.all()]
+        return summary_genre_names(item.movie or item.show)
 
 
 class CollectionDetailSerializer(ModelSerializer):

@@ -47,10 +47,28 @@ def test_movie_summary_queryset_holds_active_movies_with_their_genres_in_two_que
 
     with django_assert_num_queries(2):
         movies = list(movie_summary_queryset())
-        genres = [genre.name for movie in movies for genre in movie.genres.all()]
+        genres = [genre.name for movie in movies for genre in movie.summary_genres]
 
     assert [movie.pk for movie in movies] == [shown.pk]
     assert genres == ["Drama"]
+
+
+def test_a_summary_shows_the_same_genres_prefetched_or_not(django_assert_num_queries):
+    from apps.catalog.models import Movie
+    from apps.catalog.serializers import MovieSummarySerializer
+
+    movie = MovieFactory(
+        genres=[GenreFactory(name="War"), GenreFactory(name="Drama"), GenreFactory(name="Action")]
+    )
+    bare = Movie.objects.get(pk=movie.pk)  # read without the prefetch: one query for genres
+
+    with django_assert_num_queries(2):
+        prefetched = MovieSummarySerializer(movie_summary_queryset().get(pk=movie.pk)).data
+    with django_assert_num_queries(1):
+        plain = MovieSummarySerializer(bare).data
+
+    assert prefetched == plain
+    assert prefetched["genres"] == ["Action", "Drama", "War"]
 
 
 def test_genre_list_is_ordered_by_name():
