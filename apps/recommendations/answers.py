@@ -18,7 +18,8 @@ a drain refreshes are shown mostly the same movies (at seed 002's volumes, 60 to
 movies among the 400 items of 20 users' answers), and reading and rendering a movie for each
 item was most of the answers' cost (4.3 ms of a drain's 8.0 ms of CPU per user; 0.7 ms now,
 and a drain 5.2 to 5.6 ms: bench/recommendations_drain.py, issue 16). An answer made alone
-(the view's miss) costs about what it did, with one query more: the movies apart from the rows.
+(the view's miss) reads its movies in a query of their own, one more than when they came with
+the rows.
 """
 
 from apps.catalog.serializers import MovieSummarySerializer
