@@ -37,7 +37,16 @@ STACK_DB=${STACK_DB:-$(cat "$DIR/db" 2>/dev/null || echo nexus)}
 
 log() { printf '== stack: %s\n' "$*"; }
 as_pg() { runuser -u "$PG_USER" -- "$@"; }
-pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# Alive: the process in the pidfile exists and has not exited. An exited child that its parent
+# has not reaped yet (a zombie, state Z) still answers kill -0; the shell that ran an earlier
+# `stack.sh servers` is such a parent until it exits, and restarting from it skipped the start.
+pid_alive() {
+  local pid state
+  [ -f "$1" ] && pid=$(cat "$1") && kill -0 "$pid" 2>/dev/null || return 1
+  # The state follows the command name, which may hold spaces, in parentheses.
+  state=$(sed -n 's/.*) \([A-Za-z]\) .*/\1/p' "/proc/$pid/stat" 2>/dev/null) || return 0
+  [ "$state" != Z ]
+}
 
 # The Celery workers, one per kind of work (deploy/kubernetes/worker-*.yaml); each consumes the
 # queue its name ends with (notifications also takes default).
