@@ -54,10 +54,19 @@ def _note_statement() -> str:
     return f"INSERT INTO {table} ({columns}) VALUES ({values})"  # noqa: S608 - model's names
 
 
-def counters_note(*, movie_id: int, changes: dict[str, int | Decimal]) -> None:
+def counters_note(
+    *,
+    movie_id: int,
+    changes: dict[str, int | Decimal],
+    with_statement: tuple[str, list] | None = None,
+) -> None:
     """In the write's transaction: the write changed the movie's counters by ``changes``
     (counter name to change, COUNTED_FIELDS); fold once it commits. (One plain INSERT: the
-    ORM's would cost the write path more than the database's work.)"""
+    ORM's would cost the write path more than the database's work.)
+
+    ``with_statement``: the row change that made the change, ``(sql, params)``, an INSERT,
+    UPDATE or DELETE without RETURNING, sent in the same statement on PostgreSQL (``WITH
+    row_change AS (...)``: it runs exactly once, whether or not the note reads it)."""
     ops = connection.ops
     values = [
         ops.adapt_decimalfield_value(Decimal(changes.get(name, 0)), 12, 1)
@@ -65,8 +74,16 @@ def counters_note(*, movie_id: int, changes: dict[str, int | Decimal]) -> None:
         else changes.get(name, 0)
         for name in COUNTED_FIELDS
     ]
+    sql, params = _note_statement(), [movie_id, False, *values]
     with connection.cursor() as cursor:
-        cursor.execute(_note_statement(), [movie_id, False, *values])
+        if with_statement is None:
+            cursor.execute(sql, params)
+        elif connection.vendor == "postgresql":
+            change, change_params = with_statement
+            cursor.execute(f"WITH row_change AS ({change}) {sql}", [*change_params, *params])
+        else:
+            cursor.execute(*with_statement)
+            cursor.execute(sql, params)
     transaction.on_commit(counters_fold_schedule, robust=True)
 
 

@@ -14,7 +14,8 @@ movie, type) constraint remains the last line of defence against duplicates.
 Cost: these writes are most of what a logged-in user sends, so each one is a few plain SQL
 statements rather than ORM queries (building those cost more CPU than the database spent on
 them, issue 15): one locks the user and reads the movie's counters, one reads the user's rows
-on the movie, then one per row changed and one counter note per counted change; the answer is
+on the movie, then one per row changed, with the counters' note of a counted change in the
+same statement on PostgreSQL (``_Write``; a statement of its own on SQLite); the answer is
 built from the rows read and changed, without reading them again. The statements read the
 same on PostgreSQL and SQLite (where the user lock is left out: its IMMEDIATE transactions
 serialise writers).
@@ -205,31 +206,28 @@ def _write_begin(*, user, movie_id: int) -> tuple[Movie, dict[str, _Row]]:
     return movie, rows
 
 
-def _insert(*, user, movie: Movie, interaction_type: str, row: _Row, source: str) -> None:
+def _insert(
+    *, user, movie: Movie, interaction_type: str, row: _Row, source: str
+) -> tuple[str, list]:
     ops = connection.ops
     rating = ops.adapt_decimalfield_value(row.rating, 2, 1) if row.rating is not None else None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _sql("insert"),
-            [
-                user.pk,
-                movie.pk,
-                interaction_type,
-                rating,
-                row.notes,
-                row.count,
-                source,
-                ops.adapt_datetimefield_value(row.timestamp),
-            ],
-        )
+    return _sql("insert"), [
+        user.pk,
+        movie.pk,
+        interaction_type,
+        rating,
+        row.notes,
+        row.count,
+        source,
+        ops.adapt_datetimefield_value(row.timestamp),
+    ]
 
 
-def _delete(row: _Row) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(_sql("delete"), [row.id])
+def _delete(row: _Row) -> tuple[str, list]:
+    return _sql("delete"), [row.id]
 
 
-def _update(row: _Row, fields: list[str]) -> None:
+def _update(row: _Row, fields: list[str]) -> tuple[str, list]:
     ops = connection.ops
     values = {
         "rating": lambda: (
@@ -240,39 +238,69 @@ def _update(row: _Row, fields: list[str]) -> None:
         "timestamp": lambda: ops.adapt_datetimefield_value(row.timestamp),
     }
     assignments = ", ".join(f"{ops.quote_name(field)} = %s" for field in fields)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _sql("update").format(assignments=assignments),
-            [*(values[field]() for field in fields), row.id],
-        )
+    return (
+        _sql("update").format(assignments=assignments),
+        [*(values[field]() for field in fields), row.id],
+    )
 
 
 # The writes --------------------------------------------------------------------------------
 
 
 class _Write:
-    """One write's changes: applied to the rows as read, counted once, answered from them."""
+    """One write's changes: applied to the rows as read, counted once, answered from them.
+
+    A row change is held back until the next statement of the write: on PostgreSQL the
+    counters' note that follows a counted change goes in the same statement (a data-modifying
+    WITH: one round trip for both), and anything else sends the held change first. Every
+    write ends with ``outcome``, which sends what is still held.
+    """
 
     def __init__(self, *, user, movie_id: int, source: str) -> None:
         self.user = user
         self.source = source
         self.movie, self.rows = _write_begin(user=user, movie_id=movie_id)
+        self._held: tuple[str, list] | None = None
 
     def outcome(self, action: str | None) -> InteractionOutcome:
+        self._send_held()
         return InteractionOutcome(
             movie=self.movie,
             action=action,
             state=interaction_state_of(movie=self.movie, rows=self.rows),
         )
 
+    def _change(self, statement: tuple[str, list]) -> None:
+        """A row change: held for the counters' note on PostgreSQL, sent at once elsewhere
+        (SQLite's WITH takes no INSERT, UPDATE or DELETE)."""
+        self._send_held()
+        if connection.vendor == "postgresql":
+            self._held = statement
+        else:
+            self._execute(statement)
+
+    def _send_held(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            self._execute(held)
+
+    @staticmethod
+    def _execute(statement: tuple[str, list]) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(*statement)
+
     def counters_changed(self, deltas: dict[str, int | Decimal]) -> None:
-        """Note that the write changed the movie's counters by ``deltas``, and show the change
-        on the movie (never below zero), so the answer includes it."""
-        counters_note(movie_id=self.movie.pk, changes=deltas)
+        """Note that the write changed the movie's counters by ``deltas`` (with the held row
+        change, in one statement), and show the change on the movie (never below zero), so
+        the answer includes it."""
+        held, self._held = self._held, None
+        counters_note(movie_id=self.movie.pk, changes=deltas, with_statement=held)
         for field, delta in deltas.items():
             setattr(self.movie, field, max(getattr(self.movie, field) + delta, 0))
 
     def effects(self, interaction_type: str, action: str, metadata: dict | None = None) -> None:
+        # The receivers write in this transaction too: the row change goes first.
+        self._send_held()
         # The movie's cached details are dropped by the counters' fold when counts changed.
         interaction_effects_on_commit(
             user_id=self.user.pk,
@@ -285,19 +313,24 @@ class _Write:
 
     def add(self, interaction_type: str, row: _Row) -> None:
         row.timestamp = row.timestamp or timezone.now()
-        _insert(
-            user=self.user,
-            movie=self.movie,
-            interaction_type=interaction_type,
-            row=row,
-            source=self.source,
+        self._change(
+            _insert(
+                user=self.user,
+                movie=self.movie,
+                interaction_type=interaction_type,
+                row=row,
+                source=self.source,
+            )
         )
         self.rows[interaction_type] = row
+
+    def update(self, row: _Row, fields: list[str]) -> None:
+        self._change(_update(row, fields))
 
     def remove(self, interaction_type: str) -> _Row | None:
         row = self.rows.pop(interaction_type, None)
         if row is not None:
-            _delete(row)
+            self._change(_delete(row))
         return row
 
     def counted_change(self, interaction_type: str, action: str, delta: int) -> None:
@@ -402,7 +435,7 @@ def favorite_add(
         for field, value in changes.items():
             setattr(row, field, value)
         row.timestamp = timezone.now()
-        _update(row, [*changes, "timestamp"])
+        write.update(row, [*changes, "timestamp"])
         action = UPDATED
     write.effects(InteractionType.FAVORITE, action)
     return write.outcome(action)
@@ -434,7 +467,7 @@ def rating_set(
         previous = row.rating or Decimal(0)
         row.rating = value
         row.timestamp = timezone.now()
-        _update(row, ["rating", "timestamp"])
+        write.update(row, ["rating", "timestamp"])
         _rating_aggregates_apply(write, count_delta=0, sum_delta=value - previous)
         action = UPDATED
     # analytics: the day's average rating per movie
@@ -468,7 +501,7 @@ def _repeat_record(
     elif now - row.timestamp >= REPEAT_WINDOW:
         row.count += 1
         row.timestamp = now
-        _update(row, ["count", "timestamp"])
+        write.update(row, ["count", "timestamp"])
         action = UPDATED
     else:
         return write.outcome(None)

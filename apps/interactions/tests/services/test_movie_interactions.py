@@ -171,32 +171,69 @@ def test_share_record_counts_retries_once_and_moves_no_movie_counter(user):
 def test_each_write_is_a_fixed_handful_of_statements(user, django_assert_num_queries):
     """Pinned: the write path is most of what logged-in users send (issue 15). Statements,
     in the test's transaction: SAVEPOINT, the user's lock with the movie, the user's rows on
-    it, one per row changed, one counter note per counted change, the recommendations' state
-    bump (which also takes the movie out of the user's lists: one statement with it on
-    PostgreSQL, two on SQLite), RELEASE. The answer is built from the rows read, not read again."""
+    it, one per row changed, one counter note per counted change (in the row change's
+    statement on PostgreSQL), the recommendations' state bump (which also takes the movie out
+    of the user's lists: one statement with it on PostgreSQL, two on SQLite), RELEASE. The
+    answer is built from the rows read, not read again."""
     from django.db import connection
 
     from apps.recommendations.models import RecommendationState
 
     RecommendationState.objects.create(user=user)
     movie = MovieFactory()
-    hide = 1 if connection.vendor == "postgresql" else 2
+    postgresql = connection.vendor == "postgresql"
+    hide = 1 if postgresql else 2
+    noted = 0 if postgresql else 1  # a counter note's own statement
 
-    with django_assert_num_queries(6 + hide):
+    with django_assert_num_queries(5 + noted + hide):
         liked = like_add(user=user, movie_id=movie.pk)
     with django_assert_num_queries(4):  # a repeat changes nothing
         like_add(user=user, movie_id=movie.pk)
     # The like goes, the dislike comes: a counter note and a state bump per changed row.
-    with django_assert_num_queries(9 + hide):
+    with django_assert_num_queries(7 + 2 * noted + hide):
         dislike_add(user=user, movie_id=movie.pk)
-    with django_assert_num_queries(7):  # a removal hides nothing
+    with django_assert_num_queries(6 + noted):  # a removal hides nothing
         membership_remove(user=user, movie_id=movie.pk, interaction_type=InteractionType.DISLIKE)
-    with django_assert_num_queries(6 + hide):
+    with django_assert_num_queries(5 + noted + hide):
         rating_set(user=user, movie_id=movie.pk, value=Decimal("4.0"))
-    with django_assert_num_queries(6 + hide):  # a changed rating: one UPDATE
+    with django_assert_num_queries(5 + noted + hide):  # a changed rating: one UPDATE
         rated = rating_set(user=user, movie_id=movie.pk, value=Decimal("3.5"))
 
     assert liked.state["like"] is True
     assert liked.state["movie_stats"]["like_count"] == 1
     assert (rated.state["rating"], rated.state["dislike"]) == (Decimal("3.5"), False)
     assert RecommendationState.objects.get(user=user).change_count == 6  # one per changed row
+
+
+def test_every_row_change_lands_with_its_counter_note(user):
+    """On PostgreSQL a row change and its counters' note are one statement (``_Write``); on
+    both databases every write's rows, notes and folded counters agree, whatever the path."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.interactions.models import MovieCounterChange
+    from apps.interactions.services.movie_interactions import favorite_add, view_record
+
+    movie = MovieFactory()
+    with CaptureQueriesContext(connection) as like:
+        like_add(user=user, movie_id=movie.pk)
+    dislike_add(user=user, movie_id=movie.pk)  # the like goes: two changes, two notes
+    rating_set(user=user, movie_id=movie.pk, value=Decimal("4.0"))
+    rating_set(user=user, movie_id=movie.pk, value=Decimal("2.5"))  # an UPDATE with its note
+    favorite_add(user=user, movie_id=movie.pk, notes="again")  # no counter: sent on its own
+    favorite_add(user=user, movie_id=movie.pk, notes="and again")  # an UPDATE, no counter
+    view_record(user=user, movie_id=movie.pk)
+
+    merged = [q["sql"] for q in like.captured_queries if "row_change" in q["sql"]]
+    if connection.vendor == "postgresql":
+        assert len(merged) == 1 and "INSERT INTO" in merged[0]
+    else:
+        assert merged == []
+    rows = dict(Interaction.objects.filter(user=user).values_list("interaction_type", "rating"))
+    assert rows == {"dislike": None, "rating": Decimal("2.5"), "favorite": None, "view": None}
+    assert Interaction.objects.get(user=user, interaction_type="favorite").notes == "and again"
+    assert MovieCounterChange.objects.filter(movie_id=movie.pk).count() == 6
+    counters_fold()
+    movie.refresh_from_db()
+    assert (movie.like_count, movie.dislike_count) == (0, 1)
+    assert (movie.rating_count, movie.rating_sum, movie.view_count) == (1, Decimal("2.5"), 1)
