@@ -47,7 +47,8 @@ def summary_genres_prefetch(lookup: str = "genres") -> Prefetch:
     )
 
 
-# The columns MovieSummarySerializer reads (a movie row has 35): the others are left unread.
+# The columns MovieSummarySerializer reads, in the order it shows them (it takes its fields
+# from here); a movie row has 35, the others are left unread.
 MOVIE_SUMMARY_FIELDS = (
     "id",
     "tmdb_id",

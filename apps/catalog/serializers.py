@@ -16,7 +16,12 @@ from apps.catalog.models import (
     Video,
 )
 from apps.catalog.search import MAX_QUERY_LENGTH
-from apps.catalog.selectors import DIRECTOR_JOBS, SUMMARY_GENRES, WRITER_JOBS
+from apps.catalog.selectors import (
+    DIRECTOR_JOBS,
+    MOVIE_SUMMARY_FIELDS,
+    SUMMARY_GENRES,
+    WRITER_JOBS,
+)
 from apps.core.serializers import ModelSerializer
 
 
@@ -55,19 +60,10 @@ class MovieSummarySerializer(ModelSerializer):
 
     class Meta:
         model = Movie
+        # The columns movie_summary_queryset loads, in their order, the poster's path shown as
+        # its URL, then the genres: one list for what is read and what is shown.
         fields = [
-            "id",
-            "tmdb_id",
-            "imdb_id",
-            "title",
-            "release_date",
-            "release_year",
-            "poster_url",
-            "tmdb_rating",
-            "our_rating",
-            "rating_count",
-            "popularity_score",
-            "is_original",
+            *("poster_url" if name == "poster_path" else name for name in MOVIE_SUMMARY_FIELDS),
             "genres",
         ]
 
