@@ -94,7 +94,14 @@ def cache_set(key: str, value: Any, ttl: int | None) -> None:
 
 def cache_set_many(values: dict[str, Any], ttl: int) -> None:
     try:
-        cache.set_many(values, ttl)
+        if len(values) == 1:
+            # One key is one SET: django-redis's set_many wraps even one in MULTI and EXEC, a
+            # pipeline that costs the client half again as much CPU (the write requests'
+            # read-your-writes mark, apps.core.replicas).
+            [(key, value)] = values.items()
+            cache.set(key, value, ttl)
+        else:
+            cache.set_many(values, ttl)
     except Exception:  # noqa: BLE001
         _outage("cache_set_failed")
 

@@ -10,6 +10,7 @@ from apps.core.cache import (
     cache_add_or_get,
     cache_get,
     cache_incr,
+    cache_set_many,
     cached,
     namespace_invalidate,
     namespace_invalidate_on_commit,
@@ -122,6 +123,27 @@ def test_cache_add_or_get_is_one_redis_command_and_sets_the_expiry(monkeypatch):
     assert cache_add_or_get("gate:ttl", 2, 2.5) == (False, 1)
     assert commands == ["SET", "SET"]
     assert 0 < cache.ttl("gate:ttl") <= 3
+
+
+def test_cache_set_many_stores_one_or_several_keys_with_their_expiry():
+    cache_set_many({"one": 1}, 60)
+    cache_set_many({"two": 2, "three": {"n": 3}}, 60)
+    assert cache.get_many(["one", "two", "three"]) == {"one": 1, "two": 2, "three": {"n": 3}}
+
+
+@redis_only
+def test_cache_set_many_of_one_key_is_one_plain_set(monkeypatch):
+    from django_redis import get_redis_connection
+
+    client = get_redis_connection("default")
+    commands = []
+    real = client.execute_command
+    monkeypatch.setattr(
+        client, "execute_command", lambda *args, **kw: commands.append(args[0]) or real(*args, **kw)
+    )
+    cache_set_many({"mark": 1}, 5)
+    assert commands == ["SET"]  # not a MULTI ... EXEC pipeline
+    assert 0 < cache.ttl("mark") <= 5
 
 
 def test_with_the_cache_down_cache_add_or_get_answers_that_it_set_the_key():
