@@ -5,6 +5,9 @@
 For each scenario and file: requests/s, p50 and p99 in ms, failed requests (socket errors,
 timeouts, 5xx; 429 and other 4xx are shown apart), and the p99 and throughput of /health/live
 measured just before it, so a figure can be read against the machine's state at that minute.
+The scenario's requests/s as a share of /health/live's is the figure to compare across rounds
+on different machines: the same code's absolute figures differed up to threefold between
+sessions on these shared hosts, its share by far less (docs/deployment.md, twelfth session).
 Then, for the runs that carry it (bench/stack/cpu.py), where the CPU went: milliseconds of CPU
 per request in each piece of the stack and the rest of the machine, the machine's busy share
 and the share the hypervisor stole, the requests per second its cores could serve at that cost
@@ -61,9 +64,9 @@ def main(paths: list[str]) -> int:
     print()
     print(
         "| scenario | data | requests/s | p50 ms | p99 ms | failed | 4xx | 429 "
-        "| /health/live p99 ms (req/s) | p99 target |"
+        "| /health/live p99 ms (req/s) | share of /health/live req/s | p99 target |"
     )
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     names = [n for n in loaded[0][1] if not n.startswith("reference")]
     for name in names:
         for header, runs in loaded:
@@ -71,11 +74,12 @@ def main(paths: list[str]) -> int:
             if run is None:
                 continue
             reference = f"{ref['p99_ms']:.1f} ({ref['rps']:.0f})" if ref else "-"
+            share = f"{run['rps'] / ref['rps']:.3f}" if ref and ref["rps"] else "-"
             met = "met" if run["p99_ms"] < P99_TARGET_MS and not failed(run) else "MISSED"
             print(
                 f"| {name} | {header.get('label')} | {run['rps']:.0f} | {run['p50_ms']:.1f} "
                 f"| {run['p99_ms']:.1f} | {failed(run)} | {run['status_4xx']} "
-                f"| {run['status_429']} | {reference} | {met} |"
+                f"| {run['status_429']} | {reference} | {share} | {met} |"
             )
     cpu_table(loaded, names)
     return 0

@@ -118,13 +118,34 @@ def test_report_table_shows_the_latency_floor(tmp_path, capsys):
     )
     assert report.main([str(results)]) == 0
     out = capsys.readouterr().out
-    assert "| like | seed | 100 | 400.0 | 700.0 | 0 | 0 | 0 | - | MISSED |" in out
+    assert "| like | seed | 100 | 400.0 | 700.0 | 0 | 0 | 0 | - | - | MISSED |" in out
     # 50 connections at a ceiling of 200 requests/s: at least 250 ms each on average.
     assert (
         "| like | seed | 10.00 | 5.00 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00 | 5.00 | 90 % | 5 % "
         in out
     )
     assert out.rstrip().endswith("| 200.0 | 250 |")
+
+
+def test_report_table_shows_each_scenario_as_a_share_of_health_live(tmp_path, capsys):
+    report = _load("bench_stack_report", "bench/stack/report.py")
+    zero = dict.fromkeys(
+        ("connect_errors", "read_errors", "write_errors", "timeouts", "status_5xx"), 0
+    )
+    zero |= {"status_4xx": 0, "status_429": 0}
+    results = tmp_path / "round.jsonl"
+    rows = [
+        {"label": "round", "connections": 50, "duration": 10},
+        {**zero, "name": "reference:lists", "rps": 3000.0, "p50_ms": 15.0, "p99_ms": 60.0},
+        {**zero, "name": "lists", "rps": 2310.0, "p50_ms": 21.0, "p99_ms": 55.9},
+        {**zero, "name": "like", "rps": 99.0, "p50_ms": 511.0, "p99_ms": 1039.2},
+    ]
+    results.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    assert report.main([str(results)]) == 0
+    out = capsys.readouterr().out
+    assert "| lists | round | 2310 | 21.0 | 55.9 | 0 | 0 | 0 | 60.0 (3000) | 0.770 | met |" in out
+    # No reference run for the like: no share.
+    assert "| like | round | 99 | 511.0 | 1039.2 | 0 | 0 | 0 | - | - | MISSED |" in out
 
 
 class _Lines:
