@@ -18,9 +18,14 @@ serve at that much CPU per request. In a closed loop of N connections (as wrk ru
 latency is at least N / ceiling_rps: bench/stack/report.py prints that floor beside each
 scenario's figures.
 
-A process that starts and ends between the snapshots is counted in ``other`` (it is in the
-machine's busy time, in no piece); a piece's process that ended is counted up to its last
-snapshot only.
+A process of a piece that ends between the snapshots is counted in full when its parent, still
+running, has reaped it: the kernel adds a reaped child's CPU to its parent's (``cutime`` and
+``cstime`` in /proc), so the parent's growth in that total counts it, less what the child had
+used by the first snapshot; one whose parent ended too is counted up to the first snapshot.
+So PostgreSQL's autovacuum workers and the backends that start and end within a run count as
+PostgreSQL's (they were in ``other`` before). A process that starts and ends between the
+snapshots outside every piece is counted in ``other`` (it is in the machine's busy time, in no
+piece).
 """
 
 import json
@@ -54,8 +59,9 @@ def _pid_of(pidfile: Path) -> int | None:
         return None
 
 
-def _processes() -> dict[int, tuple[int, float]]:
-    """Every process: pid -> (parent pid, CPU seconds)."""
+def _processes() -> dict[int, tuple[int, float, float]]:
+    """Every process: pid -> (parent pid, its own CPU seconds, the CPU seconds of its children
+    that ended and that it reaped)."""
     found = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -66,7 +72,9 @@ def _processes() -> dict[int, tuple[int, float]]:
             continue  # ended meanwhile
         # The command name is in parentheses and may contain spaces: split after it.
         fields = stat[stat.rindex(")") + 2 :].split()
-        found[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / TICKS)
+        # utime, stime, then cutime, cstime (man 5 proc), in clock ticks.
+        own, reaped = int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14])
+        found[int(entry)] = (int(fields[1]), own / TICKS, reaped / TICKS)
     return found
 
 
@@ -84,28 +92,57 @@ def _machine() -> tuple[float, float, float]:
 def snapshot() -> dict:
     processes = _processes()
     children: dict[int, list[int]] = {}
-    for pid, (parent, _) in processes.items():
+    for pid, (parent, _, _) in processes.items():
         children.setdefault(parent, []).append(pid)
-    pieces = {}
+    pieces, reaped = {}, {}
     for piece, pidfiles in PIECES.items():
-        seconds = {}
+        seconds, of_children = {}, {}
         todo = [pid for f in pidfiles if (pid := _pid_of(STACK / f)) in processes]
         while todo:
             pid = todo.pop()
-            seconds[str(pid)] = processes[pid][1]
+            parent, seconds[str(pid)], reaped_seconds = processes[pid]
+            of_children[str(pid)] = [reaped_seconds, parent]
             todo.extend(children.get(pid, []))
-        pieces[piece] = seconds
+        pieces[piece], reaped[piece] = seconds, of_children
     busy, idle, steal = _machine()
-    return {"pieces": pieces, "busy": busy, "idle": idle, "steal": steal, "cores": os.cpu_count()}
+    return {
+        "pieces": pieces,
+        "reaped": reaped,
+        "busy": busy,
+        "idle": idle,
+        "steal": steal,
+        "cores": os.cpu_count(),
+    }
+
+
+def _spent(before: dict, after: dict, piece: str) -> float:
+    """The CPU seconds a piece used between two snapshots (the module's doc: a process that
+    ended counts through its parent's reaped children's time, when the parent is still there)."""
+    own_before, own_after = before["pieces"].get(piece, {}), after["pieces"][piece]
+    # pid -> [CPU seconds of the children it reaped, its parent pid]
+    reaped_before = before.get("reaped", {}).get(piece, {})
+    reaped_after = after.get("reaped", {}).get(piece, {})
+    # A process that began after the first snapshot started from zero.
+    spent = sum(max(t - own_before.get(pid, 0.0), 0.0) for pid, t in own_after.items())
+    ended = set(own_before) - set(own_after)
+    for pid, (reaped, _) in reaped_after.items():
+        grown = reaped - reaped_before.get(pid, [0.0])[0]
+        # An ended child's whole CPU reached its parent's reaped time; what it had used by
+        # the first snapshot was spent before the run.
+        grown -= sum(
+            own_before[child] + reaped_before.get(child, [0.0])[0]
+            for child in ended
+            if reaped_before.get(child, [0.0, None])[1] == int(pid)
+        )
+        spent += max(grown, 0.0)
+    return spent
 
 
 def report(before: dict, after: dict, requests: int) -> dict:
     per_request = {}
     counted = 0.0
-    for piece, seconds in after["pieces"].items():
-        earlier = before["pieces"].get(piece, {})
-        # A process that began after the first snapshot started from zero.
-        spent = sum(max(t - earlier.get(pid, 0.0), 0.0) for pid, t in seconds.items())
+    for piece in after["pieces"]:
+        spent = _spent(before, after, piece)
         counted += spent
         per_request[piece] = spent
     busy = after["busy"] - before["busy"]

@@ -154,3 +154,34 @@ class _Lines:
 
     def read(self) -> str:
         return self.text
+
+
+def test_report_counts_ended_processes_through_their_parent(cpu):
+    # PostgreSQL's postmaster (20) reaped a backend (21) that had used 3 s by the first
+    # snapshot and 3.5 s in all, and an autovacuum worker that began and ended between the
+    # snapshots (0.5 s): 1 s of the run. A backend (23) of a postmaster that ended too (22)
+    # is counted up to the first snapshot: nothing of the run.
+    before = {
+        **_snapshot({"postgres": {"20": 1.0, "21": 3.0, "22": 1.0, "23": 2.0}}, 100.0, 0.0),
+        "reaped": {"postgres": {"20": [4.0, 1], "21": [0.0, 20], "22": [0.0, 1], "23": [0.0, 22]}},
+    }
+    after = {
+        **_snapshot({"postgres": {"20": 1.25}}, 102.0, 0.0),
+        "reaped": {"postgres": {"20": [8.0, 1]}},
+    }
+    line = cpu.report(before, after, 1000)
+    assert line["postgres_ms"] == 1.25  # 0.25 s of its own and 1 s of ended children
+    assert line["other_ms"] == 0.75
+
+
+@pytest.mark.skipif(not Path("/proc/stat").exists(), reason="needs Linux's /proc")
+def test_a_child_that_ends_between_snapshots_counts_for_its_piece(cpu, tmp_path, monkeypatch):
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "server1.pid").write_text(f"{os.getpid()}\n")
+    monkeypatch.setattr(cpu, "STACK", tmp_path)
+    before = cpu.snapshot()
+    burn = "import time\nend = time.process_time() + 0.5\nwhile time.process_time() < end: pass"
+    subprocess.run([sys.executable, "-c", burn], check=True)  # ended and reaped
+    line = cpu.report(before, cpu.snapshot(), 1)
+    # Its half second of CPU, and this process's own between the snapshots.
+    assert line["servers_ms"] >= 500
