@@ -1,5 +1,6 @@
 """Write the request files of the stack benchmark and drills (bench/stack/mix.lua's format:
-"METHOD<TAB>PATH<TAB>ACCESS_TOKEN" a line), one per scenario, from the data in the database.
+"METHOD<TAB>PATH<TAB>ACCESS_TOKEN", then "<TAB>BODY" when the request has a JSON body, a line),
+one per scenario, from the data in the database.
 
 Access tokens are minted directly for many users (the project's own token class, so they carry
 the token version and session the API checks), valid for BENCH_TOKEN_HOURS (default 6) so a
@@ -17,6 +18,13 @@ user has already made changes nothing and costs a fraction of a new one, and a f
 would be mostly repeats from the second run on. "like" draws any active movie alike;
 "like_popular" draws movies as often as they already have interactions (their counters plus
 one), the catalog's own skew, so most likes go to the popular movies, as in seed 002's data.
+
+Two more scenarios measure what a like costs before it writes anything; run.sh runs them when
+BENCH_SCENARIOS names them. "like_again" sends likes the benchmark's users already have (drawn
+from their stored likes): the same request, authentication, throttle, transaction, user lock
+and reads as a new like, and nothing written, nothing after the commit. "like_refused" sends
+likes whose body fails validation (an unknown ``source``): a 400 after authentication and the
+throttle, before any query. A new like costs what "like_again" costs and what its writes add.
 """
 
 import argparse
@@ -39,7 +47,7 @@ from django.db.models import Exists, OuterRef  # noqa: E402
 
 from apps.accounts.tokens import AccountRefreshToken  # noqa: E402
 from apps.catalog.models import Genre, Movie  # noqa: E402
-from apps.interactions.models import Interaction  # noqa: E402
+from apps.interactions.models import Interaction, InteractionType  # noqa: E402
 
 LISTS = ["movies/popular", "movies/top-rated", "movies/trending", "movies/now-playing"]
 ORDERINGS = ["-popularity", "-release_date", "title", "-rating"]
@@ -96,12 +104,14 @@ def main() -> None:
     )
     # In id order: the same users every run (bench/stack/warm.py stores their lists first).
     user_ids = list(active.order_by("pk").values_list("pk", flat=True))
-    users = (
+    users = list(
         get_user_model()
         .objects.filter(pk__in=rng.sample(user_ids, min(args.users, len(user_ids))))
+        .order_by("pk")
         .only("pk", "token_version")
     )
     tokens = tokens_for(users, int(os.environ.get("BENCH_TOKEN_HOURS", "6")))
+    token_of = {user.pk: access for user, access in zip(users, tokens, strict=True)}
     ids = rng.sample(movie_ids, min(args.detail_ids, len(movie_ids)))
     words = [w for t in titles for w in t.split() if len(w) > 3 and w.isalpha()]
 
@@ -109,6 +119,12 @@ def main() -> None:
         return source.choice(tokens)
 
     fresh = random.Random()  # the likes: new pairs on every run (module doc)
+    liked = list(
+        Interaction.objects.filter(user_id__in=token_of, interaction_type=InteractionType.LIKE)
+        .order_by("pk")
+        .values_list("user_id", "movie_id")
+    )
+    liked = fresh.sample(liked, min(LIKES, len(liked)))
 
     scenarios = {
         "reference": [("GET", "/health/live", "")],
@@ -147,6 +163,19 @@ def main() -> None:
             ("POST", f"/api/v1/movies/{pk}/like/", token(fresh))
             for pk in fresh.choices(movie_ids, weights=popularity, k=LIKES)
         ],
+        "like_again": [
+            ("POST", f"/api/v1/movies/{movie_id}/like/", token_of[user_id])
+            for user_id, movie_id in liked
+        ],
+        "like_refused": [
+            (
+                "POST",
+                f"/api/v1/movies/{fresh.choice(movie_ids)}/like/",
+                token(fresh),
+                '{"source": "nowhere"}',
+            )
+            for _ in range(LIKES)
+        ],
     }
     mix = []
     for name, share in MIX.items():
@@ -155,7 +184,7 @@ def main() -> None:
     # The drills' mix without writes: every request is one nginx may retry on the other server.
     scenarios["mix_get"] = [line for line in mix if line[0] == "GET"]
     for name, lines in scenarios.items():
-        text = "".join(f"{method}\t{path}\t{auth}\n" for method, path, auth in lines)
+        text = "".join("\t".join(line) + "\n" for line in lines)
         (args.outdir / f"{name}.txt").write_text(text)
     print(f"bench: {len(movie_ids)} movies, {len(tokens)} users with tokens, in {args.outdir}")
 
