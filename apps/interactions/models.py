@@ -84,8 +84,14 @@ class Interaction(models.Model):
             models.Index(
                 fields=["rating"], name="idx_interactions_rating", condition=Q(rating__isnull=False)
             ),
-            # me/history: one user's interactions, newest first.
-            models.Index(fields=["user", "-timestamp"], name="idx_interactions_user_time"),
+            # me/history: one user's interactions, newest first. The columns a recommendation
+            # refresh reads of a user's history are included, so PostgreSQL reads it from the
+            # index alone (apps.recommendations.training, migration 0006).
+            models.Index(
+                fields=["user", "-timestamp"],
+                include=["id", "movie", "interaction_type", "rating"],
+                name="idx_interactions_user_time",
+            ),
         ]
 
     def __str__(self) -> str:
