@@ -1,5 +1,6 @@
 """Request context (apps.core.context), primary-pinning scope for the router, timing, bad bytes;
-a database outage outside DRF answered 503."""
+a database outage outside DRF answered 503; a read a failed replica answered 503 read again
+from the primary."""
 
 import logging
 import time
@@ -12,7 +13,7 @@ from django.db import DatabaseError
 from django.http import HttpResponse, JsonResponse
 from django.utils.functional import SimpleLazyObject, empty
 
-from apps.core import routers
+from apps.core import replicas, routers
 from apps.core.context import (
     RequestContext,
     request_context_enter,
@@ -117,6 +118,41 @@ class DatabaseUnavailableMiddleware:
             response = JsonResponse(body, status=503)
         response["Retry-After"] = "5"
         return response
+
+
+class ReplicaRetryMiddleware:
+    """Innermost middleware: a safe request (GET, HEAD, OPTIONS) answered 503 because a read
+    replica failed under it is answered once more, reading from the primary.
+
+    When a replica stops, the reads running on it fail, and so do those PgBouncer is asked
+    for before this process has marked the replica down (``apps.core.replicas
+    .replica_failed``: the query that fails marks it): each such request was answered 503
+    (issue 16's replica drills: 1 to 5 requests an outage). Running the view again is safe
+    for these: a request reads from the primary from its first write on (apps.core.routers),
+    so a replica read that failed came before any write of the request. What the first
+    attempt did outside the database is done twice: its throttles count the request twice.
+    Any other request, any other answer, and a second 503 are left as they are.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in routers.SAFE_METHODS or not routers.replica_aliases():
+            return self.get_response(request)
+        token = replicas.request_failures_watch()
+        try:
+            response = self.get_response(request)
+            failed = replicas.request_failures_seen()
+            if response.status_code != 503 or not failed:
+                return response
+            logging.getLogger("apps.core.replicas").warning(
+                "replica_read_retried", extra={"aliases": failed}
+            )
+            routers.request_read_primary()
+            return self.get_response(request)
+        finally:
+            replicas.request_failures_unwatch(token)
 
 
 class LazyMessageMiddleware(MessageMiddleware):

@@ -10,6 +10,9 @@ computes the verdict at most once per DATABASE_REPLICA_CHECK_SECONDS; while one 
 the others use the previous verdict. A connection error on a replica marks it down at once
 (``replica_failed``, wired to every replica connection by ``install_failure_watch``).
 
+A safe request that a replica failed under is answered again from the primary
+(``request_failures_watch``, used by apps.core.middleware.ReplicaRetryMiddleware).
+
 Recent writers. A request that wrote leaves ``db:rw:<user id>`` in the cache for
 DATABASE_READ_YOUR_WRITES_SECONDS; the router sends that user's reads to the primary while it
 is there. A cache outage loses the markers: reads then go to replicas that are at most
@@ -20,6 +23,7 @@ import contextlib
 import logging
 import threading
 import time
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -46,6 +50,8 @@ class Verdict:
 
 
 _verdicts: dict[str, Verdict] = {}
+# The replicas that failed under the current request, while a middleware watches for them.
+_failed_here: ContextVar[list[str] | None] = ContextVar("replicas_failed_here", default=None)
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
 
@@ -131,6 +137,24 @@ def replica_failed(alias: str, error: Exception) -> None:
     """A query on ``alias`` failed to reach it: skip it until the next check."""
     log_once(logger, f"replica_down:{alias}", "replica_unavailable", alias=alias, error=str(error))
     _verdicts[alias] = Verdict(False, None, time.monotonic(), "unavailable")
+    failed_here = _failed_here.get()
+    if failed_here is not None:
+        failed_here.append(alias)
+
+
+def request_failures_watch() -> Token:
+    """Note the replicas that fail under the current request from now on, until
+    ``request_failures_unwatch``."""
+    return _failed_here.set([])
+
+
+def request_failures_seen() -> list[str]:
+    """The replicas that failed under the current request since it began watching."""
+    return list(_failed_here.get() or [])
+
+
+def request_failures_unwatch(token: Token) -> None:
+    _failed_here.reset(token)
 
 
 def verdicts_reset() -> None:

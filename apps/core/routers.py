@@ -64,6 +64,11 @@ def end_request_scope(tokens, *, user=None) -> None:
         _request_scope.reset(scope_token)
 
 
+def request_read_primary() -> None:
+    """The rest of the current request (or thread) reads from the primary."""
+    _pinned_to_primary.set(True)
+
+
 def request_user_bind(user_id, *, marked: bool | None = None) -> None:
     """The request acts for ``user_id``: if that user wrote a moment ago, read from the primary.
 

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "apps.core.middleware.LazyMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.core.middleware.DatabaseUnavailableMiddleware",
+    # Innermost: a safe request a failed replica answered 503 is answered from the primary.
+    "apps.core.middleware.ReplicaRetryMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -324,3 +324,77 @@ def test_the_drf_path_reads_the_writer_mark_with_the_session_mark_in_one_round_t
     assert calls.count("get_many") == 1
     assert "get" not in calls
     assert chosen == ("default" if marked else "replica_0")
+
+
+def _answering(*statuses, fail_replica=True):
+    """A view (the rest of the middleware chain) answering ``statuses`` in turn; each call
+    records where the router sends a read, and the first one fails replica_0 first when
+    ``fail_replica``."""
+    from django.http import HttpResponse
+
+    calls = []
+
+    def view(request):
+        if fail_replica and not calls:
+            replicas.replica_failed("replica_0", OperationalError("query_wait_timeout"))
+        calls.append(router.db_for_read(Genre))
+        return HttpResponse(status=statuses[len(calls) - 1])
+
+    return view, calls
+
+
+def _through_retry(view, method="GET"):
+    from django.test import RequestFactory
+
+    from apps.core.middleware import ReplicaRetryMiddleware
+
+    request = RequestFactory().generic(method, "/api/v1/movies/")
+    return in_request(method, lambda: ReplicaRetryMiddleware(view)(request))
+
+
+@override_settings(DATABASE_REPLICAS=["replica_0"])
+@mock.patch("apps.core.replicas.replica_usable", return_value=True)
+def test_a_read_a_failed_replica_answered_503_is_answered_again_from_the_primary(_usable):
+    view, calls = _answering(503, 200)
+
+    response = _through_retry(view)
+
+    assert response.status_code == 200
+    # The first attempt read the replica (usable by the mock), the second the primary.
+    assert calls == ["replica_0", "default"]
+    assert replicas.request_failures_seen() == []  # the watch ended with the request
+
+
+@override_settings(DATABASE_REPLICAS=["replica_0"])
+@mock.patch("apps.core.replicas.replica_usable", return_value=True)
+def test_the_retry_happens_once_and_its_answer_stands(_usable):
+    view, calls = _answering(503, 503)
+
+    assert _through_retry(view).status_code == 503
+    assert len(calls) == 2
+
+
+@override_settings(DATABASE_REPLICAS=["replica_0"])
+@mock.patch("apps.core.replicas.replica_usable", return_value=True)
+@pytest.mark.parametrize(
+    ("method", "statuses", "fail_replica"),
+    [
+        ("POST", (503, 201), True),  # an unsafe request: never run twice
+        ("GET", (503, 200), False),  # a 503 of another cause (TMDb, the primary)
+        ("GET", (500, 200), True),  # not an outage
+    ],
+    ids=["post", "no-replica-failure", "server-error"],
+)
+def test_other_requests_and_answers_are_left_as_they_are(_usable, method, statuses, fail_replica):
+    view, calls = _answering(*statuses, fail_replica=fail_replica)
+
+    assert _through_retry(view, method).status_code == statuses[0]
+    assert len(calls) == 1
+
+
+@mock.patch("apps.core.replicas.replica_usable", return_value=True)
+def test_without_replicas_a_request_passes_through_unwatched(_usable):
+    view, calls = _answering(503, 200, fail_replica=False)
+
+    assert _through_retry(view).status_code == 503
+    assert calls == ["default"]
