@@ -127,7 +127,7 @@ class ReplicaRetryMiddleware:
     When a replica stops, the reads running on it fail, and so do those PgBouncer is asked
     for before this process has marked the replica down (``apps.core.replicas
     .replica_failed``: the query that fails marks it): each such request was answered 503
-    (issue 16's replica drills: 1 to 5 requests an outage). Running the view again is safe
+    (issue 16's replica drills: 0 to 5 requests an outage). Running the view again is safe
     for these: a request reads from the primary from its first write on (apps.core.routers),
     so a replica read that failed came before any write of the request. What the first
     attempt did outside the database is done twice: its throttles count the request twice.
