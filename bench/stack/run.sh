@@ -51,6 +51,10 @@ printf '{"label": "%s", "connections": %s, "duration": %s, "load": "%s", "at": "
   "$label" "$CONNECTIONS" "$DURATION" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(date -u +%FT%TZ)" \
   | tee -a "$results"
 for name in $SCENARIOS; do
+  if [ ! -s "$out/$label/$name.txt" ]; then  # like_again before anyone has liked anything
+    echo "bench: no requests for $name in this database, skipped" >&2
+    continue
+  fi
   drive "$name" "$WARMUP" >/dev/null
   settle
   measure reference "$DURATION" | sed "s/\"reference\"/\"reference:$name\"/" \
