@@ -34,6 +34,14 @@ ML_DIR=${ML_DIR:-../shared/datasets/ml-latest-small}
 PG_USER=postgres
 # The database of the primary the app uses (kept in var/stack/db once `use` changed it).
 STACK_DB=${STACK_DB:-$(cat "$DIR/db" 2>/dev/null || echo nexus)}
+# The throttles, kept in var/stack/throttles by `start`: a later `start` (or `use`) without
+# STACK_THROTTLE_* keeps the ones the stack runs with, so the servers a drill starts again
+# throttle as the running ones do (a `make stack` without them once rewrote var/stack/env with
+# the defaults, and servers started after it answered a benchmark with 429s).
+kept_throttles=$(cat "$DIR/throttles" 2>/dev/null || true)
+read -r kept_anon kept_user _ <<<"$kept_throttles" || true
+STACK_THROTTLE_ANON=${STACK_THROTTLE_ANON:-${kept_anon:-120/min}}
+STACK_THROTTLE_USER=${STACK_THROTTLE_USER:-${kept_user:-600/min}}
 
 log() { printf '== stack: %s\n' "$*"; }
 as_pg() { runuser -u "$PG_USER" -- "$@"; }
@@ -78,7 +86,7 @@ export REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0
 export NUM_PROXIES=1
 export VAR_DIR=$DIR/app
 export LOG_LEVEL=${STACK_LOG_LEVEL:-WARNING}
-export THROTTLE_ANON=${STACK_THROTTLE_ANON:-120/min} THROTTLE_USER=${STACK_THROTTLE_USER:-600/min}
+export THROTTLE_ANON=$STACK_THROTTLE_ANON THROTTLE_USER=$STACK_THROTTLE_USER
 # Direct connections for tools and tests (superuser, bypassing PgBouncer).
 export STACK_PRIMARY_URL=postgres://postgres@127.0.0.1:$PRIMARY_PORT/$STACK_DB
 export STACK_REPLICA_URL=postgres://postgres@127.0.0.1:$REPLICA_PORT/$STACK_DB
@@ -269,6 +277,7 @@ use_database() {
 start() {
   mkdir -p "$DIR"
   chmod 755 "$DIR"
+  echo "$STACK_THROTTLE_ANON $STACK_THROTTLE_USER" >"$DIR/throttles"
   app_env >"$DIR/env"
   start_postgres
   start_pgbouncer
