@@ -1,6 +1,7 @@
 """The one conftest: shared fixtures. Each app's factories live in apps/<app>/tests/factories.py."""
 
 import time
+import warnings
 from importlib import import_module
 
 import pytest
@@ -18,6 +19,7 @@ from apps.core import throttling
 from apps.core.fastpath import local_copies, local_counts
 from apps.core.logging import log_once_registry
 from apps.core.tasks import broker_backoff_reset, coalesced_runs_forget
+from apps.core.testing import other_sessions_wait
 from apps.core.views import readiness_cache
 
 
@@ -139,6 +141,19 @@ def _celery_joins_allowed():
     two threads running eager tasks at once (the concurrency tests) can leave it set, and then
     a later test's ``.get()`` on an eager result refuses to run."""
     _set_task_join_will_block(False)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test databases, and before they are dropped, a wait for the sessions
+    still ending on them (apps.core.testing.other_sessions_wait): dropping a database with a
+    session on it fails, which pytest reported as an intermittent teardown warning in CI. A
+    session that stays is named in a warning of its own."""
+    yield
+    with django_db_blocker.unblock():
+        others = other_sessions_wait()
+    if others:
+        warnings.warn(f"sessions left on the test database: {others}", stacklevel=1)
 
 
 @pytest.fixture

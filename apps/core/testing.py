@@ -1,12 +1,13 @@
 """Helpers for tests across apps."""
 
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
-from django.db import connection
+from django.db import connection, connections
 
 IS_POSTGRES = connection.vendor == "postgresql"
 
@@ -172,3 +173,32 @@ def email_parts(message) -> tuple[str, str]:
         part.get_content().replace("\r\n", "\n") if part is not None else ""
         for part in (text, html)
     )
+
+
+def other_sessions_wait(seconds: float = 5.0) -> list[tuple]:
+    """On PostgreSQL, wait up to ``seconds`` until no other session is connected to this
+    process's database (the test database, before it is dropped), and return those still
+    connected as ``(pid, state, backend_start, query)``; ``[]`` elsewhere.
+
+    Every connection of this thread is closed first. A backend whose client has just closed
+    its connection (or a test proxy its socket) ends a moment later, not at once, so a drop
+    right after the last test can still find it: that is waited for. One that stays is a
+    connection some test or thread left open, named by its last statement."""
+    if connection.vendor != "postgresql":
+        return []
+    connections.close_all()
+    deadline = time.monotonic() + seconds
+    try:
+        while True:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pid, state, backend_start, left(query, 300) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                    "ORDER BY pid"
+                )
+                others = cursor.fetchall()
+            if not others or time.monotonic() >= deadline:
+                return others
+            time.sleep(0.1)
+    finally:
+        connection.close()

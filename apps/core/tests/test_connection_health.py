@@ -1,5 +1,6 @@
 """The PostgreSQL backend's health check without a round trip (apps/core/postgresql)."""
 
+import contextlib
 import select
 import socket
 import threading
@@ -123,8 +124,13 @@ class _LateListener:
             pass
 
     def close(self) -> None:
+        # shutdown before close: a pump thread blocked in recv() keeps a merely closed socket
+        # open in the kernel, and the PostgreSQL session behind it stayed connected to the
+        # test database until pytest failed to drop it ("being accessed by other users").
         self._timer.cancel()
         for sock in self._sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
             sock.close()
 
 
