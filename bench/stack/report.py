@@ -60,6 +60,7 @@ def main(paths: list[str]) -> int:
             f"- {header.get('label')}: {header.get('connections')} connections, "
             f"{header.get('duration')} s a run, load average {header.get('load')} at start, "
             f"{header.get('at')}"
+            + (", workers and beat stopped" if header.get("workers") == "stopped" else "")
         )
     print()
     print(
