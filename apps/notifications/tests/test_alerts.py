@@ -28,13 +28,21 @@ def messages(kind):
 
 
 def test_a_recommendation_alert_comes_at_most_once_a_day(django_capture_on_commit_callbacks):
+    # Noon UTC (the user's zone): "a day" is the user's local day, and five minutes after a
+    # time after 23:55 is the next day, where a second alert is due (the test failed so).
+    now = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
     user = UserFactory()
-    recommend(user, MovieFactory(title="Alien"), score=0.9)
-    now = timezone.now()
+    recommend(user, MovieFactory(title="Alien"), score=0.9, generated_at=now)
 
     with django_capture_on_commit_callbacks(execute=True):
         alerts_send(kinds=["recommendation"], now=now)
-        recommend(user, MovieFactory(title="Heat"), rank=2, score=0.8)
+        recommend(
+            user,
+            MovieFactory(title="Heat"),
+            rank=2,
+            score=0.8,
+            generated_at=now + timedelta(minutes=1),
+        )
         alerts_send(kinds=["recommendation"], now=now + timedelta(minutes=5))
 
     assert messages("recommendation_alert") == ["email", "in_app"]
