@@ -3,9 +3,12 @@
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
+from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.core import checks
 
 PROD_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.prod",
@@ -50,6 +53,18 @@ def test_prod_passes_the_deployment_checks_without_warnings():
     result = run_manage(PROD_ENV, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("moment", ["07:59:55", "09:00:00", "22:00:05", "00:00:00"])
+def test_the_model_checks_pass_at_any_time_of_day(moment):
+    # Django warns (fields.W161) about a fixed time default when its checks run within ten
+    # seconds of that time of day: with the notification preferences' defaults given as time
+    # values, the deployment check above failed at 08:00, 09:00 and 22:00 UTC.
+    hour, minute, second = (int(part) for part in moment.split(":"))
+    now = datetime(2026, 12, 1, hour, minute, second, tzinfo=UTC)
+    with mock.patch("django.utils.timezone.now", return_value=now):
+        problems = checks.run_checks(tags=[checks.Tags.models])
+    assert problems == []
 
 
 def test_prod_https_switches_can_be_turned_off_for_a_local_benchmark():
