@@ -11,7 +11,7 @@ CELERY_QUEUES ?= default,recommendations,tmdb,notifications
 # one process; TEST_WORKERS=0 runs everything in this one.
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ "$$n" -gt 4 ] && n=4; echo $$n)
 
-.PHONY: install run test test-at test-fast lint format schema worker beat bench bench-loggedin clean \
+.PHONY: install run test test-at lint format schema worker beat bench bench-loggedin clean \
 	stack stack-stop \
 	stack-status stack-packages stack-test
 
