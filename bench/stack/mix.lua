@@ -1,9 +1,11 @@
 -- wrk script for the stack's benchmarks and drills, and the logged-in benchmark
 -- (bench/loggedin/run.sh): each request is a random line of the file named by BENCH_MIX,
 -- "METHOD<TAB>PATH<TAB>ACCESS_TOKEN[<TAB>JSON_BODY]" (the token may be empty: anonymous; no
--- body sends an empty one). Requests are formatted once at start. At the end one JSON line:
--- throughput, latency percentiles, and errors by kind (connect, read, write, timeout) and by
--- status class (status_other: any answer that is not 2xx, 4xx or 5xx).
+-- body sends an empty one). A request is formatted when first drawn. At the end one JSON line:
+-- throughput, latency percentiles, errors by kind (connect, read, write, timeout) and by
+-- status class (status_other: any answer that is not 2xx, 4xx or 5xx), and load_cpu_s: the CPU
+-- seconds wrk itself used, all its threads (os.clock), which bench/stack/cpu.py shows apart
+-- from the stack's, since the load generator shares the machine's cores with it.
 local lines = {}
 local file = assert(io.open(os.getenv("BENCH_MIX"), "r"))
 for line in file:lines() do
@@ -35,32 +37,42 @@ local function seed()
   math.randomseed(n)
 end
 
+-- A request is formatted the first time it is drawn, then kept. Formatting every line at start
+-- (each thread its own copy) cost about 2 s of CPU for a 50,000-line file of likes on the
+-- eighteenth session's machine, more than a 10 s run's requests then cost wrk, and it fell
+-- inside the window bench/stack/cpu.py charges to the run's requests.
+local function format(line)
+  local method, path, rest = line:match("^(%u+)\t([^\t]+)\t?(.*)$")
+  local token, body = rest:match("^([^\t]*)\t(.*)$")
+  if token == nil then
+    token, body = rest, nil
+  end
+  local headers = {}
+  if token ~= nil and #token > 0 then
+    headers["Authorization"] = "Bearer " .. token
+  end
+  if method ~= "GET" then
+    headers["Content-Type"] = "application/json"
+    -- wrk.format sets Content-Length from the body alone (none for a nil one, whatever the
+    -- headers say): an empty string sends "Content-Length: 0".
+    body = body or ""
+  end
+  return wrk.format(method, path, headers, body)
+end
+
 init = function()
   seed()
-  for i, line in ipairs(lines) do
-    local method, path, rest = line:match("^(%u+)\t([^\t]+)\t?(.*)$")
-    local token, body = rest:match("^([^\t]*)\t(.*)$")
-    if token == nil then
-      token, body = rest, nil
-    end
-    local headers = {}
-    if token ~= nil and #token > 0 then
-      headers["Authorization"] = "Bearer " .. token
-    end
-    if method ~= "GET" then
-      headers["Content-Type"] = "application/json"
-      if body == nil or #body == 0 then
-        headers["Content-Length"] = "0"
-        body = nil
-      end
-    end
-    formatted[i] = wrk.format(method, path, headers, body)
-  end
   status_4xx, status_5xx, status_429, status_other = 0, 0, 0, 0
 end
 
 request = function()
-  return formatted[math.random(#formatted)]
+  local i = math.random(#lines)
+  local formatted_request = formatted[i]
+  if formatted_request == nil then
+    formatted_request = format(lines[i])
+    formatted[i] = formatted_request
+  end
+  return formatted_request
 end
 
 response = function(status, headers, body)
@@ -89,9 +101,9 @@ done = function(summary, latency, requests)
     '{"name": "%s", "requests": %d, "seconds": %.2f, "rps": %.1f, "p50_ms": %.2f, '
       .. '"p90_ms": %.2f, "p99_ms": %.2f, "max_ms": %.2f, "connect_errors": %d, '
       .. '"read_errors": %d, "write_errors": %d, "timeouts": %d, "status_4xx": %d, '
-      .. '"status_5xx": %d, "status_429": %d, "status_other": %d}\n',
+      .. '"status_5xx": %d, "status_429": %d, "status_other": %d, "load_cpu_s": %.3f}\n',
     os.getenv("BENCH_NAME") or "run", summary.requests, seconds, summary.requests / seconds,
     latency:percentile(50) / 1000, latency:percentile(90) / 1000,
     latency:percentile(99) / 1000, latency.max / 1000,
-    e.connect, e.read, e.write, e.timeout, s4, s5, s429, so))
+    e.connect, e.read, e.write, e.timeout, s4, s5, s429, so, os.clock()))
 end
