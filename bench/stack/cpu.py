@@ -9,14 +9,15 @@ of the stack, found from the stack's pid files with their descendants (granian's
 PostgreSQL's backends, Celery's pool), and the machine's busy and idle time (/proc/stat).
 ``measure`` reads wrk's JSON line (bench/stack/mix.lua) from its input; when the input ends
 (wrk has finished) it takes the second snapshot and prints wrk's line with ``cpu`` added: each
-piece's CPU milliseconds per request between the two snapshots, ``other`` (the rest of the
-machine's busy time: the load generator, the kernel's own threads, anyone else's work), the
-machine's busy share, the share the hypervisor stole (time given to other guests while this
-one had work to run: on a shared host it takes cores away from every figure), and
-``ceiling_rps``: the requests per second the machine's cores could
-serve at that much CPU per request. In a closed loop of N connections (as wrk runs) the mean
-latency is at least N / ceiling_rps: bench/stack/report.py prints that floor beside each
-scenario's figures.
+piece's CPU milliseconds per request between the two snapshots, ``load`` (wrk's own CPU, which
+mix.lua reports as ``load_cpu_s``: the load generator shares the machine's cores with the
+stack), ``other`` (the rest of the machine's busy time: the kernel's own threads, anyone else's
+work, and wrk's on a line without ``load_cpu_s``), the machine's busy share, the share the
+hypervisor stole (time given to other guests while this one had work to run: on a shared host
+it takes cores away from every figure), and ``ceiling_rps``: the requests per second the
+machine's cores could serve at that much CPU per request. In a closed loop of N connections (as
+wrk runs) the mean latency is at least N / ceiling_rps: bench/stack/report.py prints that floor
+beside each scenario's figures.
 
 A process of a piece that ends between the snapshots is counted in full when its parent, still
 running, has reaped it: the kernel adds a reaped child's CPU to its parent's (``cutime`` and
@@ -138,7 +139,9 @@ def _spent(before: dict, after: dict, piece: str) -> float:
     return spent
 
 
-def report(before: dict, after: dict, requests: int) -> dict:
+def report(before: dict, after: dict, requests: int, *, load: float | None = None) -> dict:
+    """CPU milliseconds per request of each piece, of the load generator (``load``: its CPU
+    seconds over the run, when known) and of the rest of the machine, and the machine's shares."""
     per_request = {}
     counted = 0.0
     for piece in after["pieces"]:
@@ -148,6 +151,10 @@ def report(before: dict, after: dict, requests: int) -> dict:
     busy = after["busy"] - before["busy"]
     idle = after["idle"] - before["idle"]
     steal = after["steal"] - before["steal"]
+    if load is not None:
+        # The load generator ran inside the machine's busy time, in no piece.
+        per_request["load"] = min(max(load, 0.0), max(busy - counted, 0.0))
+        counted += per_request["load"]
     per_request["other"] = max(busy - counted, 0.0)
     total = sum(per_request.values())
     requests = max(requests, 1)
@@ -169,7 +176,7 @@ def main() -> None:
         before = json.loads(Path(sys.argv[2]).read_text())
         for line in lines:
             run = json.loads(line)
-            run["cpu"] = report(before, after, run["requests"])
+            run["cpu"] = report(before, after, run["requests"], load=run.get("load_cpu_s"))
             print(json.dumps(run))
     else:
         raise SystemExit(__doc__)

@@ -9,11 +9,12 @@ The scenario's requests/s as a share of /health/live's is the figure to compare 
 on different machines: the same code's absolute figures differed up to threefold between
 sessions on these shared hosts, its share by far less (docs/deployment.md, twelfth session).
 Then, for the runs that carry it (bench/stack/cpu.py), where the CPU went: milliseconds of CPU
-per request in each piece of the stack and the rest of the machine, the machine's busy share
-and the share the hypervisor stole, the requests per second its cores could serve at that cost
-(the ceiling), and the mean latency that ceiling forces on the run's connections (connections /
-ceiling): a scenario whose floor is near or above the p99 target cannot meet it on this
-machine, whatever the tail does.
+per request in each piece of the stack, the load generator (wrk) and the rest of the machine (a
+piece a line does not carry shows as "-": older files have no load generator, it is in their
+"other"), the machine's busy share and the share the hypervisor stole, the requests per second
+its cores could serve at that cost (the ceiling), and the mean latency that ceiling forces on
+the run's connections (connections / ceiling): a scenario whose floor is near or above the p99
+target cannot meet it on this machine, whatever the tail does.
 """
 
 import json
@@ -27,6 +28,7 @@ CPU_COLUMNS = [
     ("nginx", ("nginx_ms",)),
     ("Redis", ("redis_ms",)),
     ("worker, beat", ("worker_ms",)),
+    ("load generator", ("load_ms",)),  # wrk; in "other" on lines from before it was measured
     ("other", ("other_ms",)),
 ]
 
@@ -105,7 +107,10 @@ def cpu_table(loaded, names) -> None:
     print("| --- | --- | " + "---: | " * (len(CPU_COLUMNS) + 5))
     for name, header, run in rows:
         cpu = run["cpu"]
-        parts = " | ".join(f"{sum(cpu.get(k, 0.0) for k in keys):.2f}" for _, keys in CPU_COLUMNS)
+        parts = " | ".join(
+            f"{sum(cpu.get(k, 0.0) for k in keys):.2f}" if any(k in cpu for k in keys) else "-"
+            for _, keys in CPU_COLUMNS
+        )
         ceiling = cpu.get("ceiling_rps")
         floor = f"{1000 * header.get('connections', 0) / ceiling:.0f}" if ceiling else "-"
         print(

@@ -47,6 +47,20 @@ def test_report_divides_each_piece_by_the_requests(cpu):
     assert line["ceiling_rps"] == 500.0  # 2 cores at 4 ms of CPU a request
 
 
+def test_report_takes_the_load_generators_cpu_out_of_other(cpu):
+    before = _snapshot({"servers": {"10": 1.0}}, 100.0, 50.0)
+    after = _snapshot({"servers": {"10": 3.0}}, 104.0, 56.0)
+    line = cpu.report(before, after, 1000, load=0.5)
+    assert line["servers_ms"] == 2.0
+    assert line["load_ms"] == 0.5  # wrk's 0.5 s over 1,000 requests
+    assert line["other_ms"] == 1.5  # 4 s busy: 2 in the servers, 0.5 in wrk
+    assert line["total_ms"] == 4.0
+    # Never more than the busy time no piece used (a clock read off by a tick).
+    line = cpu.report(before, after, 1000, load=9.0)
+    assert line["load_ms"] == 2.0 and line["other_ms"] == 0.0 and line["total_ms"] == 4.0
+    assert "load_ms" not in cpu.report(before, after, 1000)  # unknown: left in "other"
+
+
 def test_report_counts_no_negative_time_and_survives_no_requests(cpu):
     # A pid reused by a new process with less CPU than the old one had: not negative.
     before = _snapshot({"servers": {"10": 9.0}}, 10.0, 0.0)
@@ -82,13 +96,15 @@ def test_measure_adds_the_cpu_to_wrks_line(cpu, tmp_path, monkeypatch, capsys):
     before = tmp_path / "before.json"
     before.write_text(json.dumps(_snapshot({"servers": {}}, 10.0, 10.0)))
     monkeypatch.setattr(cpu, "snapshot", lambda: _snapshot({"servers": {}}, 12.0, 10.0))
-    wrk = json.dumps({"name": "like", "requests": 400, "rps": 40.0})
+    wrk = json.dumps({"name": "like", "requests": 400, "rps": 40.0, "load_cpu_s": 0.4})
     monkeypatch.setattr(sys, "stdin", _Lines(f"Running 10s test\n{wrk}\n"))
     monkeypatch.setattr(sys, "argv", ["cpu.py", "measure", str(before)])
     cpu.main()
     line = json.loads(capsys.readouterr().out)
     assert line["name"] == "like" and line["rps"] == 40.0
-    assert line["cpu"]["total_ms"] == 5.0  # 2 s over 400 requests, all of it "other"
+    assert line["cpu"]["total_ms"] == 5.0  # 2 s over 400 requests
+    assert line["cpu"]["load_ms"] == 1.0  # wrk's own 0.4 s, from its line
+    assert line["cpu"]["other_ms"] == 4.0  # the rest, in no piece
     assert line["cpu"]["ceiling_rps"] == 400.0
 
 
@@ -120,11 +136,31 @@ def test_report_table_shows_the_latency_floor(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "| like | seed | 100 | 400.0 | 700.0 | 0 | 0 | 0 | - | - | MISSED |" in out
     # 50 connections at a ceiling of 200 requests/s: at least 250 ms each on average.
-    assert (
-        "| like | seed | 10.00 | 5.00 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00 | 5.00 | 90 % | 5 % "
-        in out
-    )
+    assert "| like | seed | 10.00 | 5.00 | - | - | - | - | - | - | 5.00 | 90 % | 5 % " in out
     assert out.rstrip().endswith("| 200.0 | 250 |")
+
+
+def test_report_table_shows_the_load_generator_beside_the_stack(tmp_path, capsys):
+    report = _load("bench_stack_report", "bench/stack/report.py")
+    zero = dict.fromkeys(
+        ("connect_errors", "read_errors", "write_errors", "timeouts", "status_5xx"), 0
+    )
+    zero |= {"status_4xx": 0, "status_429": 0, "requests": 1000, "rps": 100.0}
+    pieces = ("servers", "postgres_primary", "postgres_replica", "pgbouncer", "nginx", "redis")
+    cpu = {f"{piece}_ms": 1.0 for piece in pieces} | {"worker_ms": 0.5, "load_ms": 1.25}
+    cpu |= {"other_ms": 0.25, "total_ms": 8.0, "busy_share": 0.9, "ceiling_rps": 250.0}
+    results = tmp_path / "round.jsonl"
+    results.write_text(
+        json.dumps({"label": "round", "connections": 50, "duration": 10})
+        + "\n"
+        + json.dumps({**zero, "name": "like", "p50_ms": 400.0, "p99_ms": 700.0, "cpu": cpu})
+        + "\n"
+    )
+    assert report.main([str(results)]) == 0
+    out = capsys.readouterr().out
+    assert "| worker, beat | load generator | other | machine busy |" in out
+    # PostgreSQL is the primary's and the replica's together.
+    assert "| like | round | 8.00 | 1.00 | 2.00 | 1.00 | 1.00 | 1.00 | 0.50 | 1.25 | 0.25 | " in out
 
 
 def test_report_table_shows_each_scenario_as_a_share_of_health_live(tmp_path, capsys):
