@@ -256,3 +256,33 @@ def test_top_indexes_rows_is_top_indexes_of_each_row():
     assert top[0].tolist() == list(range(10))
     for row in range(50):
         assert top[row].tolist() == top_indexes(matrix[row], 10).tolist()
+
+
+def _top_by_full_sort(row: np.ndarray, k: int) -> list[int]:
+    positions = np.arange(row.size)
+    order = np.lexsort((positions, -row))
+    return order[~np.isnan(row[order])][:k].tolist()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_top_indexes_rows_matches_a_full_sort_of_each_row(dtype):
+    """Rows of spread scores take the bounded path (a few values above the slices' bound);
+    the others (ties everywhere, mostly blocked, a NaN) take top_indexes. Both answer what a
+    full sort by score, then position, answers."""
+    from apps.recommendations.engines.base import top_indexes_rows
+
+    rng = np.random.default_rng(7)
+    matrix = rng.standard_normal((40, 5003)).astype(dtype)
+    matrix[1] = np.round(matrix[1])  # ties at the k-th value
+    matrix[2, :4990] = -np.inf  # fewer finite scores than k
+    matrix[3, 2500:] = -np.inf  # half blocked, the bound still from finite slices
+    matrix[4, 17] = np.nan
+    matrix[5, 5002] = np.nan  # past the last slice
+    matrix[6] = 0.0
+    matrix[7, [9, 4000, 5001]] = 10.0  # the best in the first, a middle and the last slice
+    for k in (1, 20, 50):
+        top = top_indexes_rows(matrix, k)
+        assert top.shape == (40, k)
+        for row in range(40):
+            assert top[row].tolist() == _top_by_full_sort(matrix[row], k)[:k], (k, row)
+    assert top_indexes_rows(matrix[:, :30], 50).shape == (40, 30)
