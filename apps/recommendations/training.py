@@ -23,6 +23,7 @@ from django.db import connection
 from scipy import sparse
 
 from apps.catalog.models import Movie, MovieCast, MovieCrew, MovieGenre, MovieKeyword, MovieTag
+from apps.core.postgresql.arrays import array_literal
 from apps.interactions.models import Interaction
 from apps.recommendations.engines.base import History, TrainingData
 from apps.recommendations.engines.signals import interaction_weight
@@ -233,9 +234,10 @@ def _interaction_rows(user_ids: list[int]):
 
 
 def _movie_titles(movie_ids: set[int]) -> dict[int, str]:
-    """The titles of these movies, by id, in one query on PostgreSQL (the ids as one array:
-    a thousand of them as the ORM's ``IN`` parameters cost 4.5 to 5.7 ms of CPU to send,
-    against 0.9 ms), in chunks of 500 on SQLite; none for none."""
+    """The titles of these movies, by id, in one query on PostgreSQL (the ids as one array
+    literal, apps.core.postgresql.arrays: a thousand of them as the ORM's ``IN`` parameters
+    cost 4.5 to 5.7 ms of CPU to send, as a list 0.9 ms, as one string 0.1 ms), in chunks of
+    500 on SQLite; none for none."""
     movies = connection.ops.quote_name(Movie._meta.db_table)
     ordered = sorted(movie_ids)
     titles: dict[int, str] = {}
@@ -243,8 +245,8 @@ def _movie_titles(movie_ids: set[int]) -> dict[int, str]:
         if connection.vendor == "postgresql":
             if ordered:
                 cursor.execute(
-                    f"SELECT id, title FROM {movies} WHERE id = ANY(%s)",  # noqa: S608
-                    [ordered],
+                    f"SELECT id, title FROM {movies} WHERE id = ANY(%s::bigint[])",  # noqa: S608
+                    [array_literal(ordered)],
                 )
                 titles.update(cursor.fetchall())
             return titles
