@@ -447,8 +447,9 @@ _ROW_TYPES = (
 
 def _rows_upsert_by_arrays(rows: list[tuple], *, generated_at) -> None:
     """PostgreSQL: one INSERT ... SELECT FROM unnest(one array per column) ON CONFLICT, each
-    array sent as one string (apps.core.postgresql.arrays: psycopg's own array dumping of a
-    drain's seven columns of 1,000 rows was a third of its storing's CPU)."""
+    array sent as one string (apps.core.postgresql.arrays: psycopg's own array dumping wrote
+    a drain's seven columns of 1,000 rows element by element in Python, about 0.7 ms per
+    thousand values, against 0.1 to 0.36 ms for the literal; issue 16)."""
     if not rows:
         return
     table = connection.ops.quote_name(UserRecommendation._meta.db_table)
