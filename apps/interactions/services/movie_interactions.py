@@ -186,13 +186,25 @@ def movie_for_write(*, user, movie_id: int) -> Movie:
 
 
 def _write_begin(*, user, movie_id: int) -> tuple[Movie, dict[str, _Row]]:
-    """``movie_for_write``, then the user's rows on the movie by type. Read after the lock
-    (a statement of its own: on PostgreSQL it sees every write of this user committed
-    before the lock was granted)."""
-    movie = movie_for_write(user=user, movie_id=movie_id)
-    with connection.cursor() as cursor:
-        cursor.execute(_sql("rows"), [user.pk, movie.pk])
-        found = cursor.fetchall()
+    """``movie_for_write``, then the user's rows on the movie by type. Read after the lock,
+    in a statement of its own, so that on PostgreSQL it sees every write of this user
+    committed before the lock was granted (each statement of a READ COMMITTED transaction
+    takes a new snapshot). There both statements go in one query, one round trip: the
+    simple query protocol runs them in turn, and an error in the first stops the second."""
+    if connection.vendor != "postgresql":
+        movie = movie_for_write(user=user, movie_id=movie_id)
+        found = _rows_read(user=user, movie_id=movie.pk)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"{_sql('begin')}; {_sql('rows')}", [movie_id, user.pk, user.pk, movie_id]
+            )
+            locked = cursor.fetchone()
+            cursor.nextset()
+            found = cursor.fetchall()
+        if locked is None:
+            raise NotFound("Movie not found.", code="movie_not_found")
+        movie = _movie_from(locked)
     rows = {
         kind: _Row(
             id=row_id,
@@ -204,6 +216,12 @@ def _write_begin(*, user, movie_id: int) -> tuple[Movie, dict[str, _Row]]:
         for row_id, kind, rating, notes, count, moment in found
     }
     return movie, rows
+
+
+def _rows_read(*, user, movie_id: int) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(_sql("rows"), [user.pk, movie_id])
+        return cursor.fetchall()
 
 
 def _insert(

@@ -309,3 +309,49 @@ def test_creating_the_same_list_many_times_at_once_keeps_one_list():
 
     assert len({user_list.pk for user_list, _ in results}) == 1
     assert sum(1 for _, created in results if created) == 1
+
+
+def test_a_write_waiting_for_the_users_lock_reads_the_rows_committed_meanwhile():
+    """The write's user lock and its read of the user's rows go to PostgreSQL as one query
+    (services.movie_interactions ``_write_begin``). The read must still see what the write
+    holding the lock committed while this one waited: here that write likes the movie, so the
+    waiting like finds the row and changes nothing (a read without it would insert a second
+    like and fail on the unique constraint)."""
+    import psycopg
+    from django.contrib.auth import get_user_model
+
+    movie = MovieFactory()
+    user = UserFactory()
+    settings = connection.get_connection_params()
+    settings.pop("cursor_factory", None)
+    users = connection.ops.quote_name(get_user_model()._meta.db_table)
+    rows = connection.ops.quote_name(Interaction._meta.db_table)
+    outcome, errors = [], []
+
+    def like() -> None:
+        try:
+            outcome.append(services.like_add(user=user, movie_id=movie.pk))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    with psycopg.connect(**settings) as holder:
+        holder.execute(f"SELECT 1 FROM {users} WHERE id = %s FOR NO KEY UPDATE", [user.pk])  # noqa: S608
+        waiting = threading.Thread(target=like)
+        waiting.start()
+        waiting.join(timeout=1)
+        assert waiting.is_alive(), "the like did not wait for the user's lock"
+        holder.execute(
+            f"INSERT INTO {rows} (user_id, movie_id, interaction_type, notes, count, source, "  # noqa: S608
+            "timestamp) VALUES (%s, %s, 'like', '', 1, 'web', now())",
+            [user.pk, movie.pk],
+        )
+        holder.commit()
+        waiting.join(timeout=30)
+
+    assert not waiting.is_alive()
+    assert errors == []
+    assert [entry.action for entry in outcome] == [None]
+    assert outcome[0].state["like"] is True
+    assert Interaction.objects.filter(user=user, movie=movie).count() == 1
