@@ -14,11 +14,11 @@ movie, type) constraint remains the last line of defence against duplicates.
 Cost: these writes are most of what a logged-in user sends, so each one is a few plain SQL
 statements rather than ORM queries (building those cost more CPU than the database spent on
 them, issue 15): one locks the user and reads the movie's counters, one reads the user's rows
-on the movie, then one per row changed, with the counters' note of a counted change in the
-same statement on PostgreSQL (``_Write``; a statement of its own on SQLite); the answer is
-built from the rows read and changed, without reading them again. The statements read the
-same on PostgreSQL and SQLite (where the user lock is left out: its IMMEDIATE transactions
-serialise writers).
+on the movie (both in one query, one round trip, on PostgreSQL), then one per row changed,
+with the counters' note of a counted change in the same statement on PostgreSQL (``_Write``;
+a statement of its own on SQLite); the answer is built from the rows read and changed,
+without reading them again. The statements read the same on PostgreSQL and SQLite (where the
+user lock is left out: its IMMEDIATE transactions serialise writers).
 """
 
 from dataclasses import dataclass
