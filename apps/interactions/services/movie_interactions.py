@@ -123,7 +123,7 @@ def _statements(vendor: str) -> dict[str, str]:
     lock = " FOR NO KEY UPDATE OF u" if vendor == "postgresql" else ""
     movie_columns = ", ".join(f"m.{quote(name)}" for name in _movie_fields())
     row_columns = ", ".join(quote(name) for name in _ROW_COLUMNS)
-    return {
+    statements = {
         # The user's row locked (their other writes wait), the movie read unlocked.
         "begin": (
             f"SELECT {movie_columns} FROM {movies} m, {users} u "  # noqa: S608 - model names
@@ -143,6 +143,9 @@ def _statements(vendor: str) -> dict[str, str]:
         "delete": f"DELETE FROM {rows} WHERE {quote('id')} = %s",  # noqa: S608
         "update": f"UPDATE {rows} SET {{assignments}} WHERE {quote('id')} = %s",  # noqa: S608
     }
+    # PostgreSQL: both in one query (``_write_begin``).
+    statements["begin_and_rows"] = f"{statements['begin']}; {statements['rows']}"
+    return statements
 
 
 def _sql(name: str) -> str:
@@ -179,7 +182,10 @@ def movie_for_write(*, user, movie_id: int) -> Movie:
     transaction."""
     with connection.cursor() as cursor:
         cursor.execute(_sql("begin"), [movie_id, user.pk])
-        found = cursor.fetchone()
+        return _movie_found(cursor.fetchone())
+
+
+def _movie_found(found) -> Movie:
     if found is None:
         raise NotFound("Movie not found.", code="movie_not_found")
     return _movie_from(found)
@@ -196,15 +202,11 @@ def _write_begin(*, user, movie_id: int) -> tuple[Movie, dict[str, _Row]]:
         found = _rows_read(user=user, movie_id=movie.pk)
     else:
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"{_sql('begin')}; {_sql('rows')}", [movie_id, user.pk, user.pk, movie_id]
-            )
+            cursor.execute(_sql("begin_and_rows"), [movie_id, user.pk, user.pk, movie_id])
             locked = cursor.fetchone()
             cursor.nextset()
             found = cursor.fetchall()
-        if locked is None:
-            raise NotFound("Movie not found.", code="movie_not_found")
-        movie = _movie_from(locked)
+        movie = _movie_found(locked)
     rows = {
         kind: _Row(
             id=row_id,
