@@ -5,9 +5,11 @@ Run against a scratch database (it creates users and movies and deletes them aft
     DATABASE_URL=postgres://... .venv/bin/python bench/interactions_write_throughput.py \
         [--threads 8] [--ops 50] [--without-receivers]
 
-Every write locks its movie row, so writes to one movie queue up while writes to different
-movies run side by side; the two figures show what that costs. ``--without-receivers``
-disconnects interaction_changed receivers (the recommendations refresh) to time this app alone.
+Every write locks its user's row, not the movie's, and leaves the movie's counters a note that
+a fold adds up later (apps/interactions/services/counters.py), so writes of different users to
+one movie need not queue up; the two figures show whether a hot movie still costs anything.
+``--without-receivers`` disconnects interaction_changed receivers (the recommendations
+refresh) to time this app alone.
 """
 
 import argparse
