@@ -14,6 +14,7 @@
 #   deploy/stack/stack.sh pgbouncer-restart   (a new PgBouncer, then the old one stopped)
 #   STACK_DB=name deploy/stack/stack.sh use   (the app processes on another database of the
 #       primary, e.g. a copy of the small data set beside seed 002's volumes; cache emptied)
+#   deploy/stack/stack.sh queues   (each Celery worker and the queues it consumes)
 #
 # Ports (each can be set; the defaults sit away from the usual ones so two stacks or a stack
 # and the machine's services do not collide): STACK_PORT (nginx, 8080) and STACK_PORT_BASE
@@ -21,7 +22,7 @@
 # BASE+6. ML_DIR: the MovieLens directory imported on first start
 # (../shared/datasets/ml-latest-small). STACK_SERVER_WORKERS, STACK_SERVER_THREADS size each
 # server (1 x 2: the two servers then run one request process per core of a 2-core machine,
-# the rule the Kubernetes manifests follow; docs/deployment.md has what 2 x 2 measured).
+# the rule the Kubernetes manifests follow; docs/stack-history.md has what 2 x 2 measured).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -42,6 +43,12 @@ kept_throttles=$(cat "$DIR/throttles" 2>/dev/null || true)
 read -r kept_anon kept_user _ <<<"$kept_throttles" || true
 STACK_THROTTLE_ANON=${STACK_THROTTLE_ANON:-${kept_anon:-120/min}}
 STACK_THROTTLE_USER=${STACK_THROTTLE_USER:-${kept_user:-600/min}}
+# Queues no worker consumes (comma-separated), kept in var/stack/skip_queues by `start` and
+# `use` as the throttles are; set empty to consume every queue again. The rounds at seed 002's
+# volumes skip `notifications`: every seeded user is due this week's digest, and that first
+# run over 100,000 users holds a core for minutes (docs/deployment.md, "Measuring at seed
+# 002's volumes, step by step"). Their messages wait in Redis meanwhile.
+STACK_SKIP_QUEUES=${STACK_SKIP_QUEUES-$(cat "$DIR/skip_queues" 2>/dev/null || true)}
 
 log() { printf '== stack: %s\n' "$*"; }
 as_pg() { runuser -u "$PG_USER" -- "$@"; }
@@ -59,6 +66,23 @@ pid_alive() {
 # The Celery workers, one per kind of work (deploy/kubernetes/worker-*.yaml); each consumes the
 # queue its name ends with (notifications also takes default).
 WORKERS=(worker-recommendations worker-notifications worker-tmdb)
+
+worker_queues() {  # worker name: the queues it consumes (comma-separated), less the skipped ones
+  local queue kept=() queues=${1#worker-}
+  [ "$queues" = notifications ] && queues=notifications,default
+  for queue in ${queues//,/ }; do
+    [[ ",$STACK_SKIP_QUEUES," == *",$queue,"* ]] || kept+=("$queue")
+  done
+  local IFS=,
+  echo "${kept[*]}"
+}
+
+queues() {  # each worker and what it consumes
+  local name
+  for name in "${WORKERS[@]}"; do
+    printf '%-24s %s\n' "$name" "$(worker_queues "$name" || true)"
+  done
+}
 
 render() {  # template output KEY=VALUE...
   local template=$1 output=$2
@@ -236,8 +260,8 @@ start_apps() {
   # recommendation refreshes that likes made due waited behind it.
   local queues name
   for name in "${WORKERS[@]}"; do
-    queues=${name#worker-}
-    [ "$queues" = notifications ] && queues=notifications,default
+    queues=$(worker_queues "$name")
+    [ -n "$queues" ] || { log "$name not started: STACK_SKIP_QUEUES has its queues"; continue; }
     spawn "$name" nice -n 10 "$ROOT/.venv/bin/celery" -A config worker --loglevel WARNING \
       --concurrency 2 --queues "$queues" --hostname "$name@%h"
   done
@@ -264,6 +288,7 @@ use_database() {
   # versions were the other database's), then the servers, worker and beat started again.
   psql -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -d "$STACK_DB" -c "SELECT 1" >/dev/null
   echo "$STACK_DB" >"$DIR/db"
+  echo "$STACK_SKIP_QUEUES" >"$DIR/skip_queues"
   app_env >"$DIR/env"
   restart_pgbouncer
   for name in server1 server2 "${WORKERS[@]}" beat; do
@@ -278,6 +303,7 @@ start() {
   mkdir -p "$DIR"
   chmod 755 "$DIR"
   echo "$STACK_THROTTLE_ANON $STACK_THROTTLE_USER" >"$DIR/throttles"
+  echo "$STACK_SKIP_QUEUES" >"$DIR/skip_queues"
   app_env >"$DIR/env"
   start_postgres
   start_pgbouncer
@@ -349,6 +375,7 @@ case "${1:-}" in
   pgbouncer) start_pgbouncer ;;
   pgbouncer-restart) restart_pgbouncer ;;
   use) use_database ;;
+  queues) queues ;;
   replica) pg_ctl_of "$DIR/pg-replica" -o "-p $REPLICA_PORT" start >/dev/null ;;
-  *) echo "usage: $0 start|stop|status|env|listening|servers|nginx|pgbouncer|pgbouncer-restart|replica|use" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|env|listening|servers|nginx|pgbouncer|pgbouncer-restart|replica|use|queues" >&2; exit 2 ;;
 esac
