@@ -6,7 +6,7 @@ request or its data, only on the class's filters (a filter whose choices come fr
 given the request is the exception: a class with one builds its form per instance, as before),
 so ``FilterSet`` builds its form class once per class and keeps it. A cached filtered movie
 list, whose cache key is its validated parameters, took 1.4 to 1.9 ms of CPU in one process
-before and 0.9 to 1.2 ms after (docs/deployment.md, "Seed 002's volumes"). Django's form
+before and 0.9 to 1.2 ms after (docs/stack-history.md, "third session"). Django's form
 deep-copies the class's fields for each form instance, so requests never share a field.
 """
 

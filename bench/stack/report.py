@@ -7,7 +7,7 @@ timeouts, 5xx; 429 and other 4xx are shown apart), and the p99 and throughput of
 measured just before it, so a figure can be read against the machine's state at that minute.
 The scenario's requests/s as a share of /health/live's is the figure to compare across rounds
 on different machines: the same code's absolute figures differed up to threefold between
-sessions on these shared hosts, its share by far less (docs/deployment.md, twelfth session).
+sessions on these shared hosts, its share by far less (docs/stack-history.md, twelfth session).
 Then, for the runs that carry it (bench/stack/cpu.py), where the CPU went: milliseconds of CPU
 per request in each piece of the stack, the load generator (wrk) and the rest of the machine (a
 piece a line does not carry shows as "-": older files have no load generator, it is in their

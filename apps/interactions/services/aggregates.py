@@ -9,7 +9,7 @@ its turn):
   rows. When the fold counted each touched movie again from its rows, at seed 002's volumes
   that took 55 to 129 ms for 100 movies drawn at random (12,000 rows) and 8.8 to 9.3 s for
   the 100 with the most rows (2.7 million): the popular movies, which most writes touch, made
-  every fold that touched them that slow (issue 16, docs/deployment.md).
+  every fold that touched them that slow (issue 16, docs/stack-history.md, "seventh session").
 - ``movie_aggregates_recompute``: counted again from the rows, for rows that changed behind
   the services' back (a user deleted and their rows cascaded away, a bulk import: the
   MovieLens importer calls ``movie_aggregates_recount``, as ``recount_interactions`` does, an
