@@ -80,7 +80,7 @@ worker_queues() {  # worker name: the queues it consumes (comma-separated), less
 queues() {  # each worker and what it consumes
   local name
   for name in "${WORKERS[@]}"; do
-    printf '%-24s %s\n' "$name" "$(worker_queues "$name" || true)"
+    printf '%-24s %s\n' "$name" "$(worker_queues "$name")"
   done
 }
 
@@ -259,6 +259,8 @@ start_apps() {
   # digests' first run held both its processes for minutes at seed 002's volumes while the
   # recommendation refreshes that likes made due waited behind it.
   local queues name
+  [ -z "$STACK_SKIP_QUEUES" ] ||
+    log "queues no worker consumes: $STACK_SKIP_QUEUES (STACK_SKIP_QUEUES= to consume them again)"
   for name in "${WORKERS[@]}"; do
     queues=$(worker_queues "$name")
     [ -n "$queues" ] || { log "$name not started: STACK_SKIP_QUEUES has its queues"; continue; }
