@@ -2,7 +2,8 @@
 
 An interaction write (``interaction_changed``, sent inside the write's transaction) makes the
 user's lists stale and their refresh due, in one statement of the write's transaction (the
-change counter bumped, ``refresh_due_at`` set unless a refresh is already due), and after the
+change counter bumped, ``refresh_due_at`` set unless a refresh is already due; the state made
+if the user has none), sent with the write's commit (apps.core.statements), and after the
 commit schedules the drain that runs the due refreshes (services
 ``recommendations_refresh_drain_schedule``: one task for every user who wrote in the same
 half second, and no round trip at all while this process's drain is on its way). The refresh
@@ -24,6 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.core.cache import namespace_invalidate_on_commit
+from apps.core.statements import execute_with_commit
 from apps.recommendations.models import RecommendationState, UserRecommendation
 from apps.recommendations.services import (
     recommendations_mark_stale,
@@ -50,38 +52,34 @@ def interaction_changed_receiver(
 
 def _change_count_bump(user_id: int, *, hide_movie_id: int | None = None) -> None:
     """Bump the user's change counter and make their refresh due (creating their state if
-    they have none), and take ``hide_movie_id`` out of their lists, in one statement on
-    PostgreSQL."""
+    they have none), and take ``hide_movie_id`` out of their lists: one statement on
+    PostgreSQL, sent with the write's commit; nothing reads its result."""
     quote = connection.ops.quote_name
     states = quote(RecommendationState._meta.db_table)
-    now = timezone.now()
+    due = connection.ops.adapt_datetimefield_value(timezone.now())
+    # An upsert, so that a user without a state needs no second statement: the conflict
+    # (their state made by a concurrent write or read) turns it into the bump.
+    count, due_at = quote("change_count"), quote("refresh_due_at")
     bump = (
-        f"UPDATE {states} SET change_count = change_count + 1, "  # noqa: S608 - model's name
-        f"{quote('refresh_due_at')} = COALESCE({quote('refresh_due_at')}, %s) WHERE user_id = %s"
+        f"INSERT INTO {states} ({quote('user_id')}, {count}, {quote('refreshed_count')}, "  # noqa: S608 - model's names
+        f"{due_at}) VALUES (%s, 1, 0, %s) ON CONFLICT ({quote('user_id')}) DO UPDATE SET "
+        f"{count} = {states}.{count} + 1, {due_at} = COALESCE({states}.{due_at}, %s)"
     )
-    due = connection.ops.adapt_datetimefield_value(now)
+    bump_params = [user_id, due, due]
     hide = (
         f"UPDATE {quote(UserRecommendation._meta.db_table)} SET {quote('rank')} = NULL "  # noqa: S608
         "WHERE user_id = %s AND movie_id = %s AND rank IS NOT NULL"
     )
-    with connection.cursor() as cursor:
-        if hide_movie_id is None:
-            cursor.execute(bump, [due, user_id])
-        elif connection.vendor == "postgresql":
-            # A data-modifying WITH runs whether or not the outer statement reads it.
-            cursor.execute(
-                f"WITH hidden AS ({hide}) {bump}", [user_id, hide_movie_id, due, user_id]
-            )
-        else:
-            cursor.execute(hide, [user_id, hide_movie_id])
-            cursor.execute(bump, [due, user_id])
-        bumped = cursor.rowcount
-    if not bumped:
-        _, created = RecommendationState.objects.get_or_create(
-            user_id=user_id, defaults={"change_count": 1, "refresh_due_at": now}
+    if hide_movie_id is None:
+        execute_with_commit(bump, bump_params)
+    elif connection.vendor == "postgresql":
+        # A data-modifying WITH runs whether or not the outer statement reads it.
+        execute_with_commit(
+            f"WITH hidden AS ({hide}) {bump}", [user_id, hide_movie_id, *bump_params]
         )
-        if not created:  # made by a read's refresh in between
-            _change_count_bump(user_id)
+    else:
+        execute_with_commit(hide, [user_id, hide_movie_id])
+        execute_with_commit(bump, bump_params)
 
 
 def favorite_genres_changed_receiver(sender, *, user_id: int, **kwargs) -> None:

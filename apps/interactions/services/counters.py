@@ -32,6 +32,7 @@ from functools import cache
 from django.db import connection, transaction
 
 from apps.core.logging import log_once
+from apps.core.statements import execute_with_commit
 from apps.core.tasks import CoalescedRun
 from apps.interactions.models import MovieCounterChange
 from apps.interactions.services.aggregates import COUNTED_FIELDS, movie_counters_fold
@@ -75,15 +76,15 @@ def counters_note(
         for name in COUNTED_FIELDS
     ]
     sql, params = _note_statement(), [movie_id, False, *values]
-    with connection.cursor() as cursor:
-        if with_statement is None:
-            cursor.execute(sql, params)
-        elif connection.vendor == "postgresql":
-            change, change_params = with_statement
-            cursor.execute(f"WITH row_change AS ({change}) {sql}", [*change_params, *params])
-        else:
-            cursor.execute(*with_statement)
-            cursor.execute(sql, params)
+    # Nothing reads the note back in the write: it goes with the commit (apps.core.statements).
+    if with_statement is None:
+        execute_with_commit(sql, params)
+    elif connection.vendor == "postgresql":
+        change, change_params = with_statement
+        execute_with_commit(f"WITH row_change AS ({change}) {sql}", [*change_params, *params])
+    else:
+        execute_with_commit(*with_statement)
+        execute_with_commit(sql, params)
     transaction.on_commit(counters_fold_schedule, robust=True)
 
 

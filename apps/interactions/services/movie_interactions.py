@@ -17,8 +17,11 @@ them, issue 15): one locks the user and reads the movie's counters, one reads th
 on the movie (both in one query, one round trip, on PostgreSQL), then one per row changed,
 with the counters' note of a counted change in the same statement on PostgreSQL (``_Write``;
 a statement of its own on SQLite); the answer is built from the rows read and changed,
-without reading them again. The statements read the same on PostgreSQL and SQLite (where the
-user lock is left out: its IMMEDIATE transactions serialise writers).
+without reading them again. Nothing reads the changes back in the write, so on PostgreSQL
+they are held and sent with the COMMIT, in its round trip (apps.core.statements): a new like
+is three round trips, ``BEGIN``, the reads, and the changes with ``COMMIT``. The statements
+read the same on PostgreSQL and SQLite (where the user lock is left out: its IMMEDIATE
+transactions serialise writers).
 """
 
 from dataclasses import dataclass
@@ -34,6 +37,7 @@ from django.utils.dateparse import parse_datetime
 from apps.catalog.models import Movie
 from apps.catalog.ratings import mean_rating
 from apps.core.exceptions import NotFound
+from apps.core.statements import execute_with_commit
 from apps.interactions.models import Interaction, InteractionSource, InteractionType
 from apps.interactions.selectors import interaction_state_of
 from apps.interactions.services.counters import counters_note
@@ -306,8 +310,8 @@ class _Write:
 
     @staticmethod
     def _execute(statement: tuple[str, list]) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(*statement)
+        # The write reads nothing back: its row changes go with the commit.
+        execute_with_commit(*statement)
 
     def counters_changed(self, deltas: dict[str, int | Decimal]) -> None:
         """Note that the write changed the movie's counters by ``deltas`` (with the held row
