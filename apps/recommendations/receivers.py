@@ -1,7 +1,7 @@
 """Reactions to other apps' signals (connected in RecommendationsConfig.ready).
 
 An interaction write (``interaction_changed``, sent inside the write's transaction) makes the
-user's lists stale and their refresh due, in one statement of the write's transaction (the
+user's lists stale and their refresh due, in a statement of the write's transaction (the
 change counter bumped, ``refresh_due_at`` set unless a refresh is already due; the state made
 if the user has none), sent with the write's commit (apps.core.statements), and after the
 commit schedules the drain that runs the due refreshes (services
@@ -51,9 +51,9 @@ def interaction_changed_receiver(
 
 
 def _change_count_bump(user_id: int, *, hide_movie_id: int | None = None) -> None:
-    """Bump the user's change counter and make their refresh due (creating their state if
-    they have none), and take ``hide_movie_id`` out of their lists: one statement on
-    PostgreSQL, sent with the write's commit; nothing reads its result."""
+    """Take ``hide_movie_id`` out of the user's lists, and bump their change counter and make
+    their refresh due (creating their state if they have none): sent with the write's commit
+    on PostgreSQL; nothing reads their results."""
     quote = connection.ops.quote_name
     states = quote(RecommendationState._meta.db_table)
     due = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -70,16 +70,13 @@ def _change_count_bump(user_id: int, *, hide_movie_id: int | None = None) -> Non
         f"UPDATE {quote(UserRecommendation._meta.db_table)} SET {quote('rank')} = NULL "  # noqa: S608
         "WHERE user_id = %s AND movie_id = %s AND rank IS NOT NULL"
     )
-    if hide_movie_id is None:
-        execute_with_commit(bump, bump_params)
-    elif connection.vendor == "postgresql":
-        # A data-modifying WITH runs whether or not the outer statement reads it.
-        execute_with_commit(
-            f"WITH hidden AS ({hide}) {bump}", [user_id, hide_movie_id, *bump_params]
-        )
-    else:
+    # The movie is hidden before the state is bumped, as a store of the user's lists takes
+    # them (apps.recommendations.storing): the rows, then the state with its commit. Bumped
+    # first, the state was held while the hide waited for a row the store had written, and
+    # the store's commit waited for the state: a deadlock (issue 16).
+    if hide_movie_id is not None:
         execute_with_commit(hide, [user_id, hide_movie_id])
-        execute_with_commit(bump, bump_params)
+    execute_with_commit(bump, bump_params)
 
 
 def favorite_genres_changed_receiver(sender, *, user_id: int, **kwargs) -> None:

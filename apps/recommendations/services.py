@@ -67,6 +67,7 @@ from apps.recommendations.storing import (
     impression_tally,
     recommendations_store_many,
     retire_lists,
+    store_locks_take,
     user_namespace,
 )
 from apps.recommendations.training import (
@@ -632,6 +633,12 @@ def recommendation_feedback_give(
     """
     user_id = recommendation.user_id
     with transaction.atomic():
+        if feedback_type in DISMISSAL_TYPES:
+            # The user's store lock orders this dismissal against a refresh storing lists at
+            # the same moment (apps.recommendations.storing): that one reads the dismissals
+            # after this commits, or this one unranks the rows that one stored. Taken first,
+            # before this transaction holds any row that store may write or delete.
+            store_locks_take([user_id])
         feedback, created = RecommendationFeedback.objects.get_or_create(
             recommendation=recommendation,
             feedback_type=feedback_type,
@@ -650,8 +657,6 @@ def recommendation_feedback_give(
                 recommendation=recommendation, feedback_type=opposite
             ).delete()
         if feedback_type in DISMISSAL_TYPES:
-            # Bumping the counter locks the state row, which orders this dismissal against a
-            # refresh storing lists at the same moment (see recommendations_store).
             RecommendationState.objects.filter(user_id=user_id).update(
                 change_count=F("change_count") + 1, refresh_due_at=_due_now()
             )

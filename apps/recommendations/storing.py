@@ -1,10 +1,20 @@
 """Storing computed lists as ``user_recommendations`` rows: one user, or a batch at once.
 
-Every user's rows are replaced under their locked ``recommendation_states`` row, so an older
+Every user's rows are replaced under the user's store lock (``store_locks_take``), so an older
 computation never overwrites a newer one and a dismissal committed meanwhile is honoured. A
 training batch does it for many users in one transaction: the same reads and writes as for one
 user, each as a few statements for the whole batch, and on PostgreSQL the new rows travel by
 COPY.
+
+The store lock is a transaction-level advisory lock of the user on PostgreSQL, not the user's
+``recommendation_states`` row, which every like, rating and watchlist change updates (its
+change counter). Held on that row, a drain's store made those writes wait for it: the store's
+transaction lasts as long as its statements and the worker's Python between them, and the
+worker runs at a lower priority than the servers. With the servers busy, likes waited up to
+133 ms for it (sampled in ``pg_stat_activity``: a transaction id lock), and the slow likes of
+a run were those that overlapped a store (issue 16). Only stores and dismissals need ordering
+against each other, so only they take the lock; the state row is updated with the store's
+commit (apps.core.statements), for as long as that query runs.
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ from django.utils import timezone
 
 from apps.core.cache import namespace_invalidate
 from apps.core.postgresql.arrays import array_literal
+from apps.core.statements import execute_with_commit
 from apps.recommendations.models import (
     DismissedMovie,
     RecommendationFeedback,
@@ -179,12 +190,9 @@ def recommendations_store_many(*, batch: Sequence[ListsToStore]) -> set[int]:
     by_user = {entry.user_id: entry for entry in batch}
     now = timezone.now()
     with transaction.atomic():
-        # Locked in user id order, as any other batch locks them: two batches cannot deadlock.
-        states = (
-            RecommendationState.objects.select_for_update()
-            .filter(user_id__in=sorted(by_user))
-            .order_by("user_id")
-            .values_list("user_id", "refreshed_at", "refreshed_count")
+        store_locks_take(by_user)
+        states = RecommendationState.objects.filter(user_id__in=sorted(by_user)).values_list(
+            "user_id", "refreshed_at", "refreshed_count"
         )
         stored = sorted(
             user_id
@@ -230,19 +238,44 @@ def recommendations_store_many(*, batch: Sequence[ListsToStore]) -> set[int]:
     return set(stored)
 
 
+# The first key of the store locks (``store_locks_take``); the second is the user's id.
+STORE_LOCK_CLASS = 0x52454353
+
+
+def store_locks_take(user_ids) -> None:
+    """Take the store lock of each of ``user_ids`` until the transaction ends (module doc):
+    stores of a user's lists and the user's dismissals wait for each other, nothing else
+    waits for them. Taken in key order, as every caller takes them, so two batches cannot
+    deadlock. A key is the id's low 31 bits: two users whose ids share them (from id 2**31)
+    share a lock, which orders more, never less. PostgreSQL only: SQLite runs one writing
+    transaction at a time."""
+    if connection.vendor != "postgresql" or not user_ids:
+        return
+    with connection.cursor() as cursor:
+        # The subquery's order is the order the locks are taken in (PostgreSQL's documented
+        # way to take advisory locks in a chosen order).
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, keys.key) FROM (SELECT DISTINCT "
+            "(id & 2147483647)::integer AS key FROM unnest(%s::bigint[]) AS id ORDER BY 1) "
+            "AS keys",
+            [STORE_LOCK_CLASS, array_literal(sorted(user_ids))],
+        )
+
+
 def _states_refreshed(seen_counts: dict[int, int], moment) -> None:
     """Record that each user's lists were computed at their change counter and stored at
     ``moment``: one statement on PostgreSQL (a drain's 20 users had 12 to 15 different
-    counters, each an UPDATE of its own), one per counter elsewhere."""
+    counters, each an UPDATE of its own), sent with the commit so that the state rows, which
+    every interaction change updates, are held for no longer than that (module doc); one
+    statement per counter elsewhere."""
     if connection.vendor == "postgresql":
         table = connection.ops.quote_name(RecommendationState._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} AS s SET refreshed_count = v.seen, refreshed_at = %s "  # noqa: S608
-                "FROM unnest(%s::bigint[], %s::bigint[]) AS v(user_id, seen) "
-                "WHERE s.user_id = v.user_id",
-                [moment, array_literal(seen_counts), array_literal(seen_counts.values())],
-            )
+        execute_with_commit(
+            f"UPDATE {table} AS s SET refreshed_count = v.seen, refreshed_at = %s "  # noqa: S608
+            "FROM unnest(%s::bigint[], %s::bigint[]) AS v(user_id, seen) "
+            "WHERE s.user_id = v.user_id",
+            [moment, array_literal(seen_counts), array_literal(seen_counts.values())],
+        )
         return
     by_count: dict[int, list[int]] = defaultdict(list)
     for user_id, seen_count in seen_counts.items():
