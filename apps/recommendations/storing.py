@@ -10,11 +10,13 @@ The store lock is a transaction-level advisory lock of the user on PostgreSQL, n
 ``recommendation_states`` row, which every like, rating and watchlist change updates (its
 change counter). Held on that row, a drain's store made those writes wait for it: the store's
 transaction lasts as long as its statements and the worker's Python between them, and the
-worker runs at a lower priority than the servers. With the servers busy, likes waited up to
-133 ms for it (sampled in ``pg_stat_activity``: a transaction id lock), and the slow likes of
-a run were those that overlapped a store (issue 16). Only stores and dismissals need ordering
-against each other, so only they take the lock; the state row is updated with the store's
-commit (apps.core.statements), for as long as that query runs.
+worker runs at a lower priority than the servers. Under load through the stack, likes waited
+on it for up to 133 ms (a transaction lock in ``pg_stat_activity``), and most of the slowest
+likes had overlapped a store (issue 16). Only stores and dismissals need ordering against
+each other, so only they take the lock; the state row is updated with the store's commit
+(apps.core.statements), for as long as that query runs. A write that takes the user's rows of
+lists and state row both (an interaction write's hide and bump, apps.recommendations.receivers)
+takes them in the store's order: the rows, then the state row.
 """
 
 from __future__ import annotations
