@@ -26,7 +26,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -200,8 +200,16 @@ def _answers_prepare(user_ids: list[int]) -> None:
 
 def _due_take(*, every: bool, batch: int) -> list[int]:
     """The ids of up to ``batch`` users whose refresh the drain may run now, oldest due first,
-    their ``refresh_due_at`` cleared (committed before the refreshes read anything)."""
+    their ``refresh_due_at`` cleared (committed before the refreshes read anything).
+
+    On PostgreSQL one statement, its own transaction outside an atomic block: the state rows
+    it takes are locked only while it runs. Every like, rating and watchlist change updates
+    its user's state row, and the take used to hold the rows of its users across three round
+    trips of a worker that runs at a lower priority than the servers (the select, the update,
+    the commit)."""
     now = timezone.now()
+    if connection.vendor == "postgresql":
+        return _due_take_in_one_statement(now=now, every=every, batch=batch)
     due = RecommendationState.objects.filter(refresh_due_at__isnull=False)
     if not every:
         due = due.filter(refresh_due_at__lte=now).filter(
@@ -216,6 +224,31 @@ def _due_take(*, every: bool, batch: int) -> list[int]:
         if taken:
             RecommendationState.objects.filter(user_id__in=taken).update(refresh_due_at=None)
     return taken
+
+
+def _due_take_in_one_statement(*, now, every: bool, batch: int) -> list[int]:
+    """``_due_take`` on PostgreSQL: the due rows taken (FOR UPDATE SKIP LOCKED, so two drains
+    take different users and none waits for a write in flight) and cleared by one statement.
+    The taking CTE is read twice, so PostgreSQL runs it once; the answer is in its order."""
+    table = connection.ops.quote_name(RecommendationState._meta.db_table)
+    ready = (
+        ""
+        if every
+        else (" AND refresh_due_at <= %s AND (refreshed_at IS NULL OR refreshed_at <= %s)")
+    )
+    params = [] if every else [now, now - REFRESH_MIN_INTERVAL]
+    # In autocommit, one round trip: the statement is its own transaction.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH taken AS (SELECT user_id, refresh_due_at FROM {table} "  # noqa: S608
+            f"WHERE refresh_due_at IS NOT NULL{ready} "
+            "ORDER BY refresh_due_at LIMIT %s FOR UPDATE SKIP LOCKED), "
+            f"cleared AS (UPDATE {table} AS s SET refresh_due_at = NULL FROM taken "
+            "WHERE s.user_id = taken.user_id) "
+            "SELECT user_id FROM taken ORDER BY refresh_due_at, user_id",
+            [*params, batch],
+        )
+        return [user_id for (user_id,) in cursor.fetchall()]
 
 
 def recommendations_refresh_on_the_way(*, state: RecommendationState) -> bool:

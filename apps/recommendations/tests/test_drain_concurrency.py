@@ -79,3 +79,22 @@ def test_a_drain_skips_a_user_whose_write_is_in_flight_and_takes_them_next_time(
     assert done.is_set()
     with patch.object(services, "recommendations_refresh_many", _refreshed_all):
         assert services.recommendations_refresh_drain() == [writing]
+
+
+def test_a_drain_takes_and_clears_its_due_users_in_one_statement_oldest_due_first(
+    django_assert_num_queries,
+):
+    users = _due_users(3)
+    RecommendationState.objects.filter(user_id=users[2]).update(
+        refresh_due_at=timezone.now() - timedelta(seconds=30)
+    )
+
+    with django_assert_num_queries(1):  # no transaction of its own around it either
+        taken = services._due_take(every=False, batch=2)
+
+    assert taken == [users[2], users[0]]
+    assert list(
+        RecommendationState.objects.filter(refresh_due_at__isnull=False).values_list(
+            "user_id", flat=True
+        )
+    ) == [users[1]]
