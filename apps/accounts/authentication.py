@@ -29,6 +29,7 @@ above.
 
 import threading
 import time
+from collections import OrderedDict
 from functools import cache, partial
 
 from django.conf import settings
@@ -61,12 +62,17 @@ TOKEN_REFUSED = "The token is invalid, expired or revoked."  # noqa: S105 - a me
 
 class RecentUsers:
     """This process's copies of the rows of users who authenticated in the last
-    AUTH_USER_CACHE_MS, as field values (each request builds its own instance)."""
+    AUTH_USER_CACHE_MS, as field values (each request builds its own instance).
+
+    At most ``max_entries`` copies, kept in the order they were made (a copy made again moves
+    to the end), which is the order they expire in: when full, the oldest go first, expired or
+    not, one for each new copy. Emptying the whole table instead made every user of the process
+    pay the shared read again at once."""
 
     max_entries = 10_000
 
     def __init__(self) -> None:
-        self._rows: dict[object, tuple[float, tuple, tuple]] = {}
+        self._rows: OrderedDict[str, tuple[float, tuple, tuple]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, user_id):
@@ -86,10 +92,11 @@ class RecentUsers:
             field.attname for field in user._meta.concrete_fields if field.attname not in deferred
         )
         values = tuple(getattr(user, name) for name in names)
+        key = str(user.pk)
         with self._lock:
-            if len(self._rows) >= self.max_entries:
-                self._rows.clear()
-            self._rows[str(user.pk)] = (time.monotonic() + seconds, names, values)
+            self._rows.pop(key, None)  # made again: to the end, with the others made now
+            _oldest_drop(self._rows, self.max_entries - 1)
+            self._rows[key] = (time.monotonic() + seconds, names, values)
 
     def drop(self, user_id) -> None:
         with self._lock:
@@ -106,12 +113,17 @@ recent_users = RecentUsers()
 class RecentTokens:
     """This process's validated access tokens, by their exact bytes: a token's signature is
     verified once per process, its expiry (with the leeway) on every request, and everything
-    else the authentication checks (the user, the version, the session) on every request too."""
+    else the authentication checks (the user, the version, the session) on every request too.
+
+    At most ``max_entries`` tokens: when full, the one verified longest ago goes for each new
+    one. Emptying the whole table instead made every token in use in the process be verified
+    again at once whenever that many distinct tokens had been seen: with more users than that
+    per process, a burst of verifications every few thousand logins."""
 
     max_entries = 4096
 
     def __init__(self) -> None:
-        self._tokens: dict[bytes, object] = {}
+        self._tokens: OrderedDict[bytes, object] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, raw_token: bytes):
@@ -129,8 +141,8 @@ class RecentTokens:
 
     def put(self, raw_token: bytes, token) -> None:
         with self._lock:
-            if len(self._tokens) >= self.max_entries:
-                self._tokens.clear()
+            if raw_token not in self._tokens:
+                _oldest_drop(self._tokens, self.max_entries - 1)
             self._tokens[raw_token] = token
 
     def clear(self) -> None:
@@ -139,6 +151,13 @@ class RecentTokens:
 
 
 recent_tokens = RecentTokens()
+
+
+def _oldest_drop(entries: OrderedDict, keep: int) -> None:
+    """Drop the oldest of ``entries`` until at most ``keep`` are left (the caller holds the
+    lock that guards them)."""
+    while len(entries) > max(keep, 0):
+        entries.popitem(last=False)
 
 
 USER_COPY_TTL = 30  # seconds a shared copy of a user's row lives (see the module doc)

@@ -195,3 +195,45 @@ def test_the_shared_copy_holds_every_field_as_the_orm_reads_the_row(
         for copy in (made, shared):
             value = getattr(copy, field.attname)
             assert (value, type(value)) == (expected, type(expected)), field.attname
+
+
+# When full -----------------------------------------------------------------------------------
+
+
+def test_a_full_token_table_drops_the_token_verified_longest_ago_not_every_token(user):
+    from apps.accounts.authentication import RecentTokens
+
+    tokens = RecentTokens()
+    tokens.max_entries = 3
+    raws = []
+    for _ in range(4):
+        token = AccountRefreshToken.for_user(user).access_token
+        raws.append(str(token).encode())
+        tokens.put(raws[-1], token)
+
+    assert tokens.get(raws[0]) is None
+    assert all(tokens.get(raw) is not None for raw in raws[1:])
+
+    tokens.put(raws[1], tokens.get(raws[1]))  # one already held: nothing else goes
+    assert all(tokens.get(raw) is not None for raw in raws[1:])
+
+
+def test_a_full_user_table_drops_the_copies_made_longest_ago_not_every_copy(settings):
+    from django.contrib.auth import get_user_model
+
+    from apps.accounts.authentication import RecentUsers
+
+    settings.AUTH_USER_CACHE_SECONDS = 60
+    users = [
+        get_user_model()(pk=pk, username=f"u{pk}", email=f"u{pk}@example.com")
+        for pk in (1, 2, 3, 4)
+    ]
+    copies = RecentUsers()
+    copies.max_entries = 3
+    for member in users[:3]:
+        copies.put(member)
+    copies.put(users[0])  # made again: now the newest
+    copies.put(users[3])
+
+    assert copies.get(2) is None
+    assert [copies.get(pk).username for pk in (1, 3, 4)] == ["u1", "u3", "u4"]
