@@ -42,6 +42,8 @@ T = TypeVar("T")
 MISSING = object()
 
 _listeners: list[Callable[[str], None]] = []
+# Asked for plain keys to set with a commit's invalidations (``commit_keys_provide``).
+_commit_key_providers: list[Callable[[], dict[str, tuple[Any, float]]]] = []
 
 
 def _version_key(namespace: str) -> str:
@@ -104,6 +106,15 @@ def cache_set_many(values: dict[str, Any], ttl: int) -> None:
             cache.set_many(values, ttl)
     except Exception:  # noqa: BLE001
         _outage("cache_set_failed")
+
+
+def _plain_set(plain: dict[str, tuple[Any, float]]) -> None:
+    """Set each key of ``{key: (value, ttl seconds)}``: one round trip a distinct ttl."""
+    by_ttl: dict[float, dict[str, Any]] = {}
+    for key, (value, seconds) in plain.items():
+        by_ttl.setdefault(seconds, {})[key] = value
+    for seconds, values in by_ttl.items():
+        cache_set_many(values, seconds)
 
 
 def cache_add(key: str, value: Any, ttl: int | None) -> bool:
@@ -190,16 +201,26 @@ def _redis_incr(backend: RedisCache, key: str, amount: int, ttl: int | None, ini
 
 
 def _redis_incr_many(
-    backend: RedisCache, keys: list[str], amount: int, ttl: int | None, initial: int
+    backend: RedisCache,
+    keys: list[str],
+    amount: int,
+    ttl: int | None,
+    initial: int,
+    *,
+    plain: dict[str, tuple[Any, float]] | None = None,
 ) -> list[int]:
-    """``_redis_incr`` of several counters in one round trip; their new totals, in order."""
+    """``_redis_incr`` of several counters in one round trip; their new totals, in order.
+    ``plain``: keys to set in the same round trip, ``{key: (value, ttl seconds)}``, stored as
+    django-redis's ``set`` stores them."""
     client = backend.client
     pipe = client.get_client(write=True).pipeline(transaction=False)
     for key in keys:
         made = client.make_key(key)
         pipe.set(made, initial, ex=ttl, nx=True)
         pipe.incrby(made, amount)
-    return [int(total) for total in pipe.execute()[1::2]]
+    for key, (value, seconds) in (plain or {}).items():
+        pipe.set(client.make_key(key), client.encode(value), px=max(int(seconds * 1000), 1))
+    return [int(total) for total in pipe.execute()[1 : 2 * len(keys) : 2]]
 
 
 def _incr(key: str, amount: int, ttl: int | None, initial: int) -> int | None:
@@ -246,20 +267,27 @@ def namespace_invalidate(namespace: str) -> None:
     namespace_invalidate_many([namespace])
 
 
-def namespace_invalidate_many(namespaces: Iterable[str]) -> None:
-    """``namespace_invalidate`` of each namespace, the version bumps in one round trip."""
+def namespace_invalidate_many(
+    namespaces: Iterable[str], *, plain: dict[str, tuple[Any, float]] | None = None
+) -> None:
+    """``namespace_invalidate`` of each namespace, the version bumps in one round trip, with
+    the plain keys of ``plain`` (``{key: (value, ttl seconds)}``) set in the same one."""
     names = list(dict.fromkeys(namespaces))
     if not names:
+        if plain:
+            _plain_set(plain)
         return
     # A namespace never invalidated is at version 1: the first invalidation makes it 2.
     keys = [_version_key(namespace) for namespace in names]
     try:
         backend = caches[DEFAULT_CACHE_ALIAS]
         if isinstance(backend, RedisCache):
-            _redis_incr_many(backend, keys, 1, None, 1)
+            _redis_incr_many(backend, keys, 1, None, 1, plain=plain)
         else:
             for key in keys:
                 _incr(key, 1, None, 1)
+            if plain:
+                _plain_set(plain)
     except Exception:  # noqa: BLE001 - an outage must not fail the write that invalidates
         _outage("cache_incr_failed")
     for namespace in names:
@@ -301,7 +329,20 @@ def _invalidate_held(held: set) -> None:
     if held:
         names = sorted(held)
         held.clear()
-        namespace_invalidate_many(names)
+        plain: dict[str, tuple[Any, float]] = {}
+        for provider in _commit_key_providers:
+            plain.update(provider())
+        namespace_invalidate_many(names, plain=plain)
+
+
+def commit_keys_provide(provider: Callable[[], dict[str, tuple[Any, float]]]) -> None:
+    """Have ``provider`` asked, each time a commit sends the invalidations its transaction
+    noted, for plain keys to set in the same round trip (``{key: (value, ttl seconds)}``; it
+    answers ``{}`` when it has none). apps.core.routers sends the read-your-writes marks of
+    the request's users this way, a round trip a write request no longer makes of its own.
+    A key set so is lost with the invalidations if the cache cannot be written then."""
+    if provider not in _commit_key_providers:
+        _commit_key_providers.append(provider)
 
 
 def namespace_listen(listener: Callable[[str], None]) -> Callable[[], None]:

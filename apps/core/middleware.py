@@ -42,7 +42,9 @@ class RequestContextMiddleware:
         request_id = request_id_from_header(request.META.get("HTTP_X_REQUEST_ID"))
         request.request_id = request_id  # for lines written after the context ends (logging)
         context_token = request_context_enter(RequestContext(request_id, request.META))
-        scope_tokens = routers.begin_request_scope(request.method or "GET")
+        scope_tokens = routers.begin_request_scope(
+            request.method or "GET", user=lambda: _authenticated_user_id(request)
+        )
         started = time.perf_counter()
         try:
             if _has_control_bytes(request):
@@ -66,7 +68,7 @@ class RequestContextMiddleware:
             )
             return response
         finally:
-            routers.end_request_scope(scope_tokens, user=lambda: _authenticated_user_id(request))
+            routers.end_request_scope(scope_tokens)
             request_context_exit(context_token)
 
 

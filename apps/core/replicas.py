@@ -194,5 +194,12 @@ def recent_writers_mark(user_ids) -> None:
         cache_set_many({recent_writer_key(user_id): 1 for user_id in user_ids}, seconds)
 
 
+def recent_writer_marks(user_ids) -> dict[str, tuple[int, float]]:
+    """The marks ``recent_writers_mark`` sets, as ``{key: (value, ttl seconds)}``, for a commit
+    to send with its invalidations (apps.core.routers)."""
+    seconds = settings.DATABASE_READ_YOUR_WRITES_SECONDS
+    return {recent_writer_key(user_id): (1, seconds) for user_id in user_ids}
+
+
 def recent_writer(user_id) -> bool:
     return cache_get(recent_writer_key(user_id)) is not None

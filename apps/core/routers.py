@@ -12,7 +12,10 @@
     interaction writes are plain SQL) by ``install_write_watch``;
   - for a user who wrote in the last DATABASE_READ_YOUR_WRITES_SECONDS (read-your-writes across
     requests): a request that wrote leaves a short-lived marker per user in the cache, and the
-    authentication checks it before it reads the user (``request_user_bind``).
+    authentication checks it before it reads the user (``request_user_bind``). The markers go
+    with the first commit of the request that drops cached entries, in the same cache round
+    trip as the invalidations (apps.core.cache ``commit_keys_provide``), and any user not
+    marked by then is marked when the request ends.
 - A replica that is down or lags more than DATABASE_REPLICA_MAX_LAG_SECONDS is skipped; the
   verdict is computed at most once per DATABASE_REPLICA_CHECK_SECONDS per process
   (``apps.core.replicas``), and a connection error on a replica marks it down at once.
@@ -26,6 +29,7 @@ from django.conf import settings
 from django.db import connections
 
 from apps.core import replicas
+from apps.core.cache import commit_keys_provide
 
 ANALYTICS_APPS = frozenset({"analytics"})
 ANALYTICS_ALIAS = "analytics"
@@ -35,33 +39,62 @@ _request_scope: ContextVar[bool] = ContextVar("db_request_scope", default=False)
 _pinned_to_primary: ContextVar[bool] = ContextVar("db_pinned_to_primary", default=False)
 # Users whose rows this request wrote: they read from the primary for a few seconds after it.
 _written_users: ContextVar[set | None] = ContextVar("db_written_users", default=None)
+# The request's user id, as a callable (None: not known yet), and the users already marked.
+_request_user: ContextVar = ContextVar("db_request_user", default=None)
+_marked_users: ContextVar[set | None] = ContextVar("db_marked_users", default=None)
 
 
-def begin_request_scope(method: str = "GET"):
-    """Open a request's routing scope; an unsafe method reads from the primary throughout."""
+def begin_request_scope(method: str = "GET", *, user=None):
+    """Open a request's routing scope; an unsafe method reads from the primary throughout.
+    ``user`` is a callable that returns the request's user id or None, called only once the
+    request has written."""
     return (
         _request_scope.set(True),
         _pinned_to_primary.set(method.upper() not in SAFE_METHODS),
         _written_users.set(None),
+        _request_user.set(user),
+        _marked_users.set(set()),
     )
 
 
-def end_request_scope(tokens, *, user=None) -> None:
+def end_request_scope(tokens) -> None:
     """Close the scope; if the request wrote, mark its user (and every user whose rows it
-    wrote) as reading from the primary for the next few seconds. ``user`` is a callable that
-    returns the request's user id or None, called only if the request wrote."""
-    scope_token, pinned_token, written_token = tokens
-    written = _written_users.get()
+    wrote) as reading from the primary for the next few seconds, unless a commit of the
+    request marked them already (``_commit_marks``)."""
+    scope_token, pinned_token, written_token, user_token, marked_token = tokens
     try:
-        if written is not None and replica_aliases():
-            user_id = user() if user is not None else None
-            if user_id is not None:
-                written.add(user_id)
-            replicas.recent_writers_mark(written)
+        replicas.recent_writers_mark(_marks_due())
     finally:
+        _marked_users.reset(marked_token)
+        _request_user.reset(user_token)
         _written_users.reset(written_token)
         _pinned_to_primary.reset(pinned_token)
         _request_scope.reset(scope_token)
+
+
+def _marks_due() -> set:
+    """The users this request wrote for (its own user included) not marked yet, now counted
+    as marked; empty outside a request, before it wrote, or without replicas."""
+    written, marked = _written_users.get(), _marked_users.get()
+    if written is None or marked is None or not replica_aliases():
+        return set()
+    user = _request_user.get()
+    user_id = user() if user is not None else None
+    due = written | {user_id} if user_id is not None else set(written)
+    due -= marked
+    marked |= due
+    return due
+
+
+def _commit_marks() -> dict:
+    """apps.core.cache ``commit_keys_provide``: the marks this request owes, sent by the commit
+    with its invalidations (one cache round trip for both, not one each). A user marked at a
+    commit is not marked again when the request ends; the mark's lifetime then counts from
+    the commit, a moment earlier."""
+    return replicas.recent_writer_marks(_marks_due())
+
+
+commit_keys_provide(_commit_marks)
 
 
 def request_read_primary() -> None:

@@ -19,7 +19,7 @@ from apps.core.cache import (
     versioned_get,
     versioned_set,
 )
-from apps.core.testing import cache_unavailable, redis_only
+from apps.core.testing import IS_REDIS, cache_unavailable, redis_only
 
 
 def test_a_stored_value_is_a_hit_until_its_namespace_is_invalidated():
@@ -192,7 +192,7 @@ def test_namespaces_noted_in_a_transaction_are_invalidated_at_its_commit_togethe
     monkeypatch.setattr(
         cache_module,
         "namespace_invalidate_many",
-        lambda names: bumps.append(sorted(set(names))) or real(names),
+        lambda names, **kw: bumps.append(sorted(set(names))) or real(names, **kw),
     )
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         namespace_invalidate_on_commit("films")
@@ -202,6 +202,33 @@ def test_namespaces_noted_in_a_transaction_are_invalidated_at_its_commit_togethe
 
     assert bumps == [["films", "shows"]]  # one call, one round trip
     assert (namespace_version("films"), namespace_version("shows")) == (2, 2)  # each once
+
+
+@pytest.mark.django_db
+def test_plain_keys_a_provider_owes_are_set_in_the_round_trip_of_a_commits_invalidations(
+    django_capture_on_commit_callbacks, monkeypatch, request
+):
+    asked = []
+
+    def provider():
+        asked.append(True)
+        return {"mark:7": (1, 5), "mark:8": ({"any": "value"}, 5)}
+
+    monkeypatch.setattr(cache_module, "_commit_key_providers", [])
+    cache_module.commit_keys_provide(provider)
+    cache_module.commit_keys_provide(provider)  # registered once
+    commands = request.getfixturevalue("redis_commands") if IS_REDIS else []
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        namespace_invalidate_on_commit("films")
+        assert asked == []  # asked at the commit, not before
+    sent = list(commands)
+
+    assert asked == [True]
+    assert namespace_version("films") == 2
+    assert cache.get_many(["mark:7", "mark:8"]) == {"mark:7": 1, "mark:8": {"any": "value"}}
+    assert sent == []  # on Redis: all in the invalidations' one pipeline
+    if IS_REDIS:
+        assert 0 < cache.ttl("mark:7") <= 5
 
 
 @pytest.mark.django_db
@@ -247,7 +274,9 @@ def test_several_invalidations_bump_their_versions_in_one_redis_round_trip(monke
     monkeypatch.setattr(
         cache_module,
         "_redis_incr_many",
-        lambda backend, keys, *args: pipelines.append(len(keys)) or real(backend, keys, *args),
+        lambda backend, keys, *args, **kw: (
+            pipelines.append(len(keys)) or real(backend, keys, *args, **kw)
+        ),
     )
     cache_module.namespace_invalidate_many(["films", "shows", "people"])
 

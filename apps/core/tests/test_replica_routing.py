@@ -42,13 +42,13 @@ def _outside_the_test_transaction():
 
 def in_request(method, body, *, user_id=None):
     """Run ``body`` inside a request's routing scope, as the middleware does."""
-    tokens = routers.begin_request_scope(method)
+    tokens = routers.begin_request_scope(method, user=lambda: user_id)
     try:
         if user_id is not None:
             routers.request_user_bind(user_id)
         return body()
     finally:
-        routers.end_request_scope(tokens, user=lambda: user_id)
+        routers.end_request_scope(tokens)
 
 
 @override_settings(DATABASE_REPLICAS=["replica_0"])
@@ -72,6 +72,31 @@ def test_a_user_who_wrote_reads_the_primary_in_later_requests_and_others_do_not(
     assert in_request("GET", lambda: router.db_for_read(User), user_id=user.pk) == "default"
     assert in_request("GET", lambda: router.db_for_read(User), user_id=user.pk + 1) == "replica_0"
     assert in_request("GET", lambda: router.db_for_read(User)) == "replica_0"
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(DATABASE_REPLICAS=["replica_0"], DATABASE_READ_YOUR_WRITES_SECONDS=5)
+@mock.patch("apps.core.replicas.replica_usable", return_value=True)
+def test_a_write_requests_marks_go_with_its_commits_invalidations_not_when_it_ends(
+    _usable, user, other_user
+):
+    """The commit drops the written user's shared copy, and in the same cache round trip
+    marks both the request's user and the user written; the request's end has nobody left."""
+    from django.db import transaction
+
+    def write():
+        with transaction.atomic():
+            other_user.first_name = "Changed"
+            other_user.save(update_fields=["first_name"])
+        assert replicas.recent_writer(user.pk)
+        assert replicas.recent_writer(other_user.pk)
+
+    with mock.patch.object(
+        replicas, "recent_writers_mark", wraps=replicas.recent_writers_mark
+    ) as at_the_end:
+        in_request("PATCH", write, user_id=user.pk)
+    assert at_the_end.call_args_list == [mock.call(set())]
+    assert in_request("GET", lambda: router.db_for_read(User), user_id=user.pk) == "default"
 
 
 @override_settings(DATABASE_REPLICAS=["replica_0"])
