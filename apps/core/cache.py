@@ -331,7 +331,10 @@ def _invalidate_held(held: set) -> None:
         held.clear()
         plain: dict[str, tuple[Any, float]] = {}
         for provider in _commit_key_providers:
-            plain.update(provider())
+            try:
+                plain.update(provider())
+            except Exception:  # the invalidations go, whatever a provider does
+                logger.exception("commit_keys_provider_failed")
         namespace_invalidate_many(names, plain=plain)
 
 

@@ -232,6 +232,24 @@ def test_plain_keys_a_provider_owes_are_set_in_the_round_trip_of_a_commits_inval
 
 
 @pytest.mark.django_db
+def test_a_failing_provider_of_plain_keys_does_not_stop_a_commits_invalidations(
+    django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    def broken():
+        raise RuntimeError("a bug in a provider")
+
+    monkeypatch.setattr(cache_module, "_commit_key_providers", [])
+    cache_module.commit_keys_provide(broken)
+    cache_module.commit_keys_provide(lambda: {"mark:9": (1, 5)})
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        namespace_invalidate_on_commit("films")
+
+    assert namespace_version("films") == 2
+    assert cache_get("mark:9") == 1
+    assert "commit_keys_provider_failed" in caplog.text
+
+
+@pytest.mark.django_db
 def test_a_namespace_noted_only_in_a_rolled_back_savepoint_is_not_invalidated(
     django_capture_on_commit_callbacks,
 ):
