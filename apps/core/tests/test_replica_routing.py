@@ -99,6 +99,30 @@ def test_a_write_requests_marks_go_with_its_commits_invalidations_not_when_it_en
     assert in_request("GET", lambda: router.db_for_read(User), user_id=user.pk) == "default"
 
 
+@pytest.mark.django_db(transaction=True)
+@override_settings(DATABASE_REPLICAS=["replica_0"], DATABASE_READ_YOUR_WRITES_SECONDS=5)
+@mock.patch("apps.core.replicas.replica_usable", return_value=True)
+def test_with_the_cache_down_a_write_request_commits_and_ends_without_its_marks(
+    _usable, user, other_user
+):
+    """The commit's pipeline (invalidations and marks) fails and is logged; the write stands,
+    and neither the commit nor the request's end raises."""
+    from django.db import transaction
+
+    from apps.core.testing import cache_unavailable
+
+    def write():
+        with transaction.atomic():
+            other_user.first_name = "Written while the cache was down"
+            other_user.save(update_fields=["first_name"])
+
+    with cache_unavailable():
+        in_request("PATCH", write, user_id=user.pk)
+    other_user.refresh_from_db()
+    assert other_user.first_name == "Written while the cache was down"
+    assert not replicas.recent_writer(other_user.pk)  # lost with the cache: the bound documented
+
+
 @override_settings(DATABASE_REPLICAS=["replica_0"])
 @mock.patch("apps.core.replicas.replica_usable", return_value=True)
 def test_writing_another_users_row_marks_that_user_too(_usable, user, other_user):
