@@ -15,6 +15,9 @@
 #   STACK_DB=name deploy/stack/stack.sh use   (the app processes on another database of the
 #       primary, e.g. a copy of the small data set beside seed 002's volumes; cache emptied)
 #   deploy/stack/stack.sh queues   (each Celery worker and the queues it consumes)
+#   STACK_CODE=dir deploy/stack/stack.sh apps   (the servers, workers and beat stopped, then
+#       started again on the code in dir, e.g. a git worktree of another commit, with this
+#       checkout's virtual environment, data and settings; bench/stack/ab.sh)
 #
 # Ports (each can be set; the defaults sit away from the usual ones so two stacks or a stack
 # and the machine's services do not collide): STACK_PORT (nginx, 8080) and STACK_PORT_BASE
@@ -29,6 +32,9 @@ ROOT=$(pwd)
 source deploy/stack/ports.sh
 
 PY="$ROOT/.venv/bin/python"
+# The code the app processes (servers, workers, beat) run: this checkout, or the directory
+# STACK_CODE names (`apps`). The rest of the stack and the app's data stay this checkout's.
+CODE=$(cd "${STACK_CODE:-$ROOT}" && pwd)
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 DIR="$ROOT/var/stack"
 ML_DIR=${ML_DIR:-../shared/datasets/ml-latest-small}
@@ -220,11 +226,14 @@ first_start_data() {
   touch "$DIR/.data-loaded"
 }
 
-spawn() {  # name command... : a background app process with its pid and log in var/stack/run
+spawn() {  # name command... : a background app process with its pid and log in var/stack/run,
+  # run from CODE with CODE first on the import path (the virtual environment's editable
+  # install points `apps` and `config` at this checkout, and celery's script does not look in
+  # the working directory); the subshell execs the command, so $! is the command's pid
   local name=$1
   shift
   pid_alive "$DIR/run/$name.pid" && return 0
-  nohup "$@" >>"$DIR/run/$name.log" 2>&1 &
+  (cd "$CODE" && PYTHONPATH="$CODE" exec nohup "$@" >>"$DIR/run/$name.log" 2>&1) &
   echo $! >"$DIR/run/$name.pid"
 }
 
@@ -251,6 +260,10 @@ start_apps() {
   "$PY" manage.py collectstatic --noinput -v 0
   first_start_data
   start_servers
+  start_background
+}
+
+start_background() {  # the workers and beat (those not running)
   # The workers and beat run at a lower CPU priority than the servers: in Kubernetes they have
   # CPUs of their own (deploy/kubernetes/worker-*.yaml), here they share two cores with the
   # servers, and a background batch (the digests' first run over 100,000 users, a queue of
@@ -322,12 +335,28 @@ stop_pidfile() {  # name pidfile [signal]
   pid=$(cat "$pidfile")
   kill "-${3:-TERM}" "$pid" 2>/dev/null || true
   for _ in $(seq 1 150); do
-    kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; return 0; }
+    pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }  # exited (a zombie counts)
     sleep 0.2
   done
   log "$1 did not stop after SIGTERM in 30 s: SIGKILL"
   kill -KILL "$pid" 2>/dev/null || true
   rm -f "$pidfile"
+}
+
+restart_apps() {
+  # The app processes on CODE's code: each stopped (SIGTERM, waited for: a server still
+  # running would keep answering on its port beside the new one), then started again. No
+  # migration runs: the code must fit the schema the stack has.
+  [ -f "$DIR/env" ] || { log "no stack set up in $DIR (make stack)"; return 1; }
+  local name
+  for name in server1 server2 "${WORKERS[@]}" beat; do
+    stop_pidfile "$name" "$DIR/run/$name.pid"
+  done
+  # shellcheck disable=SC1091
+  source "$DIR/env"
+  start_servers
+  start_background
+  log "servers, workers and beat running the code in $CODE"
 }
 
 stop() {
@@ -378,6 +407,7 @@ case "${1:-}" in
   pgbouncer-restart) restart_pgbouncer ;;
   use) use_database ;;
   queues) queues ;;
+  apps) restart_apps ;;
   replica) pg_ctl_of "$DIR/pg-replica" -o "-p $REPLICA_PORT" start >/dev/null ;;
-  *) echo "usage: $0 start|stop|status|env|listening|servers|nginx|pgbouncer|pgbouncer-restart|replica|use|queues" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|env|listening|servers|nginx|pgbouncer|pgbouncer-restart|replica|use|queues|apps" >&2; exit 2 ;;
 esac

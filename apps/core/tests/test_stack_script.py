@@ -1,10 +1,15 @@
-"""deploy/stack/stack.sh's app environment (`stack.sh env`) and its workers' queues (`stack.sh
-queues`), run from a copy of the script in a temporary root, so the real var/stack of a running
-stack is never read or written."""
+"""deploy/stack/stack.sh's app environment (`stack.sh env`), its workers' queues (`stack.sh
+queues`) and the app processes started again on other code (`stack.sh apps`, with stand-ins
+for the server and celery), run from a copy of the script in a temporary root, so the real
+var/stack of a running stack is never read or written."""
 
+import contextlib
 import os
 import shutil
+import signal
+import socket
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -94,3 +99,91 @@ def test_the_skipped_queues_the_stack_was_started_with_are_kept_until_set_empty(
     (root / "var" / "stack" / "skip_queues").write_text("notifications\n")
     assert queues(root)["worker-notifications"] == "default"
     assert queues(root, STACK_SKIP_QUEUES="")["worker-notifications"] == "notifications,default"
+
+
+FAKE_SERVER = """#!/bin/sh
+# A stand-in for the production server: answers 200 on SERVER_BIND until SIGTERM.
+exec {python} -c '
+import http.server, os
+host, _, port = os.environ["SERVER_BIND"].rpartition(":")
+class Answer(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer((host, int(port)), Answer).serve_forever()
+'
+"""
+
+
+def _free_port_base() -> int:
+    """A base whose next two ports nothing listens on (the fake servers' ports)."""
+    for base in range(41000, 60000, 97):
+        sockets = []
+        try:
+            for offset in (1, 2):
+                probe = socket.socket()
+                sockets.append(probe)
+                probe.bind(("127.0.0.1", base + offset))
+            return base
+        except OSError:
+            continue
+        finally:
+            for probe in sockets:
+                probe.close()
+    raise RuntimeError("no free ports")
+
+
+def _started(root: Path) -> dict[str, int]:
+    return {
+        path.stem: int(path.read_text())
+        for path in (root / "var" / "stack" / "run").glob("*.pid")
+        if path.read_text().strip()
+    }
+
+
+def test_apps_restarts_the_app_processes_on_the_code_named(root, tmp_path_factory):
+    """`STACK_CODE=dir stack.sh apps` (bench/stack/ab.sh): the running app processes stopped
+    and waited for, the new ones run from dir with dir first on the import path, each pidfile
+    holding the process itself."""
+    code = tmp_path_factory.mktemp("other-code")
+    (code / "deploy").mkdir()
+    (code / "deploy" / "serve.sh").write_text(FAKE_SERVER.format(python=sys.executable))
+    (code / "deploy" / "serve.sh").chmod(0o755)
+    celery = root / ".venv" / "bin" / "celery"
+    celery.parent.mkdir(parents=True)
+    celery.write_text("#!/bin/sh\nexec sleep 300\n")
+    celery.chmod(0o755)
+    run = root / "var" / "stack" / "run"
+    run.mkdir()
+    (root / "var" / "stack" / "env").write_text("export STACK_TEST=1\n")
+    old = subprocess.Popen(["sleep", "300"])  # the server on the other code
+    (run / "server1.pid").write_text(f"{old.pid}\n")
+    try:
+        stack(
+            root,
+            "apps",
+            STACK_CODE=str(code),
+            STACK_PORT_BASE=str(_free_port_base()),
+            STACK_SKIP_QUEUES="",
+        )
+        assert old.wait(timeout=5) is not None  # stopped before the new one started
+        started = _started(root)
+        assert set(started) == {
+            "server1",
+            "server2",
+            "worker-recommendations",
+            "worker-notifications",
+            "worker-tmdb",
+            "beat",
+        }
+        for pid in started.values():
+            assert Path(f"/proc/{pid}/cwd").resolve() == code.resolve()
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            assert f"PYTHONPATH={code.resolve()}".encode() in environ
+    finally:
+        old.kill()
+        for pid in _started(root).values():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
