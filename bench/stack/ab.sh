@@ -17,6 +17,12 @@
 # runs between them: REV's code must fit the stack's schema and dependencies. The benchmark's
 # own scripts (run.sh, paths.py, mix.lua) are this checkout's for both sides.
 #
+# Each restart empties the app processes' own tables (verified tokens, user copies), on both
+# sides alike; the cache in Redis is shared, and each side's like runs drop their users' cached
+# answers as any like run does. A round of reads right after this script starts partly cold
+# (the drills that followed its first use began at a third of their usual rate): warm it first,
+# as bench/stack/prepare.sh does (its warm-up step), or run a round that is not kept.
+#
 # Why alternated pairs and not one round each: on these shared machines the same code's like
 # cost 5.6 to 9.0 ms of CPU from one round to the next (docs/stack-history.md), more than most
 # changes move it; compare the pairs, and the CPU per request as well as the latency.
