@@ -63,7 +63,7 @@ as_pg() { runuser -u "$PG_USER" -- "$@"; }
 # `stack.sh servers` is such a parent until it exits, and restarting from it skipped the start.
 pid_alive() {
   local pid state
-  [ -f "$1" ] && pid=$(cat "$1") && kill -0 "$pid" 2>/dev/null || return 1
+  [ -f "$1" ] && pid=$(cat "$1" 2>/dev/null) && kill -0 "$pid" 2>/dev/null || return 1
   # The state follows the command name, which may hold spaces, in parentheses.
   state=$(sed -n 's/.*) \([A-Za-z]\) .*/\1/p' "/proc/$pid/stat" 2>/dev/null) || return 0
   [ "$state" != Z ]
