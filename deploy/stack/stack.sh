@@ -62,10 +62,15 @@ as_pg() { runuser -u "$PG_USER" -- "$@"; }
 # has not reaped yet (a zombie, state Z) still answers kill -0; the shell that ran an earlier
 # `stack.sh servers` is such a parent until it exits, and restarting from it skipped the start.
 pid_alive() {
-  local pid state
-  [ -f "$1" ] && pid=$(cat "$1" 2>/dev/null) && kill -0 "$pid" 2>/dev/null || return 1
+  local pid
+  [ -f "$1" ] && pid=$(cat "$1" 2>/dev/null) && process_alive "$pid"
+}
+
+process_alive() {  # pid
+  local state
+  kill -0 "$1" 2>/dev/null || return 1
   # The state follows the command name, which may hold spaces, in parentheses.
-  state=$(sed -n 's/.*) \([A-Za-z]\) .*/\1/p' "/proc/$pid/stat" 2>/dev/null) || return 0
+  state=$(sed -n 's/.*) \([A-Za-z]\) .*/\1/p' "/proc/$1/stat" 2>/dev/null) || return 0
   [ "$state" != Z ]
 }
 
@@ -335,7 +340,8 @@ stop_pidfile() {  # name pidfile [signal]
   pid=$(cat "$pidfile")
   kill "-${3:-TERM}" "$pid" 2>/dev/null || true
   for _ in $(seq 1 150); do
-    pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }  # exited (a zombie counts)
+    # The process itself, not its pidfile (nginx and PgBouncer remove theirs as they exit).
+    process_alive "$pid" || { rm -f "$pidfile"; return 0; }
     sleep 0.2
   done
   log "$1 did not stop after SIGTERM in 30 s: SIGKILL"
