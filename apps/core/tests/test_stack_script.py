@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -135,6 +136,18 @@ def _free_port_base() -> int:
     raise RuntimeError("no free ports")
 
 
+def _environ(pid: int) -> list[bytes]:
+    """The process's environment. It reads as empty while the process is between two execs
+    (the stand-in for celery runs nohup, nice, sh, then sleep), so it is read again for a few
+    seconds until it is not."""
+    for _ in range(50):
+        environ = Path(f"/proc/{pid}/environ").read_bytes()
+        if environ:
+            return environ.split(b"\0")
+        time.sleep(0.1)
+    return []
+
+
 def _started(root: Path) -> dict[str, int]:
     return {
         path.stem: int(path.read_text())
@@ -180,8 +193,7 @@ def test_apps_restarts_the_app_processes_on_the_code_named(root, tmp_path_factor
         }
         for pid in started.values():
             assert Path(f"/proc/{pid}/cwd").resolve() == code.resolve()
-            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
-            assert f"PYTHONPATH={code.resolve()}".encode() in environ
+            assert f"PYTHONPATH={code.resolve()}".encode() in _environ(pid)
     finally:
         old.kill()
         for pid in _started(root).values():
