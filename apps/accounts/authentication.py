@@ -4,17 +4,23 @@ access tokens of a session that logged out.
 Where the user's row comes from. A process keeps a copy of each user who authenticated in the
 last AUTH_USER_CACHE_MS (default 1000 ms; ``RecentUsers``; issue 15: the read was half the
 database work of a logged-in movie detail). Behind it every process shares a copy in the cache
-(``user_copy_namespace``, every field but the password, USER_COPY_TTL seconds), which saving or
-deleting the user drops in every process once the transaction commits. A request whose process
-holds no copy reads the shared one together with the session's logout mark, in one cache round
-trip (the row is read from the primary, then shared, when there is no copy), so a logged-in
-write costs no query for its user either. Every request still gets its own user instance, and
-the token version, the active flag and the session are checked on every request against it. A
-change saved through the ORM drops this process's copy at once and the shared copy at commit;
-one made in another process reaches this one within AUTH_USER_CACHE_MS. Bound: if the cache
-cannot be written at the moment of the change, a shared copy made before lives until its TTL
-(USER_COPY_TTL) at most. AUTH_USER_CACHE_MS=0 turns both copies off on this path: every request
-reads the user from the database (the test settings do, so query counts there include it).
+(``user_copy_namespace``, every field but the password, for AUTH_USER_COPY_SECONDS, default
+300), which saving or deleting the user drops in every process once the transaction commits; a
+write that changes the row without a save drops it through ``user_copies_drop``. A request
+whose process holds no copy reads the shared one together with the session's logout mark, in
+one cache round trip (the row is read from the primary, then shared, when there is no copy), so
+a logged-in write costs no query for its user either. Every request still gets its own user
+instance, and the token version, the active flag and the session are checked on every request
+against it. A change saved through the ORM drops this process's copy at once and the shared copy
+at commit; one made in another process reaches this one within AUTH_USER_CACHE_MS. Bound: if
+the cache cannot be written at the moment of the change, a shared copy made before lives until
+its TTL (AUTH_USER_COPY_SECONDS) at most, within the 15 minutes a logged-out access token keeps
+during a cache outage. The TTL is minutes, not seconds, because an expired copy costs the next
+request a read of the row from the primary and a write of the copy: 0.55 ms more of the
+machine's CPU than a copy found, through PgBouncer at seed 002's volumes, and with the earlier
+30 s about half the likes and logged-in reads of users back after a pause paid it (issue 16).
+AUTH_USER_CACHE_MS=0 turns both copies off on this path: every request reads the user from the
+database (the test settings do, so query counts there include it).
 
 A token's signature is verified once per process (``RecentTokens``, by the token's exact
 bytes); its expiry is checked on every request.
@@ -160,7 +166,6 @@ def _oldest_drop(entries: OrderedDict, keep: int) -> None:
         entries.popitem(last=False)
 
 
-USER_COPY_TTL = 30  # seconds a shared copy of a user's row lives (see the module doc)
 # The password hash never goes to the cache; a fast-path user reading it is a query.
 USER_COPY_SKIPPED = frozenset({"password"})
 
@@ -169,10 +174,17 @@ def user_copy_namespace(user_id) -> str:
     return f"accounts:user:{user_id}"
 
 
-def _drop_recent_user(sender, instance, using=None, **kwargs) -> None:
-    recent_users.drop(instance.pk)
+def user_copies_drop(user_id, *, using=None) -> None:
+    """Drop the copies of a user's row: this process's at once, the shared one once the current
+    transaction commits (at once outside one). Saving or deleting the user does this; call it
+    after any other change to the row (a queryset ``update``)."""
+    recent_users.drop(user_id)
     # After the commit: a copy made from the old row before then is born stale (versioned).
-    namespace_invalidate_on_commit(user_copy_namespace(instance.pk), using=using)
+    namespace_invalidate_on_commit(user_copy_namespace(user_id), using=using)
+
+
+def _drop_recent_user(sender, instance, using=None, **kwargs) -> None:
+    user_copies_drop(instance.pk, using=using)
 
 
 def connect(user_model) -> None:
@@ -371,8 +383,9 @@ def _user_copy_make(user_id, version):
 
     One plain statement, built once (the ORM built and compiled a query for every read: half
     of this function's CPU, and a tenth of a like's in the server at seed 002's volumes, where
-    2,000 users' copies expire every USER_COPY_TTL; issue 16), its values converted from the
-    database's as the ORM would (SQLite's text dates and 0/1 booleans)."""
+    2,000 users' copies expired every 30 s; issue 16), its values converted from the
+    database's as the ORM would (SQLite's text dates and 0/1 booleans). Not shared when
+    AUTH_USER_COPY_SECONDS is 0."""
     connection = connections["default"]
     sql, names, columns = _user_copy_statement(connection.vendor)
     with connection.cursor() as cursor:
@@ -387,9 +400,9 @@ def _user_copy_make(user_id, version):
         ):
             values[index] = convert(values[index], column, connection)
     user = get_user_model().from_db("default", names, values)
-    versioned_set(
-        user_copy_namespace(user_id), ("row",), (names, tuple(values)), USER_COPY_TTL, version
-    )
+    ttl = settings.AUTH_USER_COPY_SECONDS
+    if ttl > 0:
+        versioned_set(user_copy_namespace(user_id), ("row",), (names, tuple(values)), ttl, version)
     return user
 
 

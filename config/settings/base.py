@@ -116,6 +116,10 @@ CACHE_LOCAL_SECONDS = env_int("CACHE_LOCAL_MS", 1000) / 1000
 # How long a process may authenticate a token's user from its own copy of the user's row
 # (apps.accounts.authentication RecentUsers); 0 reads the row on every request.
 AUTH_USER_CACHE_SECONDS = env_int("AUTH_USER_CACHE_MS", 1000) / 1000
+# How long the copy of a user's row shared by every process lives in the cache
+# (apps.accounts.authentication); saving the user drops it at once. Bound: when the cache cannot
+# be written at that moment, a copy made before lives this long at most.
+AUTH_USER_COPY_SECONDS = env_int("AUTH_USER_COPY_SECONDS", 300)
 # How long a process tallies recommendation impressions before writing them to their counter
 # rows (apps.recommendations.storing ImpressionTally); 0 writes them on every read.
 RECOMMENDATION_IMPRESSIONS_FLUSH_SECONDS = (

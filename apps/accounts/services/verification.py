@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.utils import timezone
 
+from apps.accounts.authentication import user_copies_drop
 from apps.accounts.emails import verification_email_queue
 from apps.accounts.exceptions import TooManyAttempts
 from apps.accounts.identity import identity_fold
@@ -36,6 +37,8 @@ def email_verify(*, token: str) -> User:
         User.objects.filter(
             pk=user.pk, email_version=payload["ev"], email_verified_at__isnull=True
         ).update(email_verified_at=timezone.now())
+        # A change without a save: the copies of the row the requests read are dropped here.
+        user_copies_drop(user.pk)
         user.refresh_from_db(fields=["email_verified_at"])
     return user
 

@@ -165,6 +165,59 @@ def test_when_the_cache_cannot_answer_the_user_is_read_from_the_database(
         assert authenticate(token).pk == user.pk
 
 
+def test_the_shared_copy_lives_auth_user_copy_seconds(user, copies, settings, monkeypatch):
+    from apps.accounts import authentication
+
+    written = []
+    real = authentication.versioned_set
+    monkeypatch.setattr(
+        authentication,
+        "versioned_set",
+        lambda namespace, parts, value, ttl, version: (
+            written.append((namespace, ttl)),
+            real(namespace, parts, value, ttl, version),
+        ),
+    )
+    settings.AUTH_USER_COPY_SECONDS = 123
+
+    authenticate(AccountRefreshToken.for_user(user).access_token)
+
+    assert written == [(authentication.user_copy_namespace(user.pk), 123)]
+
+
+def test_with_auth_user_copy_seconds_0_no_copy_is_shared(
+    user, copies, settings, django_assert_num_queries
+):
+    settings.AUTH_USER_COPY_SECONDS = 0
+    token = AccountRefreshToken.for_user(user).access_token
+    authenticate(token)
+    recent_users.clear()  # as in another process
+
+    with django_assert_num_queries(1):  # no shared copy to read: the row again
+        assert authenticate(token).pk == user.pk
+
+
+def test_verifying_the_email_drops_the_copies_of_the_row(
+    user, copies, api_client, django_capture_on_commit_callbacks
+):
+    """Verifying changes the row with an UPDATE, no save: the copies still go (a resend made
+    with the old copy would mail a verified address)."""
+    from apps.accounts.tokens import email_verification_token_make
+
+    token = AccountRefreshToken.for_user(user).access_token
+    assert authenticate(token).email_verified_at is None  # copied: this process's and shared
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(
+            "/api/v1/auth/email/verify/", {"token": email_verification_token_make(user)}
+        )
+
+    assert response.status_code == 200
+    assert authenticate(token).email_verified_at is not None  # this process's copy
+    recent_users.clear()  # as in another process
+    assert authenticate(token).email_verified_at is not None  # the shared copy
+
+
 def test_the_shared_copy_holds_every_field_as_the_orm_reads_the_row(
     user, copies, django_assert_num_queries
 ):
