@@ -146,6 +146,13 @@ def _request_wrote() -> None:
         _written_users.set(set())
 
 
+def primary_written() -> None:
+    """A statement that ``install_write_watch`` cannot tell from a read wrote on the primary (a
+    ``SELECT`` of a database function that writes): the request reads the primary from now on
+    and marks its user a recent writer, as after any write."""
+    _request_wrote()
+
+
 # The first words of statements that write (a data-modifying WITH included: counting a
 # read-only WITH as a write only sends a few more reads to the primary).
 _WRITING = ("INSERT", "UPDATE", "DELETE", "WITH", "MERGE", "COPY")

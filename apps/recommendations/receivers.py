@@ -38,25 +38,45 @@ _REMOVED = "removed"  # apps.interactions.services.effects.REMOVED (not imported
 
 
 def interaction_changed_receiver(
-    sender, *, user_id: int, movie_id: int, interaction_type: str, action: str, **kwargs
+    sender,
+    *,
+    user_id: int,
+    movie_id: int,
+    interaction_type: str,
+    action: str,
+    applied_in_database: bool = False,
+    **kwargs,
 ) -> None:
     """In the write's transaction: bump the user's change counter and make their refresh due
     (the lists are stale from the write's commit on), take a now-excluded movie out of their
-    lists; after the commit, drop their cached answers and schedule the drain."""
-    hide = action != _REMOVED and interaction_type in EXCLUDING_TYPES
-    _change_count_bump(user_id, hide_movie_id=movie_id if hide else None)
+    lists; after the commit, drop their cached answers and schedule the drain.
+    ``applied_in_database``: the write's own database call already did the first two
+    (interaction_changed_in_database, recommendations migration 0006)."""
+    if not applied_in_database:
+        _change_count_bump(
+            user_id, movie_id=movie_id, interaction_type=interaction_type, action=action
+        )
     # Their cached answers, dropped at commit with the other namespaces the write drops.
     namespace_invalidate_on_commit(user_namespace(user_id))
     transaction.on_commit(recommendations_refresh_drain_schedule, robust=True)
 
 
-def _change_count_bump(user_id: int, *, hide_movie_id: int | None = None) -> None:
-    """Take ``hide_movie_id`` out of the user's lists, and bump their change counter and make
-    their refresh due (creating their state if they have none): sent with the write's commit
-    on PostgreSQL; nothing reads their results."""
+def _change_count_bump(user_id: int, *, movie_id: int, interaction_type: str, action: str) -> None:
+    """Take the movie out of the user's lists when the change excludes it, and bump their
+    change counter and make their refresh due (creating their state if they have none): sent
+    with the write's commit on PostgreSQL, as one call of ``interaction_changed_in_database``
+    (migration 0006: the same statements, planned once per database session); nothing reads
+    their results."""
+    due = connection.ops.adapt_datetimefield_value(timezone.now())
+    removed = action == _REMOVED
+    if connection.vendor == "postgresql":
+        execute_with_commit(
+            "SELECT interaction_changed_in_database(%s, %s, %s, %s, %s)",
+            [user_id, movie_id, interaction_type, removed, due],
+        )
+        return
     quote = connection.ops.quote_name
     states = quote(RecommendationState._meta.db_table)
-    due = connection.ops.adapt_datetimefield_value(timezone.now())
     # An upsert, so that a user without a state needs no second statement: the conflict
     # (their state made by a concurrent write or read) turns it into the bump.
     count, due_at = quote("change_count"), quote("refresh_due_at")
@@ -65,7 +85,6 @@ def _change_count_bump(user_id: int, *, hide_movie_id: int | None = None) -> Non
         f"{due_at}) VALUES (%s, 1, 0, %s) ON CONFLICT ({quote('user_id')}) DO UPDATE SET "
         f"{count} = {states}.{count} + 1, {due_at} = COALESCE({states}.{due_at}, %s)"
     )
-    bump_params = [user_id, due, due]
     hide = (
         f"UPDATE {quote(UserRecommendation._meta.db_table)} SET {quote('rank')} = NULL "  # noqa: S608
         "WHERE user_id = %s AND movie_id = %s AND rank IS NOT NULL"
@@ -74,9 +93,9 @@ def _change_count_bump(user_id: int, *, hide_movie_id: int | None = None) -> Non
     # them (apps.recommendations.storing): the rows, then the state with its commit. Bumped
     # first, the state was held while the hide waited for a row the store had written, and
     # the store's commit waited for the state: a deadlock (issue 16).
-    if hide_movie_id is not None:
-        execute_with_commit(hide, [user_id, hide_movie_id])
-    execute_with_commit(bump, bump_params)
+    if not removed and interaction_type in EXCLUDING_TYPES:
+        execute_with_commit(hide, [user_id, movie_id])
+    execute_with_commit(bump, [user_id, due, due])
 
 
 def favorite_genres_changed_receiver(sender, *, user_id: int, **kwargs) -> None:

@@ -41,11 +41,13 @@ def interaction_effects_on_commit(
     aggregates_changed: bool = False,
     source: str = InteractionSource.WEB,
     metadata: dict | None = None,
+    applied_in_database: bool = False,
 ) -> None:
     """Send ``interaction_changed`` (call inside the write's transaction) and register the
     after-commit side effects of one interaction change; ``aggregates_changed``
     drops the movie's cached details (the counted changes of the write services leave that to
-    the counters' fold, services.counters)."""
+    the counters' fold, services.counters). ``applied_in_database``: the change was made by a
+    database function that also ran the receivers' database side (signals.py)."""
     activity_emit_on_commit(
         event=activity_name(interaction_type, action),
         user_id=user_id,
@@ -61,6 +63,7 @@ def interaction_effects_on_commit(
         movie_id=movie_id,
         interaction_type=interaction_type,
         action=action,
+        applied_in_database=applied_in_database,
     )
     # The user's cached state on movies and favorites pages (apps.core.fastpath), dropped at
     # commit in the same round trip as the other namespaces the write drops.

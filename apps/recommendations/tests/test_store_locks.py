@@ -157,7 +157,9 @@ def test_a_like_of_a_movie_in_a_list_being_stored_waits_for_the_store_without_a_
         # from the lists, the state bumped. The hide waits for the row the store wrote.
         try:
             with transaction.atomic():
-                receivers._change_count_bump(user.id, hide_movie_id=movies[0].id)
+                receivers._change_count_bump(
+                    user.id, movie_id=movies[0].id, interaction_type="like", action="added"
+                )
         except BaseException as exc:  # noqa: BLE001 - asserted below
             errors.append(exc)
         finally:
