@@ -397,18 +397,6 @@ def membership_add(
     )
 
 
-# The movie's columns that interaction_membership_add answers first, in its order.
-_CALL_MOVIE_COLUMNS = (
-    "id",
-    "our_rating",
-    "rating_count",
-    "rating_sum",
-    "view_count",
-    "like_count",
-    "dislike_count",
-)
-
-
 def _counter_deltas(interaction_type: str | None, delta: int) -> tuple[int, int]:
     """(likes, dislikes) moved by a change of ``delta`` rows of ``interaction_type``."""
     counter = _COUNTERS.get(interaction_type)
@@ -459,7 +447,8 @@ def _membership_add_call(
     added, excluded_removed = found[0][7], found[0][8]
     if added or excluded_removed:
         primary_written()  # read-your-writes: the router cannot tell this SELECT wrote
-    answered = dict(zip(_CALL_MOVIE_COLUMNS, found[0][:7], strict=True))
+    # interaction_membership_add answers the movie's AGGREGATE_FIELDS first, in that order.
+    answered = dict(zip(AGGREGATE_FIELDS, found[0][: len(AGGREGATE_FIELDS)], strict=True))
     movie = _movie_from([answered[name] for name in _movie_fields()])
     rows = {
         kind: _Row(
