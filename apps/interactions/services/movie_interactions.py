@@ -214,7 +214,12 @@ def _write_begin(*, user, movie_id: int) -> tuple[Movie, dict[str, _Row]]:
             cursor.nextset()
             found = cursor.fetchall()
         movie = _movie_found(locked)
-    rows = {
+    return movie, _rows_by_type(found)
+
+
+def _rows_by_type(found) -> dict[str, _Row]:
+    """The user's rows on the movie by type, from (id, type, rating, notes, count, time)."""
+    return {
         kind: _Row(
             id=row_id,
             rating=_decimal(rating),
@@ -224,7 +229,6 @@ def _write_begin(*, user, movie_id: int) -> tuple[Movie, dict[str, _Row]]:
         )
         for row_id, kind, rating, notes, count, moment in found
     }
-    return movie, rows
 
 
 def _rows_read(*, user, movie_id: int) -> list[tuple]:
@@ -450,16 +454,7 @@ def _membership_add_call(
     # interaction_membership_add answers the movie's AGGREGATE_FIELDS first, in that order.
     answered = dict(zip(AGGREGATE_FIELDS, found[0][: len(AGGREGATE_FIELDS)], strict=True))
     movie = _movie_from([answered[name] for name in _movie_fields()])
-    rows = {
-        kind: _Row(
-            id=row_id,
-            rating=_decimal(rating),
-            notes=notes,
-            count=count,
-            timestamp=_aware(moment),
-        )
-        for *_, row_id, kind, rating, notes, count, moment in found
-    }
+    rows = _rows_by_type(answer[-len(_ROW_COLUMNS) :] for answer in found)
     changes = [(excluded, REMOVED, -1)] if excluded_removed else []
     if added:
         changes.append((interaction_type, ADDED, 1))
